@@ -1,0 +1,53 @@
+"""Language choice: 简体中文 unless the person chose otherwise.
+
+Pages follow the language cookie set by the switch in the layout, and otherwise stay in the
+portal's default language whatever the browser sends (staff phones are often set to English).
+API and Open311 clients may also ask with ``Accept-Language``.
+"""
+
+from django.conf import settings
+from django.contrib.auth.middleware import LoginRequiredMiddleware
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import get_supported_language_variant
+
+_MACHINE_PREFIXES = ("/api/", "/open311/")
+
+
+class PortalLocaleMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        language = self._language_for(request)
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+        response = self.get_response(request)
+        patch_vary_headers(response, ("Cookie", "Accept-Language"))
+        response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
+        return response
+
+    @staticmethod
+    def _language_for(request) -> str:
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if chosen:
+            try:
+                return get_supported_language_variant(chosen)
+            except LookupError:
+                pass
+        if request.path.startswith(_MACHINE_PREFIXES) and request.headers.get("Accept-Language"):
+            return translation.get_language_from_request(request)
+        return settings.LANGUAGE_CODE
+
+
+class PortalLoginRequiredMiddleware(LoginRequiredMiddleware):
+    """Pages need a signed-in user unless marked ``@login_not_required``.
+
+    Machine interfaces (``/api/``, ``/open311/``) authenticate per request (token, device or API
+    key) and are closed by their own default-deny permission instead of a redirect to a page.
+    """
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.path_info.startswith(_MACHINE_PREFIXES):
+            return None
+        return super().process_view(request, view_func, view_args, view_kwargs)

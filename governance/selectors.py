@@ -1,0 +1,147 @@
+"""Shared reads of the core, including the jurisdiction scoping every app reuses.
+
+A user's jurisdiction is the set of area paths of their active posts (a department post counts
+with its department's area). Anything whose area path starts with one of them is visible;
+nothing else is. Superusers and active ``admin`` posts on a root area see the whole tree.
+"""
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from governance.models import Area, AuditEntry, Department, Notification, PartyOrganization, Post, Role, User
+
+_CACHE_ATTR = "_jurisdiction_paths"
+
+
+def user_active_posts(*, user: User) -> QuerySet[Post]:
+    return Post.objects.filter(user=user, is_active=True).select_related("area", "department__area")
+
+
+def user_roles(*, user: User) -> set[str]:
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    return set(Post.objects.filter(user=user, is_active=True).values_list("role", flat=True))
+
+
+def user_has_role(*, user: User, roles: set[str] | frozenset[str] | list[str]) -> bool:
+    return bool(user_roles(user=user) & set(roles))
+
+
+def jurisdiction_paths(*, user: User, roles: set[str] | None = None) -> list[str] | None:
+    """Area path prefixes the user may see; ``None`` means everything (superuser).
+
+    Nested prefixes are collapsed (a post on a street makes its communities' posts redundant).
+    Cached on the user object for the request when ``roles`` is not given.
+    """
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    if user.is_superuser:
+        return None
+    if roles is None and hasattr(user, _CACHE_ATTR):
+        return getattr(user, _CACHE_ATTR)
+    posts = Post.objects.filter(user=user, is_active=True)
+    if roles is not None:
+        posts = posts.filter(role__in=roles)
+    raw = set()
+    for area_path, dept_area_path in posts.values_list("area__path", "department__area__path"):
+        raw.add(area_path or dept_area_path)
+    raw.discard(None)
+    paths = sorted(p for p in raw if not any(p != q and p.startswith(q) for q in raw))
+    if roles is None:
+        setattr(user, _CACHE_ATTR, paths)
+    return paths
+
+
+def jurisdiction_q(*, user: User, path_field: str, roles: set[str] | None = None) -> Q:
+    """A ``Q`` that keeps rows whose ``path_field`` lies under the user's jurisdiction."""
+    paths = jurisdiction_paths(user=user, roles=roles)
+    if paths is None:
+        return Q()
+    if not paths:
+        return Q(pk__in=[])
+    q = Q()
+    for path in paths:
+        q |= Q(**{f"{path_field}__startswith": path})
+    return q
+
+
+def area_subtree(*, area: Area, include_self: bool = True) -> QuerySet[Area]:
+    qs = Area.objects.filter(path__startswith=area.path)
+    return qs if include_self else qs.exclude(pk=area.pk)
+
+
+def area_ancestors(*, area: Area) -> QuerySet[Area]:
+    """The chain from the root down to (and including) ``area``, in one query."""
+    segments = area.path.strip("/").split("/")
+    prefixes = ["/".join(segments[: i + 1]) + "/" for i in range(len(segments))]
+    return Area.objects.filter(path__in=prefixes).order_by("depth")
+
+
+def visible_areas(*, user: User) -> QuerySet[Area]:
+    return Area.objects.filter(jurisdiction_q(user=user, path_field="path"))
+
+
+def area_get_for_user(*, user: User, pk: int | str) -> Area:
+    try:
+        return visible_areas(user=user).get(pk=pk)
+    except (Area.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def visible_departments(*, user: User) -> QuerySet[Department]:
+    return Department.objects.filter(jurisdiction_q(user=user, path_field="area__path")).select_related("area")
+
+
+def visible_party_organizations(*, user: User) -> QuerySet[PartyOrganization]:
+    return PartyOrganization.objects.filter(jurisdiction_q(user=user, path_field="area__path")).select_related("area")
+
+
+def visible_users(*, user: User) -> QuerySet[User]:
+    """People holding a post somewhere in the user's jurisdiction."""
+    scope = jurisdiction_q(user=user, path_field="posts__area__path") | jurisdiction_q(
+        user=user, path_field="posts__department__area__path"
+    )
+    return User.objects.filter(scope).distinct()
+
+
+def users_with_role_in_area(*, role: str, area: Area) -> QuerySet[User]:
+    """Holders of ``role`` whose post covers ``area`` (a post on the area or any ancestor)."""
+    ancestors = area_ancestors(area=area).values("pk")
+    return User.objects.filter(
+        is_active=True, posts__is_active=True, posts__role=role, posts__area__in=ancestors
+    ).distinct()
+
+
+def notifications_for(*, user: User) -> QuerySet[Notification]:
+    return Notification.objects.filter(recipient=user)
+
+
+def notification_unread_count(*, user: User) -> int:
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def audit_entries_for(*, obj) -> QuerySet[AuditEntry]:
+    return AuditEntry.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
+
+
+__all__ = [
+    "Role",
+    "area_ancestors",
+    "area_get_for_user",
+    "area_subtree",
+    "audit_entries_for",
+    "jurisdiction_paths",
+    "jurisdiction_q",
+    "notification_unread_count",
+    "notifications_for",
+    "user_active_posts",
+    "user_has_role",
+    "user_roles",
+    "users_with_role_in_area",
+    "visible_areas",
+    "visible_departments",
+    "visible_party_organizations",
+    "visible_users",
+]

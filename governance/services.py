@@ -1,0 +1,233 @@
+"""Every write of the core: one function per use case, keyword-only, each owning its transaction.
+
+Services do not check permissions; callers reach objects through the selectors' scoped gates.
+"""
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+
+from governance.models import Area, AuditEntry, Department, Notification, PartyOrganization, Post, Role, User
+
+logger = logging.getLogger(__name__)
+
+
+# --- Audit ------------------------------------------------------------------------------------
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def audit_record(
+    *, actor: User | None, action: str, obj: Any = None, changes: dict | None = None,
+    request: HttpRequest | None = None, object_repr: str = "",
+) -> AuditEntry:
+    """Append one audit entry. Never updated, never deleted."""
+    if actor is not None and not getattr(actor, "is_authenticated", False):
+        actor = None
+    return AuditEntry.objects.create(
+        actor=actor,
+        action=action,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        object_repr=(object_repr or (str(obj) if obj is not None else ""))[:200],
+        changes=changes or {},
+        ip_address=client_ip(request),
+    )
+
+
+@transaction.atomic
+def person_contact_read(*, actor: User, person: User, request: HttpRequest | None = None) -> dict[str, str]:
+    """Return a person's unmasked contact details and record that ``actor`` read them."""
+    audit_record(actor=actor, action=AuditEntry.Action.READ_PERSONAL, obj=person,
+                 changes={"fields": ["phone", "id_number"]}, request=request)
+    return {"phone": person.phone, "id_number": person.id_number}
+
+
+# --- Areas, departments, people -------------------------------------------------------------
+
+
+@transaction.atomic
+def area_create(*, name: str, code: str, level: str, parent: Area | None = None, actor: User | None = None) -> Area:
+    """Create an area under ``parent``; a child sits exactly one level below its parent."""
+    if parent is None and level != Area.Level.DISTRICT and Area.objects.exists() and actor is not None:
+        raise ValidationError({"parent": _("只有区/县可以没有上级区域。")})
+    if parent is not None:
+        order = Area.LEVEL_ORDER
+        if level not in order or order.index(level) != parent.level_index() + 1:
+            raise ValidationError({"level": _("“%(parent)s”的下级必须是%(level)s。") % {
+                "parent": parent.name,
+                "level": Area.Level(order[min(parent.level_index() + 1, len(order) - 1)]).label,
+            }})
+    path = f"{parent.path if parent else ''}{code}/"
+    area = Area(name=name, code=code, level=level, parent=parent, path=path, depth=parent.depth + 1 if parent else 0)
+    area.full_clean()
+    area.save()
+    if actor is not None:
+        audit_record(actor=actor, action=AuditEntry.Action.CREATE, obj=area, changes={"code": code, "level": level})
+    return area
+
+
+@transaction.atomic
+def department_create(*, name: str, code: str, area: Area, kind: str = Department.Kind.OTHER, phone: str = "") -> Department:
+    department = Department(name=name, code=code, area=area, kind=kind, phone=phone)
+    department.full_clean()
+    department.save()
+    return department
+
+
+@transaction.atomic
+def user_create(
+    *, username: str, password: str | None, full_name: str = "", phone: str = "", id_number: str = "",
+    email: str = "", is_staff: bool = False, is_superuser: bool = False,
+) -> User:
+    user = User(username=username, full_name=full_name, phone=phone, id_number=id_number, email=email,
+                is_staff=is_staff, is_superuser=is_superuser)
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.full_clean()
+    user.save()
+    return user
+
+
+@transaction.atomic
+def post_assign(
+    *, user: User, role: str, area: Area | None = None, department: Department | None = None, title: str = "",
+    actor: User | None = None,
+) -> Post:
+    """Give ``user`` a role in an area or department (idempotent: an existing post is reactivated)."""
+    if area is None and department is None:
+        raise ValidationError({"area": _("岗位必须属于一个区域或处置单位。")})
+    if role == Role.DEPARTMENT_HANDLER and department is None:
+        raise ValidationError({"department": _("处置单位人员必须指定处置单位。")})
+    post, created = Post.objects.get_or_create(
+        user=user, role=role, area=area, department=department, defaults={"title": title}
+    )
+    if not created and not post.is_active:
+        post.is_active = True
+        post.save(update_fields=["is_active"])
+    if actor is not None:
+        audit_record(actor=actor, action=AuditEntry.Action.CREATE, obj=post, changes={"role": role})
+    return post
+
+
+@transaction.atomic
+def post_end(*, post: Post, actor: User | None = None) -> Post:
+    Post.objects.filter(pk=post.pk).update(is_active=False)
+    post.is_active = False
+    audit_record(actor=actor, action=AuditEntry.Action.UPDATE, obj=post, changes={"is_active": False})
+    return post
+
+
+@transaction.atomic
+def party_organization_create(
+    *, name: str, level: str, area: Area, parent: PartyOrganization | None = None, secretary: User | None = None,
+) -> PartyOrganization:
+    if parent is not None:
+        order = PartyOrganization.LEVEL_ORDER
+        if order.index(level) != order.index(parent.level) + 1:
+            raise ValidationError({"level": _("党组织层级必须紧接上级组织。")})
+    org = PartyOrganization(name=name, level=level, area=area, parent=parent, secretary=secretary)
+    org.full_clean()
+    org.save()
+    return org
+
+
+# --- Notifications --------------------------------------------------------------------------
+
+
+def notification_send(
+    *, recipient: User, key: str, title: str, body: str = "", url: str = "", email: bool = False, sms: bool = False,
+) -> tuple[Notification, bool]:
+    """Put a message in ``recipient``'s inbox, and queue email/SMS after commit.
+
+    ``key`` makes the call idempotent: sending the same key to the same person again returns the
+    existing notification and ``created=False``, and nothing is sent twice.
+    """
+    existing = Notification.objects.filter(recipient=recipient, idempotency_key=key).first()
+    if existing is not None:
+        return existing, False
+    wants_email = email and bool(recipient.email)
+    wants_sms = sms and bool(recipient.phone)
+    try:
+        with transaction.atomic():
+            notification = Notification.objects.create(
+                recipient=recipient, idempotency_key=key, title=title[:200], body=body, url=url,
+                by_email=wants_email, by_sms=wants_sms,
+            )
+    except IntegrityError:  # a concurrent sender won the race on the unique key
+        return Notification.objects.get(recipient=recipient, idempotency_key=key), False
+    if wants_email or wants_sms:
+        from governance.tasks import notification_deliver_task
+
+        transaction.on_commit(lambda: notification_deliver_task.delay(notification_id=notification.pk))
+    return notification, True
+
+
+def notification_deliver(*, notification_id: int) -> bool:
+    """Send a notification's email and SMS once. Returns False when there was nothing to do.
+
+    The row is claimed with a compare-and-set update on ``delivered_at``; a second run, or a
+    concurrent one, finds it claimed and does nothing. A failed send releases the claim so that a
+    retry (or the periodic redelivery scan) can try again.
+    """
+    now = timezone.now()
+    claimed = Notification.objects.filter(pk=notification_id, delivered_at__isnull=True).update(delivered_at=now)
+    if not claimed:
+        return False
+    notification = Notification.objects.select_related("recipient").get(pk=notification_id)
+    recipient = notification.recipient
+    try:
+        if notification.by_email and recipient.email:
+            text = notification.body
+            if notification.url:
+                text = f"{text}\n\n{settings.PORTAL_BASE_URL}{notification.url}"
+            send_mail(notification.title, text, None, [recipient.email])
+        if notification.by_sms and recipient.phone:
+            sms_backend().send(phone=recipient.phone, text=f"{notification.title} {notification.body}".strip())
+    except Exception as exc:
+        Notification.objects.filter(pk=notification_id).update(delivered_at=None, delivery_error=str(exc)[:300])
+        raise
+    Notification.objects.filter(pk=notification_id).update(delivery_error="")
+    return True
+
+
+def notifications_undelivered_ids(*, older_than_seconds: int = 60, limit: int = 500) -> list[int]:
+    """Notifications due an email or SMS that none was sent for (served by a partial index)."""
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    return list(
+        Notification.objects.filter(Q(by_email=True) | Q(by_sms=True), delivered_at__isnull=True, created_at__lt=cutoff)
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def notification_mark_read(*, notification: Notification) -> Notification:
+    if notification.read_at is None:
+        now = timezone.now()
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=now)
+        notification.read_at = now
+    return notification
+
+
+def notification_mark_all_read(*, user: User) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def sms_backend():
+    return import_string(settings.SMS_BACKEND)()

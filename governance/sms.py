@@ -1,0 +1,34 @@
+"""SMS backends. A real gateway implements ``send``; the console one writes a masked line."""
+
+import logging
+import sys
+
+from governance.masking import mask_phone
+
+logger = logging.getLogger(__name__)
+
+
+class BaseSmsBackend:
+    """Interface: ``send(phone=, text=)`` delivers one message or raises."""
+
+    def send(self, *, phone: str, text: str) -> None:  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+class ConsoleSmsBackend(BaseSmsBackend):
+    """Writes the message to standard output; the number is masked, as in every log."""
+
+    stream = sys.stdout
+
+    def send(self, *, phone: str, text: str) -> None:
+        self.stream.write(f"[SMS to {mask_phone(phone)}] {text}\n")
+        self.stream.flush()
+
+
+class LocmemSmsBackend(BaseSmsBackend):
+    """Keeps messages in memory, for tests: ``LocmemSmsBackend.outbox``."""
+
+    outbox: list[tuple[str, str]] = []
+
+    def send(self, *, phone: str, text: str) -> None:
+        self.outbox.append((phone, text))

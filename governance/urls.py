@@ -1,0 +1,54 @@
+"""URL wiring of the whole portal: core pages, each app's pages, the API and its docs."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog, set_language
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import DefaultRouter
+
+from governance import api, views
+
+router = DefaultRouter()
+router.register("areas", api.AreaViewSet, basename="area")
+router.register("departments", api.DepartmentViewSet, basename="department")
+router.register("notifications", api.NotificationViewSet, basename="notification")
+router.APIRootView.permission_classes = []
+
+admin.site.site_header = "社区治理门户 · 后台管理"
+admin.site.site_title = "社区治理门户"
+admin.site.index_title = "后台管理"
+
+api_v1 = [
+    path("auth/token/", api.TokenObtainView.as_view(), name="api-token"),
+    path("me/", api.MeView.as_view(), name="api-me"),
+    path("", include(router.urls)),
+]
+
+urlpatterns = [
+    path("", views.home_view, name="home"),
+    path("accounts/login/", views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("inbox/", views.inbox_view, name="inbox"),
+    path("inbox/<int:pk>/read/", views.notification_read_view, name="notification_read"),
+    path("inbox/read-all/", views.notifications_read_all_view, name="notifications_read_all"),
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("jsi18n/", login_not_required(JavaScriptCatalog.as_view()), name="javascript-catalog"),
+    path("healthz", views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", login_not_required(SpectacularAPIView.as_view()), name="api-schema"),
+    path("api/docs/", login_not_required(SpectacularSwaggerSplitView.as_view(url_name="api-schema")), name="api-docs"),
+]
+
+handler403 = "governance.views.error_403"
+handler404 = "governance.views.error_404"
+handler500 = "governance.views.error_500"
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

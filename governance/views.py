@@ -1,0 +1,133 @@
+"""Core pages: sign-in, home, inbox, password, health, errors. Same services as the API."""
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from governance import home, selectors, services
+from governance.health import check_broker, check_database
+from governance.models import AuditEntry
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.audit_record(actor=self.request.user, action=AuditEntry.Action.LOGIN, obj=self.request.user,
+                              request=self.request)
+        return response
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "registration/password_change.html"
+    success_url = reverse_lazy("home")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.audit_record(actor=self.request.user, action=AuditEntry.Action.UPDATE, obj=self.request.user,
+                              changes={"fields": ["password"]}, request=self.request)
+        messages.success(self.request, _("密码已修改。"))
+        return response
+
+
+@login_not_required
+def locked_out(request: HttpRequest, credentials: dict | None = None, *args, **kwargs) -> HttpResponse:
+    """Shown by django-axes after 5 failures for the same username and IP (15-minute cool-off)."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": "locked_out", "detail": _("登录失败次数过多，账号已锁定15分钟，请稍后再试。")},
+                            status=429)
+    return render(request, "registration/locked_out.html", status=429)
+
+
+@require_GET
+def home_view(request: HttpRequest) -> HttpResponse:
+    roles = selectors.user_roles(user=request.user)
+    posts = selectors.user_active_posts(user=request.user)
+    return render(request, "governance/home.html", {
+        "cards": home.cards_for(request.user, roles),
+        "posts": posts,
+    })
+
+
+@require_GET
+def inbox_view(request: HttpRequest) -> HttpResponse:
+    notifications = selectors.notifications_for(user=request.user)
+    show = request.GET.get("show", "all")
+    if show == "unread":
+        notifications = notifications.filter(read_at__isnull=True)
+    page = Paginator(notifications, 20).get_page(request.GET.get("page"))
+    return render(request, "governance/inbox.html", {"page": page, "show": show})
+
+
+@require_POST
+def notification_read_view(request: HttpRequest, pk: int) -> HttpResponse:
+    notification = get_object_or_404(selectors.notifications_for(user=request.user), pk=pk)
+    services.notification_mark_read(notification=notification)
+    if request.htmx:
+        return render(request, "governance/_notification_row.html", {"n": notification})
+    if notification.url and request.POST.get("follow"):
+        return redirect(notification.url)
+    return redirect("inbox")
+
+
+@require_POST
+def notifications_read_all_view(request: HttpRequest) -> HttpResponse:
+    count = services.notification_mark_all_read(user=request.user)
+    messages.success(request, _("已将 %(n)d 条消息标为已读。") % {"n": count})
+    return redirect("inbox")
+
+
+@never_cache
+@login_not_required
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    db_ok, db_info = check_database()
+    broker_ok, broker_info = check_broker()
+    ok = db_ok and broker_ok
+    body = {
+        "status": "ok" if ok else "error",
+        "database": {"ok": db_ok, "detail": db_info},
+        "broker": {"ok": broker_ok, "detail": broker_info},
+    }
+    return JsonResponse(body, status=200 if ok else 503)
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return request.path.startswith(("/api/", "/open311/")) or "application/json" in request.headers.get("Accept", "")
+
+
+@login_not_required
+def error_403(request: HttpRequest, exception=None) -> HttpResponse:
+    if _wants_json(request):
+        return JsonResponse({"code": "permission_denied", "detail": _("您没有执行该操作的权限。")}, status=403)
+    return render(request, "403.html", status=403)
+
+
+@login_not_required
+def error_404(request: HttpRequest, exception=None) -> HttpResponse:
+    if _wants_json(request):
+        return JsonResponse({"code": "not_found", "detail": _("未找到。")}, status=404)
+    return render(request, "404.html", status=404)
+
+
+@login_not_required
+def error_500(request: HttpRequest) -> HttpResponse:
+    if _wants_json(request):
+        return JsonResponse({"code": "server_error", "detail": _("服务器出错了，请稍后再试。")}, status=500)
+    return render(request, "500.html", status=500)
+
+
+@login_not_required
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    if _wants_json(request):
+        return JsonResponse({"code": "csrf_failed", "detail": _("页面已过期，请刷新后重试。")}, status=403)
+    return render(request, "403_csrf.html", status=403)
