@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 
 from governance import selectors, services
 from governance.exceptions import DomainError
-from governance.models import AuditEntry, Role
+from governance.models import Area, AuditEntry, Department, Notification, Role
 from governance.permissions import HasRole, IsPortalUser
 from governance.serializers import (
     AreaInput,
@@ -81,6 +81,7 @@ class MeView(APIView):
 class AreaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Areas under the user's jurisdiction; staff and admins add areas inside it."""
 
+    queryset = Area.objects.none()  # for the schema; rows come from get_queryset
     serializer_class = AreaOutput
     filterset_fields = ["level", "parent"]
 
@@ -110,6 +111,7 @@ class AreaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
 
 class DepartmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    queryset = Department.objects.none()  # for the schema; rows come from get_queryset
     serializer_class = DepartmentOutput
     permission_classes = [IsPortalUser]
     filterset_fields = ["kind", "area"]
@@ -121,6 +123,7 @@ class DepartmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """The signed-in user's own inbox."""
 
+    queryset = Notification.objects.none()  # for the schema; rows come from get_queryset
     serializer_class = NotificationOutput
     permission_classes = [IsPortalUser]
     filterset_fields = {"read_at": ["isnull"]}

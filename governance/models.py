@@ -151,8 +151,11 @@ class Post(models.Model):
                 condition=Q(area__isnull=False) | Q(department__isnull=False), name="post_has_area_or_department"
             ),
             models.UniqueConstraint(
-                fields=["user", "role", "area", "department"], name="post_unique_per_user_role_place",
-                nulls_distinct=False,
+                fields=["user", "role", "area"], condition=Q(department__isnull=True), name="post_unique_area_role",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "department"], condition=Q(area__isnull=True),
+                name="post_unique_department_role",
             ),
         ]
 

@@ -1,0 +1,59 @@
+# Two commands on a fresh machine:  make run  ·  make test
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+export HOST PORT
+
+.PHONY: run test bench install install-dev translations messages lint format clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+translations: $(BIN)/python
+	$(BIN)/python manage.py compile_translations -v0
+
+## make run: install, migrate, load the demo, start web + Celery worker + beat on http://$(HOST):$(PORT)
+run: install translations
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py seed_demo
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile -p $(PORT)
+
+## make test: install the dev extra, lint, run the whole suite (services skip unless REQUIRE_SERVICES=1)
+test: install-dev translations
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest
+
+## make bench: benchmarks in tests/load (needs DATABASE_URL on PostgreSQL)
+bench: install-dev translations
+	$(BIN)/pytest tests/load -m load -s -p no:cacheprovider
+
+## make messages: refresh the catalogues from the source strings (needs GNU gettext)
+messages: install-dev
+	$(BIN)/python manage.py makemessages -l en --no-obsolete --ignore '.venv/*' --ignore 'var/*'
+	$(BIN)/python manage.py makemessages -d djangojs -l en --no-obsolete --ignore '.venv/*' --ignore 'var/*' --ignore 'static/vendor/*'
+
+lint: install-dev
+	$(BIN)/ruff check .
+
+format: install-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) var/staticfiles var/celery
