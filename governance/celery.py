@@ -16,6 +16,22 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 app.conf.beat_schedule = {
+    # Grids: escalate overdue events (grid → community → street) and remind at 80 % of the window.
+    "events-escalate-overdue": {
+        "task": "grids.tasks.event_escalate_overdue_task",
+        "schedule": crontab(minute="*"),
+        "options": {"expires": 50},
+    },
+    "events-remind-due": {
+        "task": "grids.tasks.event_remind_due_task",
+        "schedule": crontab(minute="*"),
+        "options": {"expires": 50},
+    },
+    "department-scores": {
+        "task": "grids.tasks.department_scores_task",
+        "schedule": crontab(minute=15, hour=1),
+        "options": {"expires": 6 * 3600},
+    },
     # Self-healing: deliver email/SMS for notifications whose on-commit dispatch was lost.
     "notifications-redeliver": {
         "task": "governance.tasks.notification_redeliver_task",

@@ -1,15 +1,33 @@
-"""Shared reads of grid management, with jurisdiction scoping."""
+"""Shared reads of grid management, with the jurisdiction scoping every door uses.
 
-from django.db.models import QuerySet
+Who sees which events:
+- a grid worker: events in the grids they are assigned to;
+- community staff, street supervisors, admins: events in grids under their posts' areas;
+- a department handler: events dispatched to their department or copied to it (抄送);
+- a resident (anyone): the events they reported themselves;
+- a superuser: everything.
+Another grid's event is then simply not found (404).
+"""
 
-from governance.models import User
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from governance.models import Post, Role, User
 from governance.selectors import jurisdiction_q
 from grids.geo import point_in_polygon
-from grids.models import Grid
+from grids.models import Event, EventCategory, Grid, Patrol, TimelineEntry
+
+AREA_ROLES = {Role.COMMUNITY_STAFF, Role.STREET_SUPERVISOR, Role.ADMIN}
 
 
 def visible_grids(*, user: User) -> QuerySet[Grid]:
-    return Grid.objects.filter(jurisdiction_q(user=user, path_field="area__path")).select_related("area")
+    if not user.is_authenticated:
+        return Grid.objects.none()
+    scope = Q(workers=user) | jurisdiction_q(user=user, path_field="area__path", roles=AREA_ROLES)
+    if user.is_superuser:
+        scope = Q()
+    return Grid.objects.filter(scope).select_related("area").distinct()
 
 
 def grid_for_point(*, lon: float, lat: float) -> Grid | None:
@@ -20,3 +38,85 @@ def grid_for_point(*, lon: float, lat: float) -> Grid | None:
         if point_in_polygon(lon, lat, grid.boundary):
             return grid
     return None
+
+
+def user_department_ids(*, user: User) -> list[int]:
+    return list(Post.objects.filter(user=user, is_active=True, role=Role.DEPARTMENT_HANDLER,
+                                    department__isnull=False).values_list("department_id", flat=True))
+
+
+def event_scope_q(*, user: User) -> Q:
+    if not user.is_authenticated or not user.is_active:
+        return Q(pk__in=[])
+    if user.is_superuser:
+        return Q()
+    scope = Q(reporter=user) | Q(grid__workers=user)
+    scope |= jurisdiction_q(user=user, path_field="grid__area__path", roles=AREA_ROLES)
+    departments = user_department_ids(user=user)
+    if departments:
+        scope |= Q(department_id__in=departments) | Q(category__cc_departments__in=departments)
+    return scope
+
+
+def visible_events(*, user: User) -> QuerySet[Event]:
+    # A subquery of ids keeps the join fan-out (workers, cc departments) out of the outer query.
+    return Event.objects.filter(pk__in=Event.objects.filter(event_scope_q(user=user)).values("pk"))
+
+
+def event_list(*, user: User, filters=None) -> QuerySet[Event]:
+    from grids.filters import EventFilter
+
+    qs = visible_events(user=user).select_related("category", "grid", "department").order_by("respond_by", "id")
+    return EventFilter(filters or {}, queryset=qs).qs if filters is not None else qs
+
+
+def event_get_for_user(*, user: User, pk) -> Event:
+    try:
+        return visible_events(user=user).select_related("category", "grid__area", "department",
+                                                        "suggested_category").get(pk=pk)
+    except (Event.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def event_get_public(*, code: str) -> Event:
+    """The tracking page's gate: the code is the credential (10 random characters)."""
+    try:
+        return Event.objects.select_related("category", "grid", "department").get(code=(code or "").upper())
+    except Event.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def event_timeline(*, event: Event) -> QuerySet[TimelineEntry]:
+    return event.timeline.select_related("actor").order_by("created_at", "id")
+
+
+def department_tasks(*, user: User) -> QuerySet[Event]:
+    """A handler's work: open events dispatched to their departments, most urgent first."""
+    return (Event.objects.filter(department_id__in=user_department_ids(user=user),
+                                 status__in=[Event.Status.DISPATCHED, Event.Status.IN_PROGRESS, Event.Status.REOPENED])
+            .select_related("category", "grid").order_by("respond_by"))
+
+
+def worker_open_events(*, user: User) -> QuerySet[Event]:
+    return (Event.objects.filter(grid__workers=user, status__in=Event.OPEN_STATUSES)
+            .select_related("category", "grid").order_by("respond_by"))
+
+
+def active_patrol(*, user: User) -> Patrol | None:
+    return Patrol.objects.filter(worker=user, status=Patrol.Status.ACTIVE).select_related("grid").first()
+
+
+def visible_patrols(*, user: User) -> QuerySet[Patrol]:
+    if user.is_superuser:
+        return Patrol.objects.select_related("grid", "worker")
+    scope = Q(worker=user) | jurisdiction_q(user=user, path_field="grid__area__path", roles=AREA_ROLES)
+    return Patrol.objects.filter(scope).select_related("grid", "worker").distinct()
+
+
+def active_categories() -> QuerySet[EventCategory]:
+    return EventCategory.objects.filter(is_active=True).select_related("department")
+
+
+def overdue_count(*, queryset: QuerySet[Event]) -> int:
+    return queryset.filter(status__in=Event.AWAITING_RESPONSE, responded_at__isnull=True,
+                           respond_by__lt=timezone.now()).count()

@@ -1,0 +1,314 @@
+"""Grids API: grids, patrols, categories, events with their actions and timeline, sensor alerts.
+
+Validate → service → serialize. Every object comes through a scoped selector, so another grid's
+event is a 404.
+"""
+
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.decorators import action
+from rest_framework.exceptions import AuthenticationFailed, NotAuthenticated
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from governance.exceptions import Conflict, DomainError
+from governance.models import Role
+from governance.permissions import HasRole, IsPortalUser, has_any_role
+from governance.selectors import visible_departments
+from grids import selectors, services
+from grids.models import Event, EventCategory, Grid, Patrol
+from grids.serializers import (
+    AcceptInput,
+    CategoryOutput,
+    DispatchInput,
+    EventDetailOutput,
+    EventInput,
+    EventListOutput,
+    GridOutput,
+    NearbyOutput,
+    NoteInput,
+    PatrolFinishInput,
+    PatrolOutput,
+    PatrolPointsInput,
+    PatrolStartInput,
+    RateInput,
+    RejectInput,
+    ResolveInput,
+    SensorAlertInput,
+    TimelineOutput,
+)
+
+STAFF_ROLES = (Role.COMMUNITY_STAFF, Role.STREET_SUPERVISOR, Role.ADMIN)
+REPORTER_ROLES = (Role.GRID_WORKER, Role.RESIDENT, *STAFF_ROLES)
+
+
+class PossibleDuplicate(Conflict):
+    code = "possible_duplicate"
+
+
+class GridViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Grids in the user's jurisdiction (a grid worker: their own), boundaries as GeoJSON."""
+
+    queryset = Grid.objects.none()
+    serializer_class = GridOutput
+    permission_classes = [IsPortalUser]
+    lookup_value_regex = r"\d+"
+
+    def get_queryset(self):
+        return selectors.visible_grids(user=self.request.user).order_by("code")
+
+    @extend_schema(summary="网格边界（GeoJSON FeatureCollection）", responses={200: dict})
+    @action(detail=False, methods=["get"])
+    def geojson(self, request):
+        features = [
+            {"type": "Feature", "id": g.id, "geometry": g.boundary,
+             "properties": {"code": g.code, "name": g.name, "community": g.area.name, "households": g.households}}
+            for g in self.get_queryset()
+        ]
+        return Response({"type": "FeatureCollection", "features": features})
+
+
+class CategoryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    queryset = EventCategory.objects.none()
+    serializer_class = CategoryOutput
+    permission_classes = [IsPortalUser]
+    pagination_class = None
+
+    def get_queryset(self):
+        return selectors.active_categories()
+
+
+class PatrolViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Start (POST), add route points, finish. Grid workers patrol; staff read."""
+
+    queryset = Patrol.objects.none()
+    serializer_class = PatrolOutput
+
+    def get_permissions(self):
+        if self.action in ("create", "points", "finish"):
+            return [HasRole(Role.GRID_WORKER)()]
+        return [IsPortalUser()]
+
+    def get_queryset(self):
+        return selectors.visible_patrols(user=self.request.user).prefetch_related("findings")
+
+    def _own(self, pk) -> Patrol:
+        return get_object_or_404(Patrol.objects.select_related("grid"), pk=pk, worker=self.request.user)
+
+    @extend_schema(request=PatrolStartInput, responses={201: PatrolOutput}, summary="开始巡查")
+    def create(self, request):
+        data = PatrolStartInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        patrol = services.patrol_start(worker=request.user, grid=data.validated_data["grid"])
+        return Response(PatrolOutput(patrol).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=PatrolPointsInput, responses=PatrolOutput, summary="追加轨迹点")
+    @action(detail=True, methods=["post"])
+    def points(self, request, pk=None):
+        data = PatrolPointsInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        patrol = services.patrol_add_points(patrol=self._own(pk), points=data.validated_data["points"])
+        return Response(PatrolOutput(patrol).data)
+
+    @extend_schema(request=PatrolFinishInput, responses=PatrolOutput, summary="结束巡查")
+    @action(detail=True, methods=["post"])
+    def finish(self, request, pk=None):
+        data = PatrolFinishInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        patrol = services.patrol_finish(patrol=self._own(pk), **data.validated_data)
+        return Response(PatrolOutput(patrol).data)
+
+
+class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    queryset = Event.objects.none()
+    serializer_class = EventListOutput
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    lookup_value_regex = r"\d+"
+
+    def get_permissions(self):
+        rules = {
+            "create": HasRole(*REPORTER_ROLES),
+            "accept": HasRole(*STAFF_ROLES),
+            "reject": HasRole(*STAFF_ROLES),
+            "dispatch": HasRole(*STAFF_ROLES),
+            "close": HasRole(*STAFF_ROLES),
+            "start": HasRole(Role.DEPARTMENT_HANDLER),
+            "resolve": HasRole(Role.DEPARTMENT_HANDLER),
+        }
+        return [rules.get(self.action, IsPortalUser)()]
+
+    def get_queryset(self):
+        return selectors.event_list(user=self.request.user, filters=self.request.query_params)
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "now": timezone.now()}
+
+    def _event(self, pk) -> Event:
+        return selectors.event_get_for_user(user=self.request.user, pk=pk)
+
+    def _handled_event(self, pk) -> Event:
+        event = self._event(pk)
+        if not self.request.user.is_superuser and event.department_id not in selectors.user_department_ids(
+                user=self.request.user):
+            raise DomainError(_("该事件不是派给您所在单位的。"), code="permission_denied") from None
+        return event
+
+    def _detail(self, event: Event) -> Response:
+        event = selectors.event_get_for_user(user=self.request.user, pk=event.pk) if event else event
+        return Response(EventDetailOutput(event, context=self.get_serializer_context()).data)
+
+    def retrieve(self, request, pk=None):
+        return self._detail(self._event(pk))
+
+    @extend_schema(request=EventInput, responses={201: EventDetailOutput}, summary="上报事件")
+    def create(self, request):
+        data = EventInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        confirm_new = values.pop("confirm_new")
+        patrol = values.pop("patrol", None)
+        if patrol is not None and patrol.worker_id != request.user.id:
+            raise DomainError(_("只能在自己的巡查中添加发现。"), code="invalid", fields={"patrol": [_("不是您的巡查。")]})
+        source = values.pop("source", None) or (
+            Event.Source.PATROL if patrol or has_any_role(request.user, [Role.GRID_WORKER]) else Event.Source.RESIDENT)
+        category = values.get("category")
+        if category is not None and not confirm_new:
+            nearby = services.events_nearby_open(category=category, lon=values["lon"], lat=values["lat"])
+            if nearby:
+                raise PossibleDuplicate(
+                    _("附近 50 米内已有同类事件未办结，可能是同一问题。确认是新问题请勾选“确认新建”后重新提交。"),
+                    fields={"existing": NearbyOutput(nearby, many=True).data})
+        event = services.event_report(reporter=request.user, source=source, patrol=patrol, **values)
+        return Response(EventDetailOutput(event, context=self.get_serializer_context()).data,
+                        status=status.HTTP_201_CREATED)
+
+    @extend_schema(parameters=[OpenApiParameter("category", str), OpenApiParameter("lon", float),
+                               OpenApiParameter("lat", float)], responses=NearbyOutput(many=True),
+                   summary="附近 50 米内的同类未办结事件")
+    @action(detail=False, methods=["get"])
+    def nearby(self, request):
+        category = EventCategory.objects.filter(service_code=request.query_params.get("category", "")).first()
+        try:
+            lon, lat = float(request.query_params["lon"]), float(request.query_params["lat"])
+        except (KeyError, ValueError):
+            raise DomainError(_("请提供 lon 和 lat。"), code="invalid") from None
+        if category is None:
+            raise DomainError(_("事件类别不存在。"), code="invalid", fields={"category": [_("事件类别不存在。")]})
+        found = services.events_nearby_open(category=category, lon=lon, lat=lat,
+                                            queryset=selectors.visible_events(user=request.user))
+        return Response(NearbyOutput(found, many=True).data)
+
+    @extend_schema(request=AcceptInput, responses=EventDetailOutput, summary="受理")
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        data = AcceptInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._detail(services.event_accept(event=self._event(pk), actor=request.user, **data.validated_data))
+
+    @extend_schema(request=RejectInput, responses=EventDetailOutput, summary="不予受理")
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        data = RejectInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._detail(services.event_reject(event=self._event(pk), actor=request.user, **data.validated_data))
+
+    @extend_schema(request=DispatchInput, responses=EventDetailOutput, summary="派单（可人工指定处置单位）")
+    @action(detail=True, methods=["post"])
+    def dispatch(self, request, pk=None):
+        data = DispatchInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        department = None
+        if data.validated_data.get("department"):
+            department = visible_departments(user=request.user).filter(pk=data.validated_data["department"]).first()
+            if department is None:
+                raise DomainError(_("处置单位不存在。"), code="invalid", fields={"department": [_("处置单位不存在。")]})
+        return self._detail(services.event_dispatch(event=self._event(pk), actor=request.user, department=department,
+                                                    note=data.validated_data["note"]))
+
+    @extend_schema(request=NoteInput, responses=EventDetailOutput, summary="开始处置")
+    @action(detail=True, methods=["post"])
+    def start(self, request, pk=None):
+        data = NoteInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._detail(services.event_start(event=self._handled_event(pk), actor=request.user,
+                                                 **data.validated_data))
+
+    @extend_schema(request=ResolveInput, responses=EventDetailOutput, summary="办结")
+    @action(detail=True, methods=["post"])
+    def resolve(self, request, pk=None):
+        data = ResolveInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._detail(services.event_resolve(event=self._handled_event(pk), actor=request.user,
+                                                   **data.validated_data))
+
+    @extend_schema(request=NoteInput, responses=EventDetailOutput, summary="关闭")
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        data = NoteInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._detail(services.event_close(event=self._event(pk), actor=request.user, **data.validated_data))
+
+    @extend_schema(request=RateInput, responses=EventDetailOutput, summary="评价（1–2 分重新打开）")
+    @action(detail=True, methods=["post"])
+    def rate(self, request, pk=None):
+        event = self._event(pk)
+        if event.reporter_id != request.user.id:
+            raise DomainError(_("只有上报人可以评价。"), code="permission_denied")
+        data = RateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._detail(services.event_rate(event=event, actor=request.user, **data.validated_data))
+
+    @extend_schema(responses=TimelineOutput(many=True), summary="事件流水")
+    @action(detail=True, methods=["get"])
+    def timeline(self, request, pk=None):
+        return Response(TimelineOutput(selectors.event_timeline(event=self._event(pk)), many=True).data)
+
+
+class DeviceTokenAuthentication(BaseAuthentication):
+    """``Authorization: Device <token>``; the device is named by ``device_id`` in the body."""
+
+    keyword = b"device"
+
+    def authenticate(self, request):
+        header = get_authorization_header(request).split()
+        if not header or header[0].lower() != self.keyword:
+            return None
+        if len(header) != 2:
+            raise AuthenticationFailed(_("设备令牌格式错误。"))
+        device = services.sensor_authenticate(device_id=str(request.data.get("device_id", "")),
+                                              token=header[1].decode(errors="ignore"))
+        if device is None:
+            raise AuthenticationFailed(_("设备编号或令牌无效。"))
+        request.sensor_device = device
+        return (None, device)
+
+    def authenticate_header(self, request):
+        return "Device"
+
+
+class SensorAlertView(APIView):
+    """``POST {"device_id", "fault", "message"}`` with ``Authorization: Device <token>``."""
+
+    authentication_classes = [DeviceTokenAuthentication]
+    permission_classes = [AllowAny]  # the device token is the rule: checked below
+
+    @extend_schema(request=SensorAlertInput, responses={201: EventDetailOutput, 200: EventDetailOutput},
+                   summary="设备告警（同一设备同一故障只开一个事件）")
+    def post(self, request):
+        device = getattr(request._request, "sensor_device", None) or getattr(request, "sensor_device", None)
+        if device is None:
+            raise NotAuthenticated(_("需要设备令牌：Authorization: Device <token>。"))
+        data = SensorAlertInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        if data.validated_data["device_id"] != device.device_id:
+            raise AuthenticationFailed(_("设备编号或令牌无效。"))
+        event, created = services.sensor_alert(device=device, fault=data.validated_data["fault"],
+                                               message=data.validated_data["message"])
+        body = EventDetailOutput(event, context={"now": timezone.now()}).data
+        return Response({**body, "created": created}, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)

@@ -1,0 +1,47 @@
+"""FilterSets shared by the API and the HTML lists."""
+
+import django_filters
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from grids.models import Event
+
+
+def _code_or_id(relation: str, code_field: str, value: str) -> Q:
+    q = Q(**{f"{relation}__{code_field}": value})
+    if value.isdigit():
+        q |= Q(**{f"{relation}_id": int(value)})
+    return q
+
+
+class EventFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(label=_("状态"), choices=Event.Status.choices)
+    category = django_filters.CharFilter(label=_("类别"), method="filter_category")
+    grid = django_filters.CharFilter(label=_("网格"), method="filter_grid")
+    source = django_filters.ChoiceFilter(label=_("来源"), choices=Event.Source.choices)
+    level = django_filters.TypedChoiceFilter(label=_("督办层级"), choices=Event.Level.choices, coerce=int)
+    overdue = django_filters.BooleanFilter(label=_("已超时"), method="filter_overdue")
+    open = django_filters.BooleanFilter(label=_("未办结"), method="filter_open")
+    q = django_filters.CharFilter(label=_("关键词"), method="filter_text")
+
+    class Meta:
+        model = Event
+        fields = ["status", "category", "grid", "source", "level", "department"]
+
+    def filter_category(self, queryset, name, value):
+        return queryset.filter(_code_or_id("category", "service_code", value))
+
+    def filter_grid(self, queryset, name, value):
+        return queryset.filter(_code_or_id("grid", "code", value))
+
+    def filter_overdue(self, queryset, name, value):
+        due = Q(status__in=Event.AWAITING_RESPONSE, responded_at__isnull=True, respond_by__lt=timezone.now())
+        return queryset.filter(due) if value else queryset.exclude(due)
+
+    def filter_open(self, queryset, name, value):
+        return queryset.filter(status__in=Event.OPEN_STATUSES) if value else queryset.exclude(
+            status__in=Event.OPEN_STATUSES)
+
+    def filter_text(self, queryset, name, value):
+        return queryset.filter(Q(code__iexact=value) | Q(description__icontains=value) | Q(address__icontains=value))

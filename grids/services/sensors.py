@@ -1,0 +1,76 @@
+"""Sensor devices and their alerts: one open event per device and fault, dispatched at once."""
+
+import hashlib
+import hmac
+import secrets
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from grids.models import Event, EventCategory, SensorDevice, TimelineEntry
+from grids.selectors import grid_for_point
+from grids.services.events import event_accept, event_dispatch, event_report, timeline_add
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def sensor_register(*, device_id: str, kind: str, lon: float, lat: float, category: EventCategory, name: str = "",
+                    address: str = "") -> tuple[SensorDevice, str]:
+    """Register a device; returns it and its secret token (shown once, stored hashed)."""
+    grid = grid_for_point(lon=lon, lat=lat)
+    if grid is None:
+        raise ValidationError({"location": _("设备位置不在任何网格内。")})
+    token = secrets.token_urlsafe(32)
+    device = SensorDevice(device_id=device_id, kind=kind, lon=lon, lat=lat, grid=grid, category=category, name=name,
+                          address=address, token_hash=_hash(token))
+    device.full_clean()
+    device.save()
+    return device, token
+
+
+def sensor_authenticate(*, device_id: str, token: str) -> SensorDevice | None:
+    device = SensorDevice.objects.select_related("grid__area", "category").filter(
+        device_id=device_id, is_active=True).first()
+    if device is None or not token or not hmac.compare_digest(device.token_hash, _hash(token)):
+        return None
+    return device
+
+
+def _open_event(device: SensorDevice, fault: str) -> Event | None:
+    return Event.objects.filter(sensor=device, sensor_fault=fault, status__in=Event.OPEN_STATUSES).first()
+
+
+@transaction.atomic
+def sensor_alert(*, device: SensorDevice, fault: str, message: str = "") -> tuple[Event, bool]:
+    """Open (and dispatch) an event for a device's fault, or add to the open one. Returns
+    ``(event, created)``."""
+    fault = (fault or "").strip()[:40]
+    if not fault:
+        raise ValidationError({"fault": _("缺少故障代码。")})
+    SensorDevice.objects.filter(pk=device.pk).update(last_alert_at=timezone.now())
+    existing = _open_event(device, fault)
+    if existing is None:
+        description = _("%(device)s 告警：%(fault)s") % {"device": device, "fault": fault}
+        if message:
+            description = f"{description}。{message}"
+        try:
+            with transaction.atomic():
+                event = event_report(reporter=None, description=description, lon=device.lon, lat=device.lat,
+                                     source=Event.Source.SENSOR, category=device.category, address=device.address,
+                                     sensor=device, sensor_fault=fault)
+        except IntegrityError:  # a concurrent alert opened it first (partial unique constraint)
+            existing = _open_event(device, fault)
+            if existing is None:
+                raise
+        else:
+            event = event_accept(event=event, actor=None, note=_("设备告警自动受理"))
+            event = event_dispatch(event=event, actor=None)
+            return event, True
+    timeline_add(event=existing, kind=TimelineEntry.Kind.SENSOR_REPEAT,
+                 note=(_("设备再次告警：%(fault)s") % {"fault": fault} + (f" {message}" if message else "")))
+    return existing, False
