@@ -1,8 +1,12 @@
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
+from governance.exceptions import DomainError
+from grids import services
 from grids.geo import validate_polygon
-from grids.models import Grid
+from grids.models import DepartmentScore, DispatchRule, Event, EventCategory, Grid, Patrol, SensorDevice, TimelineEntry
 from grids.services import grid_save
 
 
@@ -25,8 +29,161 @@ class GridAdmin(admin.ModelAdmin):
     autocomplete_fields = ["area"]
 
     def save_model(self, request, obj, form, change):
-        saved, warnings = grid_save(code=obj.code, name=obj.name, area=obj.area, boundary=obj.boundary,
-                                    households=obj.households, grid=obj if change else None)
+        saved, warnings = grid_save(
+            code=obj.code,
+            name=obj.name,
+            area=obj.area,
+            boundary=obj.boundary,
+            households=obj.households,
+            grid=obj if change else None,
+        )
         obj.pk = saved.pk
         for warning in warnings:
             self.message_user(request, warning, messages.WARNING)
+
+
+# --- Categories, rules, events, sensors, scores ---------------------------------------------
+
+
+class DispatchRuleInline(admin.TabularInline):
+    model = DispatchRule
+    extra = 0
+    autocomplete_fields = ["area", "department"]
+
+
+@admin.register(EventCategory)
+class EventCategoryAdmin(admin.ModelAdmin):
+    list_display = [
+        "service_code",
+        "name",
+        "group",
+        "department",
+        "response_minutes",
+        "resolution_minutes",
+        "is_active",
+    ]
+    list_filter = ["is_active", "group"]
+    search_fields = ["service_code", "name", "keywords"]
+    filter_horizontal = ["cc_departments"]
+    autocomplete_fields = ["department"]
+    inlines = [DispatchRuleInline]
+
+
+class TimelineInline(admin.TabularInline):
+    model = TimelineEntry
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "kind", "actor", "from_status", "to_status", "level", "note"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+def _run(modeladmin, request, queryset, label, call):
+    done = 0
+    for event in queryset:
+        try:
+            call(event)
+            done += 1
+        except (DomainError, ValidationError) as exc:
+            detail = getattr(exc, "detail", None) or "; ".join(getattr(exc, "messages", [str(exc)]))
+            modeladmin.message_user(request, f"{event.code}: {detail}", messages.ERROR)
+    if done:
+        modeladmin.message_user(request, _("%(label)s：%(n)d 个事件") % {"label": label, "n": done}, messages.SUCCESS)
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    list_display = ["code", "category", "grid", "status", "level", "department", "respond_by", "masked_phone"]
+    list_filter = ["status", "level", "source", "category"]
+    search_fields = ["code", "description", "address"]
+    date_hierarchy = "created_at"
+    readonly_fields = [
+        "code",
+        "status",
+        "level",
+        "grid",
+        "window_started_at",
+        "respond_by",
+        "remind_at",
+        "reminded_at",
+        "responded_at",
+        "resolve_by",
+        "resolved_at",
+        "closed_at",
+        "status_changed_at",
+        "rating",
+        "rating_comment",
+        "reporter",
+        "source",
+        "sensor",
+        "sensor_fault",
+        "patrol",
+        "department",
+        "lon",
+        "lat",
+    ]
+    exclude = ["reporter_phone"]
+    inlines = [TimelineInline]
+    actions = ["accept_events", "dispatch_events", "close_events"]
+
+    @admin.display(description=_("联系电话"))
+    def masked_phone(self, obj: Event) -> str:
+        from governance.masking import mask_phone
+
+        return mask_phone(obj.reporter_phone)
+
+    def has_add_permission(self, request):
+        return False  # events are reported through the pages, the API, sensors or Open311
+
+    @admin.action(description=_("受理所选事件"))
+    def accept_events(self, request, queryset):
+        _run(self, request, queryset, _("已受理"), lambda e: services.event_accept(event=e, actor=request.user))
+
+    @admin.action(description=_("按规则派单"))
+    def dispatch_events(self, request, queryset):
+        _run(self, request, queryset, _("已派单"), lambda e: services.event_dispatch(event=e, actor=request.user))
+
+    @admin.action(description=_("关闭所选事件"))
+    def close_events(self, request, queryset):
+        _run(self, request, queryset, _("已关闭"), lambda e: services.event_close(event=e, actor=request.user))
+
+
+@admin.register(Patrol)
+class PatrolAdmin(admin.ModelAdmin):
+    list_display = ["grid", "worker", "status", "started_at", "ended_at"]
+    list_filter = ["status"]
+    readonly_fields = ["worker", "grid", "status", "started_at", "ended_at", "route"]
+
+
+@admin.register(SensorDevice)
+class SensorDeviceAdmin(admin.ModelAdmin):
+    list_display = ["device_id", "name", "kind", "grid", "category", "is_active", "last_alert_at"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["device_id", "name", "address"]
+    readonly_fields = ["grid", "last_alert_at"]
+
+    def has_add_permission(self, request):
+        return False  # registered with `sensor_register` so the token is issued and stored hashed
+
+
+@admin.register(DepartmentScore)
+class DepartmentScoreAdmin(admin.ModelAdmin):
+    list_display = [
+        "month",
+        "department",
+        "events",
+        "avg_response_minutes",
+        "on_time_rate",
+        "resolution_rate",
+        "satisfaction",
+        "score",
+    ]
+    list_filter = ["month"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -67,8 +67,12 @@ class GridViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     @action(detail=False, methods=["get"])
     def geojson(self, request):
         features = [
-            {"type": "Feature", "id": g.id, "geometry": g.boundary,
-             "properties": {"code": g.code, "name": g.name, "community": g.area.name, "households": g.households}}
+            {
+                "type": "Feature",
+                "id": g.id,
+                "geometry": g.boundary,
+                "properties": {"code": g.code, "name": g.name, "community": g.area.name, "households": g.households},
+            }
             for g in self.get_queryset()
         ]
         return Response({"type": "FeatureCollection", "features": features})
@@ -136,7 +140,7 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             "create": HasRole(*REPORTER_ROLES),
             "accept": HasRole(*STAFF_ROLES),
             "reject": HasRole(*STAFF_ROLES),
-            "dispatch": HasRole(*STAFF_ROLES),
+            "dispatch_event": HasRole(*STAFF_ROLES),
             "close": HasRole(*STAFF_ROLES),
             "start": HasRole(Role.DEPARTMENT_HANDLER),
             "resolve": HasRole(Role.DEPARTMENT_HANDLER),
@@ -155,7 +159,8 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     def _handled_event(self, pk) -> Event:
         event = self._event(pk)
         if not self.request.user.is_superuser and event.department_id not in selectors.user_department_ids(
-                user=self.request.user):
+            user=self.request.user
+        ):
             raise DomainError(_("该事件不是派给您所在单位的。"), code="permission_denied") from None
         return event
 
@@ -174,23 +179,30 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         confirm_new = values.pop("confirm_new")
         patrol = values.pop("patrol", None)
         if patrol is not None and patrol.worker_id != request.user.id:
-            raise DomainError(_("只能在自己的巡查中添加发现。"), code="invalid", fields={"patrol": [_("不是您的巡查。")]})
+            raise DomainError(
+                _("只能在自己的巡查中添加发现。"), code="invalid", fields={"patrol": [_("不是您的巡查。")]}
+            )
         source = values.pop("source", None) or (
-            Event.Source.PATROL if patrol or has_any_role(request.user, [Role.GRID_WORKER]) else Event.Source.RESIDENT)
+            Event.Source.PATROL if patrol or has_any_role(request.user, [Role.GRID_WORKER]) else Event.Source.RESIDENT
+        )
         category = values.get("category")
         if category is not None and not confirm_new:
             nearby = services.events_nearby_open(category=category, lon=values["lon"], lat=values["lat"])
             if nearby:
                 raise PossibleDuplicate(
                     _("附近 50 米内已有同类事件未办结，可能是同一问题。确认是新问题请勾选“确认新建”后重新提交。"),
-                    fields={"existing": NearbyOutput(nearby, many=True).data})
+                    fields={"existing": NearbyOutput(nearby, many=True).data},
+                )
         event = services.event_report(reporter=request.user, source=source, patrol=patrol, **values)
-        return Response(EventDetailOutput(event, context=self.get_serializer_context()).data,
-                        status=status.HTTP_201_CREATED)
+        return Response(
+            EventDetailOutput(event, context=self.get_serializer_context()).data, status=status.HTTP_201_CREATED
+        )
 
-    @extend_schema(parameters=[OpenApiParameter("category", str), OpenApiParameter("lon", float),
-                               OpenApiParameter("lat", float)], responses=NearbyOutput(many=True),
-                   summary="附近 50 米内的同类未办结事件")
+    @extend_schema(
+        parameters=[OpenApiParameter("category", str), OpenApiParameter("lon", float), OpenApiParameter("lat", float)],
+        responses=NearbyOutput(many=True),
+        summary="附近 50 米内的同类未办结事件",
+    )
     @action(detail=False, methods=["get"])
     def nearby(self, request):
         category = EventCategory.objects.filter(service_code=request.query_params.get("category", "")).first()
@@ -200,8 +212,9 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             raise DomainError(_("请提供 lon 和 lat。"), code="invalid") from None
         if category is None:
             raise DomainError(_("事件类别不存在。"), code="invalid", fields={"category": [_("事件类别不存在。")]})
-        found = services.events_nearby_open(category=category, lon=lon, lat=lat,
-                                            queryset=selectors.visible_events(user=request.user))
+        found = services.events_nearby_open(
+            category=category, lon=lon, lat=lat, queryset=selectors.visible_events(user=request.user)
+        )
         return Response(NearbyOutput(found, many=True).data)
 
     @extend_schema(request=AcceptInput, responses=EventDetailOutput, summary="受理")
@@ -219,8 +232,8 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         return self._detail(services.event_reject(event=self._event(pk), actor=request.user, **data.validated_data))
 
     @extend_schema(request=DispatchInput, responses=EventDetailOutput, summary="派单（可人工指定处置单位）")
-    @action(detail=True, methods=["post"])
-    def dispatch(self, request, pk=None):
+    @action(detail=True, methods=["post"], url_path="dispatch", url_name="dispatch")
+    def dispatch_event(self, request, pk=None):  # not "dispatch": that name is APIView's request entry point
         data = DispatchInput(data=request.data)
         data.is_valid(raise_exception=True)
         department = None
@@ -228,24 +241,29 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             department = visible_departments(user=request.user).filter(pk=data.validated_data["department"]).first()
             if department is None:
                 raise DomainError(_("处置单位不存在。"), code="invalid", fields={"department": [_("处置单位不存在。")]})
-        return self._detail(services.event_dispatch(event=self._event(pk), actor=request.user, department=department,
-                                                    note=data.validated_data["note"]))
+        return self._detail(
+            services.event_dispatch(
+                event=self._event(pk), actor=request.user, department=department, note=data.validated_data["note"]
+            )
+        )
 
     @extend_schema(request=NoteInput, responses=EventDetailOutput, summary="开始处置")
     @action(detail=True, methods=["post"])
     def start(self, request, pk=None):
         data = NoteInput(data=request.data)
         data.is_valid(raise_exception=True)
-        return self._detail(services.event_start(event=self._handled_event(pk), actor=request.user,
-                                                 **data.validated_data))
+        return self._detail(
+            services.event_start(event=self._handled_event(pk), actor=request.user, **data.validated_data)
+        )
 
     @extend_schema(request=ResolveInput, responses=EventDetailOutput, summary="办结")
     @action(detail=True, methods=["post"])
     def resolve(self, request, pk=None):
         data = ResolveInput(data=request.data)
         data.is_valid(raise_exception=True)
-        return self._detail(services.event_resolve(event=self._handled_event(pk), actor=request.user,
-                                                   **data.validated_data))
+        return self._detail(
+            services.event_resolve(event=self._handled_event(pk), actor=request.user, **data.validated_data)
+        )
 
     @extend_schema(request=NoteInput, responses=EventDetailOutput, summary="关闭")
     @action(detail=True, methods=["post"])
@@ -281,8 +299,9 @@ class DeviceTokenAuthentication(BaseAuthentication):
             return None
         if len(header) != 2:
             raise AuthenticationFailed(_("设备令牌格式错误。"))
-        device = services.sensor_authenticate(device_id=str(request.data.get("device_id", "")),
-                                              token=header[1].decode(errors="ignore"))
+        device = services.sensor_authenticate(
+            device_id=str(request.data.get("device_id", "")), token=header[1].decode(errors="ignore")
+        )
         if device is None:
             raise AuthenticationFailed(_("设备编号或令牌无效。"))
         request.sensor_device = device
@@ -298,8 +317,11 @@ class SensorAlertView(APIView):
     authentication_classes = [DeviceTokenAuthentication]
     permission_classes = [AllowAny]  # the device token is the rule: checked below
 
-    @extend_schema(request=SensorAlertInput, responses={201: EventDetailOutput, 200: EventDetailOutput},
-                   summary="设备告警（同一设备同一故障只开一个事件）")
+    @extend_schema(
+        request=SensorAlertInput,
+        responses={201: EventDetailOutput, 200: EventDetailOutput},
+        summary="设备告警（同一设备同一故障只开一个事件）",
+    )
     def post(self, request):
         device = getattr(request._request, "sensor_device", None) or getattr(request, "sensor_device", None)
         if device is None:
@@ -308,7 +330,8 @@ class SensorAlertView(APIView):
         data.is_valid(raise_exception=True)
         if data.validated_data["device_id"] != device.device_id:
             raise AuthenticationFailed(_("设备编号或令牌无效。"))
-        event, created = services.sensor_alert(device=device, fault=data.validated_data["fault"],
-                                               message=data.validated_data["message"])
+        event, created = services.sensor_alert(
+            device=device, fault=data.validated_data["fault"], message=data.validated_data["message"]
+        )
         body = EventDetailOutput(event, context={"now": timezone.now()}).data
         return Response({**body, "created": created}, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)

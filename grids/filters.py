@@ -40,8 +40,11 @@ class EventFilter(django_filters.FilterSet):
         return queryset.filter(due) if value else queryset.exclude(due)
 
     def filter_open(self, queryset, name, value):
-        return queryset.filter(status__in=Event.OPEN_STATUSES) if value else queryset.exclude(
-            status__in=Event.OPEN_STATUSES)
+        return (
+            queryset.filter(status__in=Event.OPEN_STATUSES)
+            if value
+            else queryset.exclude(status__in=Event.OPEN_STATUSES)
+        )
 
     def filter_text(self, queryset, name, value):
         return queryset.filter(Q(code__iexact=value) | Q(description__icontains=value) | Q(address__icontains=value))

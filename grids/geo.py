@@ -10,13 +10,19 @@ Ring = list[list[float]]
 
 
 def _check_position(position, where: str) -> None:
-    if (not isinstance(position, list | tuple) or len(position) < 2
-            or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in position[:2])):
-        raise ValidationError(_("%(where)s：坐标必须是 [经度, 纬度] 数字对。") % {"where": where}, code="invalid_geojson")
+    if (
+        not isinstance(position, list | tuple)
+        or len(position) < 2
+        or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in position[:2])
+    ):
+        raise ValidationError(
+            _("%(where)s：坐标必须是 [经度, 纬度] 数字对。") % {"where": where}, code="invalid_geojson"
+        )
     lon, lat = position[0], position[1]
     if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-        raise ValidationError(_("%(where)s：坐标超出范围（经度 -180～180，纬度 -90～90）。") % {"where": where},
-                              code="invalid_geojson")
+        raise ValidationError(
+            _("%(where)s：坐标超出范围（经度 -180～180，纬度 -90～90）。") % {"where": where}, code="invalid_geojson"
+        )
 
 
 def validate_polygon(geometry) -> dict:
@@ -31,7 +37,9 @@ def validate_polygon(geometry) -> dict:
     for index, ring in enumerate(rings):
         where = _("第 %(n)d 个环") % {"n": index + 1}
         if not isinstance(ring, list) or len(ring) < 4:
-            raise ValidationError(_("%(where)s：至少需要 4 个点（首尾相同）。") % {"where": where}, code="invalid_geojson")
+            raise ValidationError(
+                _("%(where)s：至少需要 4 个点（首尾相同）。") % {"where": where}, code="invalid_geojson"
+            )
         for position in ring:
             _check_position(position, where)
         if list(ring[0][:2]) != list(ring[-1][:2]):

@@ -22,8 +22,9 @@ class Grid(models.Model):
     max_lon = models.FloatField(editable=False, default=0)
     max_lat = models.FloatField(editable=False, default=0)
     households = models.PositiveIntegerField(_("户数"), default=0)
-    workers = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name=_("网格员"), blank=True,
-                                     related_name="grids")
+    workers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("网格员"), blank=True, related_name="grids"
+    )
     is_active = models.BooleanField(_("启用"), default=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
@@ -50,12 +51,20 @@ class EventCategory(models.Model):
     name_en = models.CharField(_("英文名称"), max_length=100, blank=True)
     description = models.CharField(_("说明"), max_length=300, blank=True)
     group = models.CharField(_("分组"), max_length=60, blank=True)
-    keywords = models.CharField(_("关键词"), max_length=300, blank=True,
-                                help_text=_("用空格或逗号分隔，用于为未分类的上报推荐类别。"))
-    department = models.ForeignKey("governance.Department", verbose_name=_("责任单位"), null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="categories")
-    cc_departments = models.ManyToManyField("governance.Department", verbose_name=_("抄送单位"), blank=True,
-                                            related_name="cc_categories")
+    keywords = models.CharField(
+        _("关键词"), max_length=300, blank=True, help_text=_("用空格或逗号分隔，用于为未分类的上报推荐类别。")
+    )
+    department = models.ForeignKey(
+        "governance.Department",
+        verbose_name=_("责任单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="categories",
+    )
+    cc_departments = models.ManyToManyField(
+        "governance.Department", verbose_name=_("抄送单位"), blank=True, related_name="cc_categories"
+    )
     response_minutes = models.PositiveIntegerField(_("响应时限（分钟）"), default=24 * 60)
     resolution_minutes = models.PositiveIntegerField(_("办结时限（分钟）"), default=72 * 60)
     is_active = models.BooleanField(_("启用"), default=True)
@@ -75,20 +84,30 @@ class EventCategory(models.Model):
 class DispatchRule(models.Model):
     """Category (and optionally area) → department. The most specific area wins."""
 
-    category = models.ForeignKey(EventCategory, verbose_name=_("事件类别"), on_delete=models.CASCADE,
-                                 related_name="dispatch_rules")
-    area = models.ForeignKey(Area, verbose_name=_("区域"), null=True, blank=True, on_delete=models.CASCADE,
-                             related_name="+", help_text=_("留空表示所有区域。"))
-    department = models.ForeignKey("governance.Department", verbose_name=_("派往单位"), on_delete=models.CASCADE,
-                                   related_name="+")
+    category = models.ForeignKey(
+        EventCategory, verbose_name=_("事件类别"), on_delete=models.CASCADE, related_name="dispatch_rules"
+    )
+    area = models.ForeignKey(
+        Area,
+        verbose_name=_("区域"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text=_("留空表示所有区域。"),
+    )
+    department = models.ForeignKey(
+        "governance.Department", verbose_name=_("派往单位"), on_delete=models.CASCADE, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("派单规则")
         verbose_name_plural = _("派单规则")
         constraints = [
             models.UniqueConstraint(fields=["category", "area"], name="dispatch_rule_unique_area"),
-            models.UniqueConstraint(fields=["category"], condition=models.Q(area__isnull=True),
-                                    name="dispatch_rule_unique_default"),
+            models.UniqueConstraint(
+                fields=["category"], condition=models.Q(area__isnull=True), name="dispatch_rule_unique_default"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -102,8 +121,9 @@ class Patrol(models.Model):
         ACTIVE = "active", _("巡查中")
         FINISHED = "finished", _("已结束")
 
-    worker = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("网格员"), on_delete=models.PROTECT,
-                               related_name="patrols")
+    worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("网格员"), on_delete=models.PROTECT, related_name="patrols"
+    )
     grid = models.ForeignKey(Grid, verbose_name=_("网格"), on_delete=models.PROTECT, related_name="patrols")
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
     started_at = models.DateTimeField(_("开始时间"))
@@ -116,8 +136,9 @@ class Patrol(models.Model):
         verbose_name_plural = _("巡查")
         ordering = ["-started_at"]
         constraints = [
-            models.UniqueConstraint(fields=["worker"], condition=models.Q(status="active"),
-                                    name="patrol_one_active_per_worker"),
+            models.UniqueConstraint(
+                fields=["worker"], condition=models.Q(status="active"), name="patrol_one_active_per_worker"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -141,8 +162,9 @@ class SensorDevice(models.Model):
     lon = models.FloatField(_("经度"))
     lat = models.FloatField(_("纬度"))
     grid = models.ForeignKey(Grid, verbose_name=_("网格"), on_delete=models.PROTECT, related_name="sensors")
-    category = models.ForeignKey(EventCategory, verbose_name=_("告警事件类别"), on_delete=models.PROTECT,
-                                 related_name="sensors")
+    category = models.ForeignKey(
+        EventCategory, verbose_name=_("告警事件类别"), on_delete=models.PROTECT, related_name="sensors"
+    )
     token_hash = models.CharField(_("令牌摘要"), max_length=128, editable=False)
     is_active = models.BooleanField(_("启用"), default=True)
     last_alert_at = models.DateTimeField(_("最近告警"), null=True, blank=True)
@@ -186,30 +208,46 @@ class Event(models.Model):
     AWAITING_RESPONSE = ("reported", "accepted", "dispatched", "reopened")
 
     code = models.CharField(_("查询编号"), max_length=16, unique=True, editable=False)
-    category = models.ForeignKey(EventCategory, verbose_name=_("类别"), null=True, blank=True,
-                                 on_delete=models.PROTECT, related_name="events")
-    suggested_category = models.ForeignKey(EventCategory, verbose_name=_("推荐类别"), null=True, blank=True,
-                                           on_delete=models.SET_NULL, related_name="+")
+    category = models.ForeignKey(
+        EventCategory, verbose_name=_("类别"), null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+    )
+    suggested_category = models.ForeignKey(
+        EventCategory, verbose_name=_("推荐类别"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     description = models.TextField(_("描述"))
     address = models.CharField(_("地址"), max_length=200, blank=True)
     lon = models.FloatField(_("经度"))
     lat = models.FloatField(_("纬度"))
     grid = models.ForeignKey(Grid, verbose_name=_("网格"), on_delete=models.PROTECT, related_name="events")
     source = models.CharField(_("来源"), max_length=10, choices=Source.choices)
-    patrol = models.ForeignKey(Patrol, verbose_name=_("巡查"), null=True, blank=True, on_delete=models.SET_NULL,
-                               related_name="findings")
-    sensor = models.ForeignKey(SensorDevice, verbose_name=_("设备"), null=True, blank=True,
-                               on_delete=models.SET_NULL, related_name="events")
+    patrol = models.ForeignKey(
+        Patrol, verbose_name=_("巡查"), null=True, blank=True, on_delete=models.SET_NULL, related_name="findings"
+    )
+    sensor = models.ForeignKey(
+        SensorDevice, verbose_name=_("设备"), null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
+    )
     sensor_fault = models.CharField(_("故障代码"), max_length=40, blank=True)
-    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("上报人"), null=True, blank=True,
-                                 on_delete=models.SET_NULL, related_name="reported_events")
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上报人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reported_events",
+    )
     reporter_name = models.CharField(_("联系人"), max_length=60, blank=True)
     reporter_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
     reporter_email = models.EmailField(_("联系邮箱"), blank=True)
     status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.REPORTED)
     level = models.PositiveSmallIntegerField(_("督办层级"), choices=Level.choices, default=Level.GRID)
-    department = models.ForeignKey("governance.Department", verbose_name=_("处置单位"), null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="events")
+    department = models.ForeignKey(
+        "governance.Department",
+        verbose_name=_("处置单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="events",
+    )
     window_started_at = models.DateTimeField(_("计时开始"))
     respond_by = models.DateTimeField(_("响应期限"))
     remind_at = models.DateTimeField(_("提醒时间"), null=True, blank=True)
@@ -231,22 +269,34 @@ class Event(models.Model):
         verbose_name_plural = _("事件")
         ordering = ["respond_by", "id"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(rating__isnull=True) | models.Q(rating__gte=1, rating__lte=5),
-                                   name="event_rating_1_to_5"),
+            models.CheckConstraint(
+                condition=models.Q(rating__isnull=True) | models.Q(rating__gte=1, rating__lte=5),
+                name="event_rating_1_to_5",
+            ),
             models.UniqueConstraint(
                 fields=["sensor", "sensor_fault"],
-                condition=models.Q(sensor__isnull=False,
-                                   status__in=["reported", "accepted", "dispatched", "in_progress", "reopened"]),
+                condition=models.Q(
+                    sensor__isnull=False, status__in=["reported", "accepted", "dispatched", "in_progress", "reopened"]
+                ),
                 name="event_one_open_per_sensor_fault",
             ),
         ]
         indexes = [
             # The escalation scan: due, unanswered, still open. Partial, so it stays small.
-            models.Index(fields=["respond_by"], name="event_escalation_due_idx",
-                         condition=models.Q(responded_at__isnull=True, level__lt=2,
-                                            status__in=["reported", "accepted", "dispatched", "reopened"])),
-            models.Index(fields=["remind_at"], name="event_reminder_due_idx",
-                         condition=models.Q(reminded_at__isnull=True, responded_at__isnull=True)),
+            models.Index(
+                fields=["respond_by"],
+                name="event_escalation_due_idx",
+                condition=models.Q(
+                    responded_at__isnull=True,
+                    level__lt=2,
+                    status__in=["reported", "accepted", "dispatched", "reopened"],
+                ),
+            ),
+            models.Index(
+                fields=["remind_at"],
+                name="event_reminder_due_idx",
+                condition=models.Q(reminded_at__isnull=True, responded_at__isnull=True),
+            ),
             models.Index(fields=["status", "respond_by"], name="event_status_deadline_idx"),
             models.Index(fields=["grid", "status"], name="event_grid_status_idx"),
             models.Index(fields=["department", "status"], name="event_department_status_idx"),
@@ -268,14 +318,23 @@ class EventPhoto(models.Model):
     event = models.ForeignKey(Event, verbose_name=_("事件"), on_delete=models.CASCADE, related_name="photos")
     image = models.ImageField(_("照片"), upload_to="events/%Y/%m/")
     kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices, default=Kind.REPORT)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("上传人"), null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("事件照片")
         verbose_name_plural = _("事件照片")
         ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.event_id}:{self.image.name}"
 
 
 class TimelineEntry(models.Model):
@@ -292,8 +351,14 @@ class TimelineEntry(models.Model):
 
     event = models.ForeignKey(Event, verbose_name=_("事件"), on_delete=models.CASCADE, related_name="timeline")
     kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True,
-                              on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     from_status = models.CharField(_("原状态"), max_length=12, blank=True)
     to_status = models.CharField(_("新状态"), max_length=12, blank=True)
     level = models.PositiveSmallIntegerField(_("督办层级"), null=True, blank=True)
@@ -305,12 +370,16 @@ class TimelineEntry(models.Model):
         verbose_name_plural = _("事件流水")
         ordering = ["created_at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.from_status}→{self.to_status}"
+
 
 class DepartmentScore(models.Model):
     """A department's month: response, on-time, resolution, satisfaction → 0–100 (服务效能指数)."""
 
-    department = models.ForeignKey("governance.Department", verbose_name=_("处置单位"), on_delete=models.CASCADE,
-                                   related_name="scores")
+    department = models.ForeignKey(
+        "governance.Department", verbose_name=_("处置单位"), on_delete=models.CASCADE, related_name="scores"
+    )
     month = models.DateField(_("月份"))
     events = models.PositiveIntegerField(_("事件数"), default=0)
     avg_response_minutes = models.FloatField(_("平均响应时长（分钟）"), null=True, blank=True)
@@ -325,6 +394,9 @@ class DepartmentScore(models.Model):
         verbose_name_plural = _("部门月度评分")
         ordering = ["-month", "-score"]
         constraints = [models.UniqueConstraint(fields=["department", "month"], name="department_score_unique_month")]
+
+    def __str__(self) -> str:
+        return f"{self.department_id} {self.month:%Y-%m}"
 
 
 class Open311Key(models.Model):

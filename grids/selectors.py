@@ -32,8 +32,9 @@ def visible_grids(*, user: User) -> QuerySet[Grid]:
 
 def grid_for_point(*, lon: float, lat: float) -> Grid | None:
     """The active grid whose boundary holds the point (bounding-box prefilter, then exact test)."""
-    candidates = Grid.objects.filter(is_active=True, min_lon__lte=lon, max_lon__gte=lon,
-                                     min_lat__lte=lat, max_lat__gte=lat).order_by("code")
+    candidates = Grid.objects.filter(
+        is_active=True, min_lon__lte=lon, max_lon__gte=lon, min_lat__lte=lat, max_lat__gte=lat
+    ).order_by("code")
     for grid in candidates:
         if point_in_polygon(lon, lat, grid.boundary):
             return grid
@@ -41,8 +42,11 @@ def grid_for_point(*, lon: float, lat: float) -> Grid | None:
 
 
 def user_department_ids(*, user: User) -> list[int]:
-    return list(Post.objects.filter(user=user, is_active=True, role=Role.DEPARTMENT_HANDLER,
-                                    department__isnull=False).values_list("department_id", flat=True))
+    return list(
+        Post.objects.filter(
+            user=user, is_active=True, role=Role.DEPARTMENT_HANDLER, department__isnull=False
+        ).values_list("department_id", flat=True)
+    )
 
 
 def event_scope_q(*, user: User) -> Q:
@@ -72,8 +76,11 @@ def event_list(*, user: User, filters=None) -> QuerySet[Event]:
 
 def event_get_for_user(*, user: User, pk) -> Event:
     try:
-        return visible_events(user=user).select_related("category", "grid__area", "department",
-                                                        "suggested_category").get(pk=pk)
+        return (
+            visible_events(user=user)
+            .select_related("category", "grid__area", "department", "suggested_category")
+            .get(pk=pk)
+        )
     except (Event.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
 
@@ -92,14 +99,22 @@ def event_timeline(*, event: Event) -> QuerySet[TimelineEntry]:
 
 def department_tasks(*, user: User) -> QuerySet[Event]:
     """A handler's work: open events dispatched to their departments, most urgent first."""
-    return (Event.objects.filter(department_id__in=user_department_ids(user=user),
-                                 status__in=[Event.Status.DISPATCHED, Event.Status.IN_PROGRESS, Event.Status.REOPENED])
-            .select_related("category", "grid").order_by("respond_by"))
+    return (
+        Event.objects.filter(
+            department_id__in=user_department_ids(user=user),
+            status__in=[Event.Status.DISPATCHED, Event.Status.IN_PROGRESS, Event.Status.REOPENED],
+        )
+        .select_related("category", "grid")
+        .order_by("respond_by")
+    )
 
 
 def worker_open_events(*, user: User) -> QuerySet[Event]:
-    return (Event.objects.filter(grid__workers=user, status__in=Event.OPEN_STATUSES)
-            .select_related("category", "grid").order_by("respond_by"))
+    return (
+        Event.objects.filter(grid__workers=user, status__in=Event.OPEN_STATUSES)
+        .select_related("category", "grid")
+        .order_by("respond_by")
+    )
 
 
 def active_patrol(*, user: User) -> Patrol | None:
@@ -118,5 +133,6 @@ def active_categories() -> QuerySet[EventCategory]:
 
 
 def overdue_count(*, queryset: QuerySet[Event]) -> int:
-    return queryset.filter(status__in=Event.AWAITING_RESPONSE, responded_at__isnull=True,
-                           respond_by__lt=timezone.now()).count()
+    return queryset.filter(
+        status__in=Event.AWAITING_RESPONSE, responded_at__isnull=True, respond_by__lt=timezone.now()
+    ).count()

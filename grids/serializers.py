@@ -23,8 +23,17 @@ class CategoryOutput(serializers.ModelSerializer):
 
     class Meta:
         model = EventCategory
-        fields = ["id", "service_code", "name", "name_en", "description", "group", "department", "response_minutes",
-                  "resolution_minutes"]
+        fields = [
+            "id",
+            "service_code",
+            "name",
+            "name_en",
+            "description",
+            "group",
+            "department",
+            "response_minutes",
+            "resolution_minutes",
+        ]
 
 
 class CategoryBrief(serializers.ModelSerializer):
@@ -56,9 +65,28 @@ class EventListOutput(serializers.ModelSerializer):
 
     class Meta:
         model = Event
-        fields = ["id", "code", "status", "status_display", "category", "grid", "department", "source", "level",
-                  "description", "address", "lon", "lat", "respond_by", "responded_at", "time_left", "minutes_left",
-                  "reporter_name", "reporter_phone", "created_at"]
+        fields = [
+            "id",
+            "code",
+            "status",
+            "status_display",
+            "category",
+            "grid",
+            "department",
+            "source",
+            "level",
+            "description",
+            "address",
+            "lon",
+            "lat",
+            "respond_by",
+            "responded_at",
+            "time_left",
+            "minutes_left",
+            "reporter_name",
+            "reporter_phone",
+            "created_at",
+        ]
 
     def get_department(self, event: Event) -> dict | None:
         return {"id": event.department_id, "name": event.department.name} if event.department_id else None
@@ -82,8 +110,19 @@ class EventDetailOutput(EventListOutput):
     resolve_by = serializers.DateTimeField()
 
     class Meta(EventListOutput.Meta):
-        fields = [*EventListOutput.Meta.fields, "suggested_category", "photos", "resolution", "reject_reason",
-                  "rating", "rating_comment", "resolve_by", "resolved_at", "closed_at", "status_changed_at"]
+        fields = [
+            *EventListOutput.Meta.fields,
+            "suggested_category",
+            "photos",
+            "resolution",
+            "reject_reason",
+            "rating",
+            "rating_comment",
+            "resolve_by",
+            "resolved_at",
+            "closed_at",
+            "status_changed_at",
+        ]
 
 
 class NearbyOutput(serializers.ModelSerializer):
@@ -108,21 +147,37 @@ class TimelineOutput(serializers.ModelSerializer):
 
 class EventInput(serializers.Serializer):
     description = serializers.CharField(label=_("描述"), max_length=2000)
-    category = serializers.SlugRelatedField(label=_("类别"), slug_field="service_code", required=False,
-                                            allow_null=True, queryset=EventCategory.objects.filter(is_active=True),
-                                            error_messages={"does_not_exist": _("事件类别“{value}”不存在。")})
+    category = serializers.SlugRelatedField(
+        label=_("类别"),
+        slug_field="service_code",
+        required=False,
+        allow_null=True,
+        queryset=EventCategory.objects.filter(is_active=True),
+        error_messages={"does_not_exist": _("事件类别“{value}”不存在。")},
+    )
     lon = serializers.FloatField(label=_("经度"), min_value=-180, max_value=180)
     lat = serializers.FloatField(label=_("纬度"), min_value=-90, max_value=90)
     address = serializers.CharField(label=_("地址"), max_length=200, required=False, allow_blank=True, default="")
-    source = serializers.ChoiceField(label=_("来源"), required=False,
-                                     choices=[Event.Source.PATROL, Event.Source.RESIDENT, Event.Source.HOTLINE])
-    patrol = serializers.PrimaryKeyRelatedField(label=_("巡查"), required=False, allow_null=True,
-                                                queryset=Patrol.objects.all())
-    reporter_name = serializers.CharField(label=_("联系人"), max_length=60, required=False, allow_blank=True, default="")
-    reporter_phone = serializers.RegexField(r"^1[3-9]\d{9}$", label=_("联系电话"), required=False, allow_blank=True,
-                                            default="", error_messages={"invalid": _("请输入11位手机号码。")})
-    photos = serializers.ListField(label=_("照片"), child=serializers.FileField(), required=False, default=list,
-                                   max_length=6)
+    source = serializers.ChoiceField(
+        label=_("来源"), required=False, choices=[Event.Source.PATROL, Event.Source.RESIDENT, Event.Source.HOTLINE]
+    )
+    patrol = serializers.PrimaryKeyRelatedField(
+        label=_("巡查"), required=False, allow_null=True, queryset=Patrol.objects.all()
+    )
+    reporter_name = serializers.CharField(
+        label=_("联系人"), max_length=60, required=False, allow_blank=True, default=""
+    )
+    reporter_phone = serializers.RegexField(
+        r"^1[3-9]\d{9}$",
+        label=_("联系电话"),
+        required=False,
+        allow_blank=True,
+        default="",
+        error_messages={"invalid": _("请输入11位手机号码。")},
+    )
+    photos = serializers.ListField(
+        label=_("照片"), child=serializers.FileField(), required=False, default=list, max_length=6
+    )
     confirm_new = serializers.BooleanField(label=_("确认新建"), required=False, default=False)
 
 
@@ -131,8 +186,13 @@ class NoteInput(serializers.Serializer):
 
 
 class AcceptInput(NoteInput):
-    category = serializers.SlugRelatedField(label=_("类别"), slug_field="service_code", required=False,
-                                            allow_null=True, queryset=EventCategory.objects.filter(is_active=True))
+    category = serializers.SlugRelatedField(
+        label=_("类别"),
+        slug_field="service_code",
+        required=False,
+        allow_null=True,
+        queryset=EventCategory.objects.filter(is_active=True),
+    )
 
 
 class RejectInput(serializers.Serializer):
@@ -145,8 +205,9 @@ class DispatchInput(NoteInput):
 
 class ResolveInput(serializers.Serializer):
     resolution = serializers.CharField(label=_("处置结果"), max_length=2000)
-    photos = serializers.ListField(label=_("照片"), child=serializers.FileField(), required=False, default=list,
-                                   max_length=6)
+    photos = serializers.ListField(
+        label=_("照片"), child=serializers.FileField(), required=False, default=list, max_length=6
+    )
 
 
 class RateInput(serializers.Serializer):
@@ -167,20 +228,28 @@ class PatrolOutput(serializers.ModelSerializer):
 
 
 class PatrolStartInput(serializers.Serializer):
-    grid = serializers.SlugRelatedField(label=_("网格"), slug_field="code", queryset=Grid.objects.filter(is_active=True))
+    grid = serializers.SlugRelatedField(
+        label=_("网格"), slug_field="code", queryset=Grid.objects.filter(is_active=True)
+    )
 
 
 class PatrolPointsInput(serializers.Serializer):
-    points = serializers.ListField(label=_("轨迹点"), child=serializers.ListField(child=serializers.FloatField(),
-                                                                                  min_length=2, max_length=3),
-                                   max_length=1000)
+    points = serializers.ListField(
+        label=_("轨迹点"),
+        child=serializers.ListField(child=serializers.FloatField(), min_length=2, max_length=3),
+        max_length=1000,
+    )
 
 
 class PatrolFinishInput(serializers.Serializer):
     notes = serializers.CharField(label=_("巡查记录"), max_length=4000, required=False, allow_blank=True, default="")
-    points = serializers.ListField(label=_("轨迹点"), child=serializers.ListField(child=serializers.FloatField(),
-                                                                                  min_length=2, max_length=3),
-                                   required=False, default=list, max_length=1000)
+    points = serializers.ListField(
+        label=_("轨迹点"),
+        child=serializers.ListField(child=serializers.FloatField(), min_length=2, max_length=3),
+        required=False,
+        default=list,
+        max_length=1000,
+    )
 
 
 class SensorAlertInput(serializers.Serializer):

@@ -11,8 +11,12 @@ from grids.services import time_left_state
 @require_GET
 def event_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     event = selectors.event_get_for_user(user=request.user, pk=pk)
-    return render(request, "grids/event_detail.html", {
-        "event": event,
-        "timeline": selectors.event_timeline(event=event),
-        "time_left": time_left_state(event=event),
-    })
+    return render(
+        request,
+        "grids/event_detail.html",
+        {
+            "event": event,
+            "timeline": selectors.event_timeline(event=event),
+            "time_left": time_left_state(event=event),
+        },
+    )

@@ -1,6 +1,13 @@
 """Every write of grid management, one module per job, re-exported here."""
 
-from grids.services.escalation import escalate_overdue, escalation_due, event_escalate, event_remind, remind_due, reminder_due
+from grids.services.escalation import (
+    escalate_overdue,
+    escalation_due,
+    event_escalate,
+    event_remind,
+    remind_due,
+    reminder_due,
+)
 from grids.services.events import (
     EVENT_TRANSITIONS,
     OutsideEveryGrid,

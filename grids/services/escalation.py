@@ -29,13 +29,21 @@ def escalation_due(*, now: datetime | None = None) -> QuerySet[Event]:
 
     The WHERE clause is exactly the predicate of the partial index ``event_escalation_due_idx``.
     """
-    return Event.objects.filter(responded_at__isnull=True, level__lt=L.STREET,
-                                status__in=list(Event.AWAITING_RESPONSE), respond_by__lte=now or timezone.now())
+    return Event.objects.filter(
+        responded_at__isnull=True,
+        level__lt=L.STREET,
+        status__in=list(Event.AWAITING_RESPONSE),
+        respond_by__lte=now or timezone.now(),
+    )
 
 
 def reminder_due(*, now: datetime | None = None) -> QuerySet[Event]:
-    return Event.objects.filter(reminded_at__isnull=True, responded_at__isnull=True,
-                                remind_at__lte=now or timezone.now(), status__in=list(Event.AWAITING_RESPONSE))
+    return Event.objects.filter(
+        reminded_at__isnull=True,
+        responded_at__isnull=True,
+        remind_at__lte=now or timezone.now(),
+        status__in=list(Event.AWAITING_RESPONSE),
+    )
 
 
 def _claim_ids(queryset: QuerySet[Event], order: str, limit: int) -> list[int]:
@@ -62,21 +70,34 @@ def event_escalate(*, event_id: int, now: datetime | None = None) -> bool:
     if event is None or event.level >= L.STREET:
         return False
     new_level = event.level + 1
-    moved = escalation_due(now=now).filter(pk=event.pk, level=event.level, respond_by=event.respond_by).update(
-        level=new_level, updated_at=now, **clock_fields(category=event.category, start=now))
+    moved = (
+        escalation_due(now=now)
+        .filter(pk=event.pk, level=event.level, respond_by=event.respond_by)
+        .update(level=new_level, updated_at=now, **clock_fields(category=event.category, start=now))
+    )
     if not moved:
         return False
     event.refresh_from_db()
     label = L(new_level).label
-    timeline_add(event=event, kind=TimelineEntry.Kind.ESCALATION, level=new_level,
-                 note=_("超过响应期限未响应，升级至%(level)s督办，新期限 %(deadline)s") % {
-                     "level": label, "deadline": timezone.localtime(event.respond_by).strftime("%Y-%m-%d %H:%M")})
+    timeline_add(
+        event=event,
+        kind=TimelineEntry.Kind.ESCALATION,
+        level=new_level,
+        note=_("超过响应期限未响应，升级至%(level)s督办，新期限 %(deadline)s")
+        % {"level": label, "deadline": timezone.localtime(event.respond_by).strftime("%Y-%m-%d %H:%M")},
+    )
     title = _("【督办】事件 %(code)s 已超时，升级至%(level)s") % {"code": event.code, "level": label}
     url = reverse("grids:event_detail", args=[event.pk])
     for user in _level_staff(event=event, level=new_level):
-        notification_send(recipient=user, key=f"event:{event.pk}:escalate:{new_level}", title=title,
-                          body=event.description[:200], url=url, email=True,
-                          sms=event.category is not None and event.category.response_minutes < 60)
+        notification_send(
+            recipient=user,
+            key=f"event:{event.pk}:escalate:{new_level}",
+            title=title,
+            body=event.description[:200],
+            url=url,
+            email=True,
+            sms=event.category is not None and event.category.response_minutes < 60,
+        )
     return True
 
 
@@ -102,13 +123,22 @@ def event_remind(*, event_id: int, now: datetime | None = None) -> bool:
     else:
         recipients = users_with_role_in_area(role=Role.COMMUNITY_STAFF, area=event.grid.area)
     deadline = timezone.localtime(event.respond_by).strftime("%Y-%m-%d %H:%M")
-    timeline_add(event=event, kind=TimelineEntry.Kind.REMINDER, note=_("即将超时，响应期限 %(deadline)s") % {
-        "deadline": deadline})
+    timeline_add(
+        event=event,
+        kind=TimelineEntry.Kind.REMINDER,
+        note=_("即将超时，响应期限 %(deadline)s") % {"deadline": deadline},
+    )
     title = _("【提醒】事件 %(code)s 将于 %(deadline)s 超时") % {"code": event.code, "deadline": deadline}
     url = reverse("grids:event_detail", args=[event.pk])
     for user in recipients:
-        notification_send(recipient=user, key=f"event:{event.pk}:remind:{event.remind_at.isoformat()}", title=title,
-                          body=event.description[:200], url=url, email=True)
+        notification_send(
+            recipient=user,
+            key=f"event:{event.pk}:remind:{event.remind_at.isoformat()}",
+            title=title,
+            body=event.description[:200],
+            url=url,
+            email=True,
+        )
     return True
 
 

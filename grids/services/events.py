@@ -95,8 +95,11 @@ def dispatch_department_for(*, category: EventCategory, area: Area) -> Departmen
     """The most specific dispatch rule for the category on the area or an ancestor, else the
     category's responsible department."""
     ancestors = area_ancestors(area=area)
-    rules = list(DispatchRule.objects.filter(category=category).filter(Q(area__isnull=True) | Q(area__in=ancestors))
-                 .select_related("department", "area"))
+    rules = list(
+        DispatchRule.objects.filter(category=category)
+        .filter(Q(area__isnull=True) | Q(area__in=ancestors))
+        .select_related("department", "area")
+    )
     if rules:
         rule = max(rules, key=lambda r: r.area.depth if r.area_id else -1)
         return rule.department
@@ -115,14 +118,24 @@ def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
     return 2 * r * math.asin(math.sqrt(a))
 
 
-def events_nearby_open(*, category: EventCategory, lon: float, lat: float, metres: float = NEARBY_METRES,
-                       queryset: QuerySet[Event] | None = None) -> list[Event]:
+def events_nearby_open(
+    *,
+    category: EventCategory,
+    lon: float,
+    lat: float,
+    metres: float = NEARBY_METRES,
+    queryset: QuerySet[Event] | None = None,
+) -> list[Event]:
     """Open events of the same category within ``metres`` (bounding box, then exact distance)."""
     dlat = metres / 111_320
     dlon = metres / (111_320 * max(math.cos(math.radians(lat)), 0.01))
     qs = (queryset if queryset is not None else Event.objects.all()).filter(
-        category=category, status__in=Event.OPEN_STATUSES,
-        lon__gte=lon - dlon, lon__lte=lon + dlon, lat__gte=lat - dlat, lat__lte=lat + dlat,
+        category=category,
+        status__in=Event.OPEN_STATUSES,
+        lon__gte=lon - dlon,
+        lon__lte=lon + dlon,
+        lat__gte=lat - dlat,
+        lat__lte=lat + dlat,
     )
     found = [(distance_m(lon, lat, e.lon, e.lat), e) for e in qs]
     return [e for d, e in sorted(found, key=lambda x: x[0]) if d <= metres]
@@ -138,17 +151,29 @@ def _locate(*, lon: float | None, lat: float | None) -> Grid:
         raise ValidationError({"location": _("坐标超出范围（经度 -180～180，纬度 -90～90）。")})
     grid = grid_for_point(lon=lon, lat=lat)
     if grid is None:
-        raise OutsideEveryGrid(_("该位置不在任何网格内，请确认位置后重新上报。"),
-                               fields={"location": [_("该位置不在任何网格内。")]})
+        raise OutsideEveryGrid(
+            _("该位置不在任何网格内，请确认位置后重新上报。"), fields={"location": [_("该位置不在任何网格内。")]}
+        )
     return grid
 
 
 @transaction.atomic
 def event_report(
-    *, reporter: User | None, description: str, lon: float | None, lat: float | None, source: str,
-    category: EventCategory | None = None, address: str = "", reporter_name: str = "", reporter_phone: str = "",
-    reporter_email: str = "", patrol: Patrol | None = None, sensor: SensorDevice | None = None,
-    sensor_fault: str = "", photos: Sequence[UploadedFile] = (),
+    *,
+    reporter: User | None,
+    description: str,
+    lon: float | None,
+    lat: float | None,
+    source: str,
+    category: EventCategory | None = None,
+    address: str = "",
+    reporter_name: str = "",
+    reporter_phone: str = "",
+    reporter_email: str = "",
+    patrol: Patrol | None = None,
+    sensor: SensorDevice | None = None,
+    sensor_fault: str = "",
+    photos: Sequence[UploadedFile] = (),
 ) -> Event:
     """Record a new event in the grid that holds its point, start its clock and tell staff.
 
@@ -165,14 +190,26 @@ def event_report(
         raise ValidationError({"patrol": _("该巡查已结束，不能再添加发现。")})
     now = timezone.now()
     event = Event(
-        code=_new_code(), category=category, description=description, address=address[:200], lon=lon, lat=lat,
-        grid=grid, source=source, patrol=patrol, sensor=sensor, sensor_fault=sensor_fault,
+        code=_new_code(),
+        category=category,
+        description=description,
+        address=address[:200],
+        lon=lon,
+        lat=lat,
+        grid=grid,
+        source=source,
+        patrol=patrol,
+        sensor=sensor,
+        sensor_fault=sensor_fault,
         reporter=reporter if reporter is not None and reporter.is_authenticated else None,
-        reporter_name=reporter_name or (reporter.display_name if reporter is not None and reporter.is_authenticated
-                                        else ""),
-        reporter_phone=reporter_phone, reporter_email=reporter_email,
+        reporter_name=reporter_name
+        or (reporter.display_name if reporter is not None and reporter.is_authenticated else ""),
+        reporter_phone=reporter_phone,
+        reporter_email=reporter_email,
         suggested_category=None if category else category_suggest(text=description),
-        status=S.REPORTED, status_changed_at=now, **clock_fields(category=category, start=now),
+        status=S.REPORTED,
+        status_changed_at=now,
+        **clock_fields(category=category, start=now),
     )
     event.full_clean(exclude=["code"])
     for _attempt in range(5):
@@ -186,18 +223,31 @@ def event_report(
                 continue
             raise
     for content in cleaned:
-        EventPhoto.objects.create(event=event, image=content, kind=EventPhoto.Kind.REPORT,
-                                  uploaded_by=event.reporter)
-    entry = timeline_add(event=event, kind=TimelineEntry.Kind.TRANSITION, actor=event.reporter, to_status=S.REPORTED,
-                         note=_("来源：%(source)s") % {"source": event.get_source_display()})
+        EventPhoto.objects.create(event=event, image=content, kind=EventPhoto.Kind.REPORT, uploaded_by=event.reporter)
+    entry = timeline_add(
+        event=event,
+        kind=TimelineEntry.Kind.TRANSITION,
+        actor=event.reporter,
+        to_status=S.REPORTED,
+        note=_("来源：%(source)s") % {"source": event.get_source_display()},
+    )
     _notify_after_commit(event=event, entry=entry)
     return event
 
 
-def timeline_add(*, event: Event, kind: str, actor: User | None = None, from_status: str = "", to_status: str = "",
-                 level: int | None = None, note: str = "") -> TimelineEntry:
-    return TimelineEntry.objects.create(event=event, kind=kind, actor=actor, from_status=from_status,
-                                        to_status=to_status, level=level, note=note)
+def timeline_add(
+    *,
+    event: Event,
+    kind: str,
+    actor: User | None = None,
+    from_status: str = "",
+    to_status: str = "",
+    level: int | None = None,
+    note: str = "",
+) -> TimelineEntry:
+    return TimelineEntry.objects.create(
+        event=event, kind=kind, actor=actor, from_status=from_status, to_status=to_status, level=level, note=note
+    )
 
 
 # --- Transitions ----------------------------------------------------------------------------
@@ -213,7 +263,8 @@ def event_transition(*, event: Event, to: str, actor: User | None, note: str = "
     frm = event.status
     if to not in EVENT_TRANSITIONS.get(frm, frozenset()):
         raise InvalidTransition(
-            frm=frm, to=to,
+            frm=frm,
+            to=to,
             detail=_("事件当前为“%(frm)s”，不能变更为“%(to)s”。") % {"frm": S(frm).label, "to": S(to).label},
         )
     now = timezone.now()
@@ -224,8 +275,9 @@ def event_transition(*, event: Event, to: str, actor: User | None, note: str = "
     if not moved:
         raise StaleState(_("该事件刚被其他人处理过，请刷新后查看最新状态。"))
     event.refresh_from_db()
-    entry = timeline_add(event=event, kind=TimelineEntry.Kind.TRANSITION, actor=actor, from_status=frm, to_status=to,
-                         note=note)
+    entry = timeline_add(
+        event=event, kind=TimelineEntry.Kind.TRANSITION, actor=actor, from_status=frm, to_status=to, note=note
+    )
     _notify_after_commit(event=event, entry=entry)
     return event
 
@@ -244,12 +296,12 @@ def event_reject(*, event: Event, actor: User, reason: str) -> Event:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("请填写不予受理的原因。")})
-    return event_transition(event=event, to=S.REJECTED, actor=actor, note=reason, reject_reason=reason[:300],
-                            closed_at=timezone.now())
+    return event_transition(
+        event=event, to=S.REJECTED, actor=actor, note=reason, reject_reason=reason[:300], closed_at=timezone.now()
+    )
 
 
-def event_dispatch(*, event: Event, actor: User | None, department: Department | None = None,
-                   note: str = "") -> Event:
+def event_dispatch(*, event: Event, actor: User | None, department: Department | None = None, note: str = "") -> Event:
     """Send the event to a department: the one given (a person's override) or the rules' choice."""
     if event.category is None:
         raise ValidationError({"category": _("派单前请先选择事件类别。")})
@@ -260,8 +312,14 @@ def event_dispatch(*, event: Event, actor: User | None, department: Department |
         raise ValidationError({"department": _("该处置单位已停用。")})
     resolve_by = timezone.now() + timedelta(minutes=event.category.resolution_minutes)
     how = _("人工指定") if department else _("按派单规则")
-    return event_transition(event=event, to=S.DISPATCHED, actor=actor, department=chosen, resolve_by=resolve_by,
-                            note=note or _("派往%(dept)s（%(how)s）") % {"dept": chosen.name, "how": how})
+    return event_transition(
+        event=event,
+        to=S.DISPATCHED,
+        actor=actor,
+        department=chosen,
+        resolve_by=resolve_by,
+        note=note or _("派往%(dept)s（%(how)s）") % {"dept": chosen.name, "how": how},
+    )
 
 
 def event_start(*, event: Event, actor: User, note: str = "") -> Event:
@@ -274,8 +332,9 @@ def event_resolve(*, event: Event, actor: User, resolution: str, photos: Sequenc
     if not resolution:
         raise ValidationError({"resolution": _("请填写处置结果。")})
     cleaned = [photo_clean(p) for p in photos]
-    event = event_transition(event=event, to=S.RESOLVED, actor=actor, note=resolution, resolution=resolution,
-                             resolved_at=timezone.now())
+    event = event_transition(
+        event=event, to=S.RESOLVED, actor=actor, note=resolution, resolution=resolution, resolved_at=timezone.now()
+    )
     for content in cleaned:
         EventPhoto.objects.create(event=event, image=content, kind=EventPhoto.Kind.RESOLUTION, uploaded_by=actor)
     return event
@@ -289,27 +348,45 @@ def event_close(*, event: Event, actor: User | None, note: str = "") -> Event:
 def event_rate(*, event: Event, rating: int, comment: str = "", actor: User | None = None) -> Event:
     """The reporter rates a resolved event: 3–5 closes it, 1–2 reopens it with a new response clock."""
     if event.status != S.RESOLVED:
-        raise InvalidTransition(frm=event.status, to="rated",
-                                detail=_("只有已办结的事件才能评价。"))
+        raise InvalidTransition(frm=event.status, to="rated", detail=_("只有已办结的事件才能评价。"))
     if not isinstance(rating, int) or not 1 <= rating <= 5:
         raise ValidationError({"rating": _("评价须为 1 到 5 分。")})
     comment = (comment or "").strip()[:300]
     note = _("评价 %(n)d 分") % {"n": rating} + (f"：{comment}" if comment else "")
     if rating <= 2:
         now = timezone.now()
-        return event_transition(event=event, to=S.REOPENED, actor=actor, note=note, rating=rating,
-                                rating_comment=comment, responded_at=None, resolved_at=None,
-                                **clock_fields(category=event.category, start=now))
-    return event_transition(event=event, to=S.CLOSED, actor=actor, note=note, rating=rating, rating_comment=comment,
-                            closed_at=timezone.now())
+        return event_transition(
+            event=event,
+            to=S.REOPENED,
+            actor=actor,
+            note=note,
+            rating=rating,
+            rating_comment=comment,
+            responded_at=None,
+            resolved_at=None,
+            **clock_fields(category=event.category, start=now),
+        )
+    return event_transition(
+        event=event,
+        to=S.CLOSED,
+        actor=actor,
+        note=note,
+        rating=rating,
+        rating_comment=comment,
+        closed_at=timezone.now(),
+    )
 
 
 # --- Who acts next --------------------------------------------------------------------------
 
 
 def department_handlers(*, departments: Iterable[Department]) -> QuerySet[User]:
-    return User.objects.filter(is_active=True, posts__is_active=True, posts__role=Role.DEPARTMENT_HANDLER,
-                               posts__department__in=list(departments)).distinct()
+    return User.objects.filter(
+        is_active=True,
+        posts__is_active=True,
+        posts__role=Role.DEPARTMENT_HANDLER,
+        posts__department__in=list(departments),
+    ).distinct()
 
 
 def next_actors(*, event: Event, status: str | None = None) -> QuerySet[User] | list[User]:
@@ -348,8 +425,15 @@ def event_notify(*, event_id: int, entry_id: int) -> int:
         recipients += [u for u in department_handlers(departments=cc) if u not in recipients]
     urgent = event.category is not None and event.category.response_minutes < 60
     for user in recipients:
-        _n, created = notification_send(recipient=user, key=f"event:{event.pk}:entry:{entry.pk}", title=title,
-                                        body=event.description[:200], url=url, email=True, sms=urgent)
+        _n, created = notification_send(
+            recipient=user,
+            key=f"event:{event.pk}:entry:{entry.pk}",
+            title=title,
+            body=event.description[:200],
+            url=url,
+            email=True,
+            sms=urgent,
+        )
         sent += created
     return sent
 
@@ -377,4 +461,3 @@ __all__ = [
     "time_left_state",
     "timeline_add",
 ]
-

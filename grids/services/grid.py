@@ -11,7 +11,13 @@ from grids.models import Grid
 
 @transaction.atomic
 def grid_save(
-    *, code: str, name: str, area: Area, boundary: dict, households: int = 0, workers: list[User] | None = None,
+    *,
+    code: str,
+    name: str,
+    area: Area,
+    boundary: dict,
+    households: int = 0,
+    workers: list[User] | None = None,
     grid: Grid | None = None,
 ) -> tuple[Grid, list[str]]:
     """Create or update a grid. Returns the grid and warnings (e.g. households outside 300–500)."""
@@ -28,5 +34,7 @@ def grid_save(
     warnings = []
     if not grid.households_advised:
         low, high = Grid.ADVISED_HOUSEHOLDS
-        warnings.append(_("网格户数为 %(n)d，建议在 %(low)d～%(high)d 户之间。") % {"n": households, "low": low, "high": high})
+        warnings.append(
+            _("网格户数为 %(n)d，建议在 %(low)d～%(high)d 户之间。") % {"n": households, "low": low, "high": high}
+        )
     return grid, warnings

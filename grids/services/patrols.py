@@ -19,9 +19,12 @@ def _clean_points(points) -> list[list[float]]:
         raise ValidationError({"route": _("轨迹必须是坐标点列表。")})
     cleaned = []
     for point in points:
-        if (not isinstance(point, list | tuple) or len(point) < 2
-                or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in point[:2])
-                or not (-180 <= point[0] <= 180 and -90 <= point[1] <= 90)):
+        if (
+            not isinstance(point, list | tuple)
+            or len(point) < 2
+            or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in point[:2])
+            or not (-180 <= point[0] <= 180 and -90 <= point[1] <= 90)
+        ):
             raise ValidationError({"route": _("轨迹点必须是 [经度, 纬度] 数字对。")})
         cleaned.append([float(point[0]), float(point[1]), *point[2:3]])
     return cleaned
@@ -54,8 +57,11 @@ def patrol_finish(*, patrol: Patrol, notes: str = "", points=None) -> Patrol:
     cleaned = _clean_points(points) if points else []
     now = timezone.now()
     moved = Patrol.objects.filter(pk=patrol.pk, status=Patrol.Status.ACTIVE).update(
-        status=Patrol.Status.FINISHED, ended_at=now, notes=notes.strip(),
-        route=(patrol.route + cleaned)[-MAX_ROUTE_POINTS:])
+        status=Patrol.Status.FINISHED,
+        ended_at=now,
+        notes=notes.strip(),
+        route=(patrol.route + cleaned)[-MAX_ROUTE_POINTS:],
+    )
     if not moved:
         raise Conflict(_("该巡查已结束。"), code="patrol_finished")
     patrol.refresh_from_db()

@@ -29,12 +29,17 @@ def month_bounds(month: date) -> tuple[datetime, datetime]:
     return datetime.combine(first, time.min, tz), datetime.combine(following, time.min, tz)
 
 
-def score_from(*, on_time: float, resolution: float, satisfaction: float | None,
-               avg_response_minutes: float | None) -> float:
+def score_from(
+    *, on_time: float, resolution: float, satisfaction: float | None, avg_response_minutes: float | None
+) -> float:
     sat = 0.5 if satisfaction is None else (satisfaction - 1) / 4
     speed = 0.0 if avg_response_minutes is None else max(0.0, 1 - avg_response_minutes / (24 * 60))
-    total = (WEIGHTS["on_time"] * on_time + WEIGHTS["resolution"] * resolution + WEIGHTS["satisfaction"] * sat
-             + WEIGHTS["speed"] * speed)
+    total = (
+        WEIGHTS["on_time"] * on_time
+        + WEIGHTS["resolution"] * resolution
+        + WEIGHTS["satisfaction"] * sat
+        + WEIGHTS["speed"] * speed
+    )
     return round(total, 1)
 
 
@@ -44,27 +49,34 @@ def department_scores_compute(*, month: date) -> int:
     start, end = month_bounds(month)
     rows: dict[int, list[tuple]] = {}
     for row in Event.objects.filter(department__isnull=False, created_at__gte=start, created_at__lt=end).values_list(
-            "department_id", "created_at", "responded_at", "respond_by", "level", "status", "rating"):
+        "department_id", "created_at", "responded_at", "respond_by", "level", "status", "rating"
+    ):
         rows.setdefault(row[0], []).append(row[1:])
     first = month.replace(day=1)
     for department_id, events in rows.items():
         n = len(events)
         answered = [(c, r, by, lvl) for c, r, by, lvl, _s, _rt in events if r is not None]
         on_time = sum(1 for _c, r, by, lvl in answered if lvl == 0 and r <= by) / n
-        avg_response = (sum((r - c).total_seconds() for c, r, _by, _l in answered) / 60 / len(answered)
-                        if answered else None)
+        avg_response = (
+            sum((r - c).total_seconds() for c, r, _by, _l in answered) / 60 / len(answered) if answered else None
+        )
         resolution = sum(1 for *_x, s, _rt in events if s in DONE) / n
         ratings = [rt for *_x, rt in events if rt is not None]
         satisfaction = sum(ratings) / len(ratings) if ratings else None
-        DepartmentScore.objects.update_or_create(department_id=department_id, month=first, defaults={
-            "events": n,
-            "avg_response_minutes": None if avg_response is None else round(avg_response, 1),
-            "on_time_rate": round(on_time, 4),
-            "resolution_rate": round(resolution, 4),
-            "satisfaction": None if satisfaction is None else round(satisfaction, 2),
-            "score": score_from(on_time=on_time, resolution=resolution, satisfaction=satisfaction,
-                                avg_response_minutes=avg_response),
-        })
+        DepartmentScore.objects.update_or_create(
+            department_id=department_id,
+            month=first,
+            defaults={
+                "events": n,
+                "avg_response_minutes": None if avg_response is None else round(avg_response, 1),
+                "on_time_rate": round(on_time, 4),
+                "resolution_rate": round(resolution, 4),
+                "satisfaction": None if satisfaction is None else round(satisfaction, 2),
+                "score": score_from(
+                    on_time=on_time, resolution=resolution, satisfaction=satisfaction, avg_response_minutes=avg_response
+                ),
+            },
+        )
     return len(rows)
 
 

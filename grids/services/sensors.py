@@ -19,23 +19,36 @@ def _hash(token: str) -> str:
 
 
 @transaction.atomic
-def sensor_register(*, device_id: str, kind: str, lon: float, lat: float, category: EventCategory, name: str = "",
-                    address: str = "") -> tuple[SensorDevice, str]:
+def sensor_register(
+    *, device_id: str, kind: str, lon: float, lat: float, category: EventCategory, name: str = "", address: str = ""
+) -> tuple[SensorDevice, str]:
     """Register a device; returns it and its secret token (shown once, stored hashed)."""
     grid = grid_for_point(lon=lon, lat=lat)
     if grid is None:
         raise ValidationError({"location": _("设备位置不在任何网格内。")})
     token = secrets.token_urlsafe(32)
-    device = SensorDevice(device_id=device_id, kind=kind, lon=lon, lat=lat, grid=grid, category=category, name=name,
-                          address=address, token_hash=_hash(token))
+    device = SensorDevice(
+        device_id=device_id,
+        kind=kind,
+        lon=lon,
+        lat=lat,
+        grid=grid,
+        category=category,
+        name=name,
+        address=address,
+        token_hash=_hash(token),
+    )
     device.full_clean()
     device.save()
     return device, token
 
 
 def sensor_authenticate(*, device_id: str, token: str) -> SensorDevice | None:
-    device = SensorDevice.objects.select_related("grid__area", "category").filter(
-        device_id=device_id, is_active=True).first()
+    device = (
+        SensorDevice.objects.select_related("grid__area", "category")
+        .filter(device_id=device_id, is_active=True)
+        .first()
+    )
     if device is None or not token or not hmac.compare_digest(device.token_hash, _hash(token)):
         return None
     return device
@@ -60,9 +73,17 @@ def sensor_alert(*, device: SensorDevice, fault: str, message: str = "") -> tupl
             description = f"{description}。{message}"
         try:
             with transaction.atomic():
-                event = event_report(reporter=None, description=description, lon=device.lon, lat=device.lat,
-                                     source=Event.Source.SENSOR, category=device.category, address=device.address,
-                                     sensor=device, sensor_fault=fault)
+                event = event_report(
+                    reporter=None,
+                    description=description,
+                    lon=device.lon,
+                    lat=device.lat,
+                    source=Event.Source.SENSOR,
+                    category=device.category,
+                    address=device.address,
+                    sensor=device,
+                    sensor_fault=fault,
+                )
         except IntegrityError:  # a concurrent alert opened it first (partial unique constraint)
             existing = _open_event(device, fault)
             if existing is None:
@@ -71,6 +92,9 @@ def sensor_alert(*, device: SensorDevice, fault: str, message: str = "") -> tupl
             event = event_accept(event=event, actor=None, note=_("设备告警自动受理"))
             event = event_dispatch(event=event, actor=None)
             return event, True
-    timeline_add(event=existing, kind=TimelineEntry.Kind.SENSOR_REPEAT,
-                 note=(_("设备再次告警：%(fault)s") % {"fault": fault} + (f" {message}" if message else "")))
+    timeline_add(
+        event=existing,
+        kind=TimelineEntry.Kind.SENSOR_REPEAT,
+        note=(_("设备再次告警：%(fault)s") % {"fault": fault} + (f" {message}" if message else "")),
+    )
     return existing, False

@@ -13,8 +13,10 @@ from grids.services import event_report, grid_save
 
 
 def square(lon: float, lat: float, size: float = 0.01) -> dict:
-    return {"type": "Polygon", "coordinates": [[[lon, lat], [lon + size, lat], [lon + size, lat + size],
-                                                [lon, lat + size], [lon, lat]]]}
+    return {
+        "type": "Polygon",
+        "coordinates": [[[lon, lat], [lon + size, lat], [lon + size, lat + size], [lon, lat + size], [lon, lat]]],
+    }
 
 
 # A point inside each grid.
@@ -25,15 +27,22 @@ NOWHERE = (117.5, 40.5)
 
 @pytest.fixture
 def east_grid(area_tree, grid_worker):
-    grid, _ = grid_save(code="DS-G1", name="东升第一网格", area=area_tree["east"], boundary=square(116.30, 39.98),
-                        households=400, workers=[grid_worker])
+    grid, _ = grid_save(
+        code="DS-G1",
+        name="东升第一网格",
+        area=area_tree["east"],
+        boundary=square(116.30, 39.98),
+        households=400,
+        workers=[grid_worker],
+    )
     return grid
 
 
 @pytest.fixture
 def west_grid(area_tree, make_user):
-    grid, _ = grid_save(code="XY-G1", name="西苑第一网格", area=area_tree["west"], boundary=square(116.31, 39.98),
-                        households=420)
+    grid, _ = grid_save(
+        code="XY-G1", name="西苑第一网格", area=area_tree["west"], boundary=square(116.31, 39.98), households=420
+    )
     return grid
 
 
@@ -49,8 +58,13 @@ def water(area_tree) -> Department:
 
 @pytest.fixture
 def handler(make_user, municipal):
-    return make_user(Role.DEPARTMENT_HANDLER, department=municipal, username="handler", full_name="吴处置",
-                     email="handler@example.org")
+    return make_user(
+        Role.DEPARTMENT_HANDLER,
+        department=municipal,
+        username="handler",
+        full_name="吴处置",
+        email="handler@example.org",
+    )
 
 
 @pytest.fixture
@@ -60,23 +74,35 @@ def water_handler(make_user, water):
 
 @pytest.fixture
 def manhole(municipal) -> EventCategory:
-    category = EventCategory.objects.create(service_code="manhole", name="井盖破损", name_en="Broken manhole cover",
-                                            keywords="井盖 窨井 下水道盖", department=municipal)
+    category = EventCategory.objects.create(
+        service_code="manhole",
+        name="井盖破损",
+        name_en="Broken manhole cover",
+        keywords="井盖 窨井 下水道盖",
+        department=municipal,
+    )
     DispatchRule.objects.create(category=category, department=municipal)
     return category
 
 
 @pytest.fixture
 def leak(water) -> EventCategory:
-    return EventCategory.objects.create(service_code="water_leak", name="管道漏水", name_en="Water leak",
-                                        keywords="漏水 水管 爆管", department=water)
+    return EventCategory.objects.create(
+        service_code="water_leak", name="管道漏水", name_en="Water leak", keywords="漏水 水管 爆管", department=water
+    )
 
 
 @pytest.fixture
 def alarm(area_tree) -> EventCategory:
     civil = core.department_create(name="民政科", code="MZ", kind=Department.Kind.CIVIL, area=area_tree["street"])
-    return EventCategory.objects.create(service_code="elderly_alarm", name="老人紧急呼叫", keywords="手环 呼叫",
-                                        department=civil, response_minutes=15, resolution_minutes=120)
+    return EventCategory.objects.create(
+        service_code="elderly_alarm",
+        name="老人紧急呼叫",
+        keywords="手环 呼叫",
+        department=civil,
+        response_minutes=15,
+        resolution_minutes=120,
+    )
 
 
 @pytest.fixture
@@ -92,8 +118,14 @@ def resident(make_user, area_tree):
 @pytest.fixture
 def report(grid_worker, manhole, east_grid):
     def _report(**overrides):
-        values = {"reporter": grid_worker, "description": "东升花园北门井盖缺失", "lon": EAST_POINT[0],
-                  "lat": EAST_POINT[1], "source": "patrol", "category": manhole}
+        values = {
+            "reporter": grid_worker,
+            "description": "东升花园北门井盖缺失",
+            "lon": EAST_POINT[0],
+            "lat": EAST_POINT[1],
+            "source": "patrol",
+            "category": manhole,
+        }
         values.update(overrides)
         return event_report(**values)
 

@@ -60,10 +60,13 @@ def test_report_outside_every_grid_is_refused_and_writes_nothing(report, photo):
     assert TimelineEntry.objects.count() == 0
 
 
-@pytest.mark.parametrize(("name", "content", "message"), [
-    ("notes.jpg", b"this is not an image at all", "只能上传"),
-    ("huge.jpg", b"\xff\xd8\xff" + b"0" * (5 * 1024 * 1024 + 10), "文件过大"),
-])
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("notes.jpg", b"this is not an image at all", "只能上传"),
+        ("huge.jpg", b"\xff\xd8\xff" + b"0" * (5 * 1024 * 1024 + 10), "文件过大"),
+    ],
+)
 def test_bad_photo_is_refused_and_nothing_is_written(report, name, content, message):
     upload = SimpleUploadedFile(name, content, content_type="image/jpeg")
     with pytest.raises(ValidationError, match=message):
@@ -130,7 +133,9 @@ def test_a_concurrent_move_of_the_same_event_is_refused_not_lost(report, east_st
     assert stale_copy.timeline.filter(to_status=S.REJECTED).count() == 0
 
 
-def test_full_lifecycle_notifies_the_next_person_each_step(report, east_staff, handler, django_capture_on_commit_callbacks):
+def test_full_lifecycle_notifies_the_next_person_each_step(
+    report, east_staff, handler, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         event = report()
     assert Notification.objects.filter(recipient=east_staff).count() == 1
@@ -148,7 +153,13 @@ def test_full_lifecycle_notifies_the_next_person_each_step(report, east_staff, h
     event = services.event_rate(event=event, rating=5, comment="很快")
     assert event.status == S.CLOSED
     assert [e.to_status for e in event.timeline.all()] == [
-        S.REPORTED, S.ACCEPTED, S.DISPATCHED, S.IN_PROGRESS, S.RESOLVED, S.CLOSED]
+        S.REPORTED,
+        S.ACCEPTED,
+        S.DISPATCHED,
+        S.IN_PROGRESS,
+        S.RESOLVED,
+        S.CLOSED,
+    ]
 
 
 def test_low_rating_reopens_with_a_new_response_clock(report, east_staff, handler):
@@ -199,8 +210,9 @@ def test_a_person_can_override_the_dispatch_rule(report, east_staff, water):
     assert "人工指定" in event.timeline.last().note
 
 
-def test_dispatch_copies_the_supervising_departments(report, east_staff, manhole, water, water_handler,
-                                                    django_capture_on_commit_callbacks):
+def test_dispatch_copies_the_supervising_departments(
+    report, east_staff, manhole, water, water_handler, django_capture_on_commit_callbacks
+):
     manhole.cc_departments.add(water)
     event = services.event_accept(event=report(), actor=east_staff)
     with django_capture_on_commit_callbacks(execute=True):
@@ -281,8 +293,14 @@ def test_escalation_and_reminder_tasks_run_the_scans(report):
 
 
 def test_sensor_alert_opens_one_dispatched_event_and_repeats_go_to_its_timeline(east_grid, manhole):
-    device, token = services.sensor_register(device_id="MC-001", kind="manhole_cover", lon=EAST_POINT[0],
-                                             lat=EAST_POINT[1], category=manhole, address="中山路100号")
+    device, token = services.sensor_register(
+        device_id="MC-001",
+        kind="manhole_cover",
+        lon=EAST_POINT[0],
+        lat=EAST_POINT[1],
+        category=manhole,
+        address="中山路100号",
+    )
     assert services.sensor_authenticate(device_id="MC-001", token=token) == device
     assert services.sensor_authenticate(device_id="MC-001", token="wrong") is None
     event, created = services.sensor_alert(device=device, fault="tilted")
@@ -293,13 +311,15 @@ def test_sensor_alert_opens_one_dispatched_event_and_repeats_go_to_its_timeline(
     assert (again, created_again) == (event, False)
     assert event.timeline.filter(kind=TimelineEntry.Kind.SENSOR_REPEAT).count() == 1
     other, created_other = services.sensor_alert(device=device, fault="water_level")
-    assert created_other and other != event
+    assert created_other
+    assert other != event
     assert Event.objects.filter(sensor=device).count() == 2
 
 
 def test_sensor_fault_opens_a_new_event_once_the_old_one_is_closed(east_grid, manhole):
-    device, _token = services.sensor_register(device_id="MC-002", kind="manhole_cover", lon=EAST_POINT[0],
-                                              lat=EAST_POINT[1], category=manhole)
+    device, _token = services.sensor_register(
+        device_id="MC-002", kind="manhole_cover", lon=EAST_POINT[0], lat=EAST_POINT[1], category=manhole
+    )
     event, _ = services.sensor_alert(device=device, fault="tilted")
     _put_in(event, S.CLOSED)
     _new, created = services.sensor_alert(device=device, fault="tilted")
@@ -312,8 +332,15 @@ def test_sensor_fault_opens_a_new_event_once_the_old_one_is_closed(east_grid, ma
 def test_patrol_start_points_finding_and_finish(grid_worker, east_grid, manhole):
     patrol = services.patrol_start(worker=grid_worker, grid=east_grid)
     services.patrol_add_points(patrol=patrol, points=[[116.301, 39.981], [116.302, 39.982]])
-    finding = services.event_report(reporter=grid_worker, description="井盖松动", lon=EAST_POINT[0],
-                                    lat=EAST_POINT[1], source="patrol", category=manhole, patrol=patrol)
+    finding = services.event_report(
+        reporter=grid_worker,
+        description="井盖松动",
+        lon=EAST_POINT[0],
+        lat=EAST_POINT[1],
+        source="patrol",
+        category=manhole,
+        patrol=patrol,
+    )
     patrol = services.patrol_finish(patrol=patrol, notes="巡查正常，发现1处隐患")
     assert patrol.status == Patrol.Status.FINISHED
     assert len(patrol.route) == 2
