@@ -56,13 +56,32 @@ class AreaAdmin(admin.ModelAdmin):
         # The code is part of every descendant's path: fixed once the area exists.
         return [*self.readonly_fields, "code", "parent", "level"] if obj else self.readonly_fields
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is not None:
+            return form
+
+        class AreaAddForm(form):
+            def clean(self):
+                # The service's placement rule, reported on the form instead of as a server error.
+                cleaned = super().clean()
+                if "level" in cleaned:
+                    try:
+                        services.area_check_placement(level=cleaned["level"], parent=cleaned.get("parent"))
+                    except ValidationError as exc:
+                        self.add_error(None, exc)
+                return cleaned
+
+        return AreaAddForm
+
     def save_model(self, request, obj, form, change):
         if change:
             super().save_model(request, obj, form, change)
             return
         try:
-            created = services.area_create(name=obj.name, code=obj.code, level=obj.level, parent=obj.parent,
-                                           actor=request.user)
+            created = services.area_create(
+                name=obj.name, code=obj.code, level=obj.level, parent=obj.parent, actor=request.user
+            )
         except ValidationError as exc:
             self.message_user(request, "; ".join(exc.messages), messages.ERROR)
             raise

@@ -1,6 +1,7 @@
 """Core API: token, me, areas, departments, notifications. Validate → service → serialize."""
 
 from django.contrib.auth import authenticate
+from django.contrib.auth.signals import user_logged_in
 from django.utils import translation
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -54,9 +55,12 @@ class TokenObtainView(APIView):
             raise InvalidCredentials(_("用户名或密码不正确。"))
         if not user.is_active:
             raise InvalidCredentials(_("该账号已停用。"))
+        # A token sign-in is a sign-in: django-axes resets the failure count and last_login is set.
+        user_logged_in.send(sender=user.__class__, request=django_request, user=user)
         token, _created = Token.objects.get_or_create(user=user)
-        services.audit_record(actor=user, action=AuditEntry.Action.LOGIN, obj=user, request=django_request,
-                              changes={"via": "api_token"})
+        services.audit_record(
+            actor=user, action=AuditEntry.Action.LOGIN, obj=user, request=django_request, changes={"via": "api_token"}
+        )
         return Response({"token": token.key})
 
 
@@ -71,7 +75,8 @@ class MeView(APIView):
         user.active_posts = posts
         user.role_list = sorted({p.role for p in posts})
         user.jurisdiction_areas = (
-            list(selectors.visible_areas(user=user).filter(path__in=paths)) if paths is not None
+            list(selectors.visible_areas(user=user).filter(path__in=paths))
+            if paths is not None
             else list(selectors.visible_areas(user=user).filter(depth=0))
         )
         user.language = translation.get_language()
@@ -85,9 +90,11 @@ class AreaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     serializer_class = AreaOutput
     filterset_fields = ["level", "parent"]
 
+    writer_roles = frozenset({Role.COMMUNITY_STAFF, Role.STREET_SUPERVISOR, Role.ADMIN})
+
     def get_permissions(self):
         if self.action == "create":
-            return [HasRole(Role.COMMUNITY_STAFF, Role.STREET_SUPERVISOR, Role.ADMIN)()]
+            return [HasRole(*self.writer_roles)()]
         return [IsPortalUser()]
 
     def get_queryset(self):
@@ -102,10 +109,14 @@ class AreaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         parent_id = values.pop("parent")
-        parent = selectors.visible_areas(user=request.user).filter(pk=parent_id).first()
+        # Only the areas of the posts that grant the right to add areas: a grid-worker post elsewhere does not.
+        parent = selectors.visible_areas(user=request.user, roles=set(self.writer_roles)).filter(pk=parent_id).first()
         if parent is None:
-            raise DomainError(_("上级区域不存在，或不在您的管辖范围内。"), code="invalid",
-                              fields={"parent": [_("区域 %(id)s 不存在或不在您的管辖范围内。") % {"id": parent_id}]})
+            raise DomainError(
+                _("上级区域不存在，或不在您的管辖范围内。"),
+                code="invalid",
+                fields={"parent": [_("区域 %(id)s 不存在或不在您的管辖范围内。") % {"id": parent_id}]},
+            )
         area = services.area_create(parent=parent, actor=request.user, **values)
         return Response(AreaOutput(area).data, status=status.HTTP_201_CREATED)
 

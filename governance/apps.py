@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class GovernanceConfig(AppConfig):
     name = "governance"
     verbose_name = _("基层治理核心")
+
+    def ready(self) -> None:
+        from governance import signals  # noqa: F401 - connects the sign-in audit receivers

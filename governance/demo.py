@@ -31,8 +31,9 @@ def _party(name: str, level: str, area: Area, parent: PartyOrganization | None) 
 def _account(username: str, password: str, full_name: str, phone: str, email: str, **flags) -> User:
     user = User.objects.filter(username=username).first()
     if user is None:
-        user = services.user_create(username=username, password=password, full_name=full_name, phone=phone,
-                                    email=email, **flags)
+        user = services.user_create(
+            username=username, password=password, full_name=full_name, phone=phone, email=email, **flags
+        )
     elif not user.check_password(password):
         user.set_password(password)
         user.save(update_fields=["password"])
@@ -62,7 +63,10 @@ def seed(*, password: str) -> dict:
         "XF-XY": _area("西苑社区", "XF-XY", Area.Level.COMMUNITY, street),
     }
     compounds = {}
-    for community_code, names in {"XF-DS": ["东升花园", "朝阳里", "育才小区"], "XF-XY": ["西苑新村", "康乐家园", "枫林苑"]}.items():
+    for community_code, names in {
+        "XF-DS": ["东升花园", "朝阳里", "育才小区"],
+        "XF-XY": ["西苑新村", "康乐家园", "枫林苑"],
+    }.items():
         for index, name in enumerate(names, start=1):
             code = f"{community_code}-{index:02d}"
             compounds[code] = _area(name, code, Area.Level.COMPOUND, communities[community_code])
@@ -92,8 +96,15 @@ def seed(*, password: str) -> dict:
 
     accounts = {}
     for username, full_name, role, phone, where in ACCOUNTS:
-        user = _account(username, password, full_name, phone, f"{username}@portal.local",
-                        is_staff=role == Role.ADMIN, is_superuser=role == Role.ADMIN)
+        user = _account(
+            username,
+            password,
+            full_name,
+            phone,
+            f"{username}@portal.local",
+            is_staff=role == Role.ADMIN,
+            is_superuser=role == Role.ADMIN,
+        )
         if where.startswith("DEPT-"):
             services.post_assign(user=user, role=role, department=departments[where])
         else:

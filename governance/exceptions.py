@@ -53,8 +53,10 @@ class StaleState(Conflict):
 
 def _fields_from(detail: Any) -> dict:
     if isinstance(detail, dict):
-        return {key: _fields_from(value) if isinstance(value, dict) else [str(v) for v in _as_list(value)]
-                for key, value in detail.items()}
+        return {
+            key: _fields_from(value) if isinstance(value, dict) else [str(v) for v in _as_list(value)]
+            for key, value in detail.items()
+        }
     return {"non_field_errors": [str(v) for v in _as_list(detail)]}
 
 
@@ -93,7 +95,11 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
-        response.data = {"code": "invalid", "detail": _("提交的数据有误，请检查后重试。"), "fields": _fields_from(exc.detail)}
+        response.data = {
+            "code": "invalid",
+            "detail": _("提交的数据有误，请检查后重试。"),
+            "fields": _fields_from(exc.detail),
+        }
         return response
     code = next((c for cls, c in _CODES.items() if isinstance(exc, cls)), None)
     detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)

@@ -53,15 +53,27 @@ def core_cards(user, roles: set[str]) -> list[Card]:
         Card(
             title=_("消息通知"),
             body=ngettext("您有 %(n)d 条未读消息。", "您有 %(n)d 条未读消息。", unread) % {"n": unread}
-            if unread else _("没有未读消息。"),
-            url=reverse("inbox"), action=_("查看消息"), count=unread, priority=10 if unread else 80,
+            if unread
+            else _("没有未读消息。"),
+            url=reverse("inbox"),
+            action=_("查看消息"),
+            count=unread,
+            priority=10 if unread else 80,
             tone="warn" if unread else "normal",
         ),
     ]
     if Role.ADMIN in roles or user.is_staff:
-        cards.append(Card(title=_("后台管理"), body=_("维护区域、处置单位、岗位和党组织。"),
-                          url=reverse("admin:index"), action=_("进入后台"), priority=70))
+        cards.append(
+            Card(
+                title=_("后台管理"),
+                body=_("维护区域、处置单位、岗位和党组织。"),
+                url=reverse("admin:index"),
+                action=_("进入后台"),
+                priority=70,
+            )
+        )
     if not roles and not user.is_superuser:
-        cards.append(Card(title=_("尚未分配岗位"), body=_("请联系社区工作人员为您分配岗位和所在区域。"),
-                          priority=5, tone="warn"))
+        cards.append(
+            Card(title=_("尚未分配岗位"), body=_("请联系社区工作人员为您分配岗位和所在区域。"), priority=5, tone="warn")
+        )
     return cards

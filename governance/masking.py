@@ -31,13 +31,20 @@ def mask_text(text: str) -> str:
     return _MOBILE.sub(r"\1****\2", text)
 
 
+class MaskingFormatter(logging.Formatter):
+    """Formatter that masks the whole formatted line, tracebacks included."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return mask_text(super().format(record))
+
+
 class MaskPersonalDataFilter(logging.Filter):
     """Logging filter: no phone or ID number leaves the process unmasked in a log line."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         try:
             message = record.getMessage()
-        except Exception:  # noqa: BLE001 - a malformed record must still be logged
+        except Exception:  # a malformed record must still be logged
             return True
         masked = mask_text(message)
         if masked != message:

@@ -40,6 +40,27 @@ class PortalLocaleMiddleware:
         return settings.LANGUAGE_CODE
 
 
+class MachineErrorsAsJsonMiddleware:
+    """Unknown URLs under ``/api/`` and ``/open311/`` answer in the JSON error envelope, also
+    with DEBUG on (where Django would otherwise show its HTML debug page)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            response.status_code == 404
+            and request.path.startswith(("/api/",))
+            and not response.get("Content-Type", "").startswith(("application/json", "application/vnd.oai"))
+        ):
+            from django.http import JsonResponse
+            from django.utils.translation import gettext as _
+
+            return JsonResponse({"code": "not_found", "detail": _("未找到。")}, status=404)
+        return response
+
+
 class PortalLoginRequiredMiddleware(LoginRequiredMiddleware):
     """Pages need a signed-in user unless marked ``@login_not_required``.
 

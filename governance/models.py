@@ -130,7 +130,9 @@ class Role(models.TextChoices):
 class Post(models.Model):
     """A role a user holds in an area or a department; a user may hold several."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="posts")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="posts"
+    )
     role = models.CharField(_("角色"), max_length=24, choices=Role.choices)
     area = models.ForeignKey(
         Area, verbose_name=_("区域"), null=True, blank=True, on_delete=models.PROTECT, related_name="posts"
@@ -151,10 +153,13 @@ class Post(models.Model):
                 condition=Q(area__isnull=False) | Q(department__isnull=False), name="post_has_area_or_department"
             ),
             models.UniqueConstraint(
-                fields=["user", "role", "area"], condition=Q(department__isnull=True), name="post_unique_area_role",
+                fields=["user", "role", "area"],
+                condition=Q(department__isnull=True),
+                name="post_unique_area_role",
             ),
             models.UniqueConstraint(
-                fields=["user", "role", "department"], condition=Q(area__isnull=True),
+                fields=["user", "role", "department"],
+                condition=Q(area__isnull=True),
                 name="post_unique_department_role",
             ),
         ]
@@ -180,9 +185,15 @@ class PartyOrganization(models.Model):
     parent = models.ForeignKey(
         "self", verbose_name=_("上级组织"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
-    area = models.ForeignKey(Area, verbose_name=_("所在区域"), on_delete=models.PROTECT, related_name="party_organizations")
+    area = models.ForeignKey(
+        Area, verbose_name=_("所在区域"), on_delete=models.PROTECT, related_name="party_organizations"
+    )
     secretary = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("书记/负责人"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("书记/负责人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
 
@@ -213,6 +224,7 @@ class Notification(models.Model):
     by_sms = models.BooleanField(_("发送短信"), default=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
+    delivery_claimed_at = models.DateTimeField(_("外发认领时间"), null=True, blank=True)
     delivered_at = models.DateTimeField(_("外发时间"), null=True, blank=True)
     delivery_error = models.CharField(_("外发错误"), max_length=300, blank=True)
 
@@ -226,7 +238,8 @@ class Notification(models.Model):
         indexes = [
             models.Index(fields=["recipient", "read_at"], name="notification_unread_idx"),
             models.Index(
-                fields=["created_at"], name="notification_undelivered_idx",
+                fields=["created_at"],
+                name="notification_undelivered_idx",
                 condition=Q(delivered_at__isnull=True) & (Q(by_email=True) | Q(by_sms=True)),
             ),
         ]
@@ -253,7 +266,11 @@ class AuditEntry(models.Model):
         TRANSITION = "transition", _("状态变更")
 
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     action = models.CharField(_("动作"), max_length=20, choices=Action.choices)

@@ -38,7 +38,7 @@ def has_any_role(user, roles) -> bool:
     return bool(cached & set(roles))
 
 
-def HasRole(*roles: str, read_roles: tuple[str, ...] = ()) -> type[BasePermission]:  # noqa: N802 - a class factory
+def HasRole(*roles: str, read_roles: tuple[str, ...] = ()) -> type[BasePermission]:  # a class factory, hence the name
     """Permission class admitting holders of ``roles`` (and ``read_roles`` for safe methods)."""
 
     class _HasRole(BasePermission):

@@ -77,8 +77,9 @@ def area_ancestors(*, area: Area) -> QuerySet[Area]:
     return Area.objects.filter(path__in=prefixes).order_by("depth")
 
 
-def visible_areas(*, user: User) -> QuerySet[Area]:
-    return Area.objects.filter(jurisdiction_q(user=user, path_field="path"))
+def visible_areas(*, user: User, roles: set[str] | None = None) -> QuerySet[Area]:
+    """Areas under the user's jurisdiction; with ``roles``, only under posts holding one of them."""
+    return Area.objects.filter(jurisdiction_q(user=user, path_field="path", roles=roles))
 
 
 def area_get_for_user(*, user: User, pk: int | str) -> Area:
@@ -97,11 +98,12 @@ def visible_party_organizations(*, user: User) -> QuerySet[PartyOrganization]:
 
 
 def visible_users(*, user: User) -> QuerySet[User]:
-    """People holding a post somewhere in the user's jurisdiction."""
+    """People holding an active post somewhere in the user's jurisdiction."""
     scope = jurisdiction_q(user=user, path_field="posts__area__path") | jurisdiction_q(
         user=user, path_field="posts__department__area__path"
     )
-    return User.objects.filter(scope).distinct()
+    # One filter() call: the active-post condition and the place refer to the same post row.
+    return User.objects.filter(scope & Q(posts__is_active=True)).distinct()
 
 
 def users_with_role_in_area(*, role: str, area: Area) -> QuerySet[User]:

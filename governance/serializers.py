@@ -8,7 +8,9 @@ from governance.models import Area, Department, Notification, Post, User
 
 class TokenInput(serializers.Serializer):
     username = serializers.CharField(label=_("用户名"), max_length=150)
-    password = serializers.CharField(label=_("密码"), max_length=128, trim_whitespace=False, style={"input_type": "password"})
+    password = serializers.CharField(
+        label=_("密码"), max_length=128, trim_whitespace=False, style={"input_type": "password"}
+    )
 
 
 class TokenOutput(serializers.Serializer):
@@ -31,8 +33,12 @@ class AreaOutput(serializers.ModelSerializer):
 
 class AreaInput(serializers.Serializer):
     name = serializers.CharField(label=_("名称"), max_length=100)
-    code = serializers.RegexField(r"^[A-Za-z0-9_-]+$", label=_("编码"), max_length=40,
-                                  error_messages={"invalid": _("编码只能包含字母、数字、下划线和连字符。")})
+    code = serializers.RegexField(
+        r"^[A-Za-z0-9_-]+$",
+        label=_("编码"),
+        max_length=40,
+        error_messages={"invalid": _("编码只能包含字母、数字、下划线和连字符。")},
+    )
     level = serializers.ChoiceField(label=_("层级"), choices=Area.Level.choices)
     parent = serializers.IntegerField(label=_("上级区域"))
 
@@ -71,8 +77,19 @@ class MeOutput(serializers.ModelSerializer):
 
     class Meta:
         model = User
-        fields = ["id", "username", "full_name", "email", "phone", "is_staff", "is_superuser", "roles", "posts",
-                  "areas", "language"]
+        fields = [
+            "id",
+            "username",
+            "full_name",
+            "email",
+            "phone",
+            "is_staff",
+            "is_superuser",
+            "roles",
+            "posts",
+            "areas",
+            "language",
+        ]
 
 
 class PersonListOutput(serializers.ModelSerializer):

@@ -32,8 +32,13 @@ def client_ip(request: HttpRequest | None) -> str | None:
 
 
 def audit_record(
-    *, actor: User | None, action: str, obj: Any = None, changes: dict | None = None,
-    request: HttpRequest | None = None, object_repr: str = "",
+    *,
+    actor: User | None,
+    action: str,
+    obj: Any = None,
+    changes: dict | None = None,
+    request: HttpRequest | None = None,
+    object_repr: str = "",
 ) -> AuditEntry:
     """Append one audit entry. Never updated, never deleted."""
     if actor is not None and not getattr(actor, "is_authenticated", False):
@@ -52,26 +57,44 @@ def audit_record(
 @transaction.atomic
 def person_contact_read(*, actor: User, person: User, request: HttpRequest | None = None) -> dict[str, str]:
     """Return a person's unmasked contact details and record that ``actor`` read them."""
-    audit_record(actor=actor, action=AuditEntry.Action.READ_PERSONAL, obj=person,
-                 changes={"fields": ["phone", "id_number"]}, request=request)
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.READ_PERSONAL,
+        obj=person,
+        changes={"fields": ["phone", "id_number"]},
+        request=request,
+    )
     return {"phone": person.phone, "id_number": person.id_number}
 
 
 # --- Areas, departments, people -------------------------------------------------------------
 
 
-@transaction.atomic
-def area_create(*, name: str, code: str, level: str, parent: Area | None = None, actor: User | None = None) -> Area:
-    """Create an area under ``parent``; a child sits exactly one level below its parent."""
-    if parent is None and level != Area.Level.DISTRICT and Area.objects.exists() and actor is not None:
+def area_check_placement(*, level: str, parent: Area | None) -> None:
+    """Raise ``ValidationError`` unless an area of ``level`` may sit under ``parent``.
+
+    Shared by ``area_create`` and the admin form, which must report it as a form error.
+    """
+    if parent is None and level != Area.Level.DISTRICT:
         raise ValidationError({"parent": _("只有区/县可以没有上级区域。")})
     if parent is not None:
         order = Area.LEVEL_ORDER
         if level not in order or order.index(level) != parent.level_index() + 1:
-            raise ValidationError({"level": _("“%(parent)s”的下级必须是%(level)s。") % {
-                "parent": parent.name,
-                "level": Area.Level(order[min(parent.level_index() + 1, len(order) - 1)]).label,
-            }})
+            raise ValidationError(
+                {
+                    "level": _("“%(parent)s”的下级必须是%(level)s。")
+                    % {
+                        "parent": parent.name,
+                        "level": Area.Level(order[min(parent.level_index() + 1, len(order) - 1)]).label,
+                    }
+                }
+            )
+
+
+@transaction.atomic
+def area_create(*, name: str, code: str, level: str, parent: Area | None = None, actor: User | None = None) -> Area:
+    """Create an area under ``parent``; a child sits exactly one level below its parent."""
+    area_check_placement(level=level, parent=parent)
     path = f"{parent.path if parent else ''}{code}/"
     area = Area(name=name, code=code, level=level, parent=parent, path=path, depth=parent.depth + 1 if parent else 0)
     area.full_clean()
@@ -82,7 +105,9 @@ def area_create(*, name: str, code: str, level: str, parent: Area | None = None,
 
 
 @transaction.atomic
-def department_create(*, name: str, code: str, area: Area, kind: str = Department.Kind.OTHER, phone: str = "") -> Department:
+def department_create(
+    *, name: str, code: str, area: Area, kind: str = Department.Kind.OTHER, phone: str = ""
+) -> Department:
     department = Department(name=name, code=code, area=area, kind=kind, phone=phone)
     department.full_clean()
     department.save()
@@ -91,11 +116,25 @@ def department_create(*, name: str, code: str, area: Area, kind: str = Departmen
 
 @transaction.atomic
 def user_create(
-    *, username: str, password: str | None, full_name: str = "", phone: str = "", id_number: str = "",
-    email: str = "", is_staff: bool = False, is_superuser: bool = False,
+    *,
+    username: str,
+    password: str | None,
+    full_name: str = "",
+    phone: str = "",
+    id_number: str = "",
+    email: str = "",
+    is_staff: bool = False,
+    is_superuser: bool = False,
 ) -> User:
-    user = User(username=username, full_name=full_name, phone=phone, id_number=id_number, email=email,
-                is_staff=is_staff, is_superuser=is_superuser)
+    user = User(
+        username=username,
+        full_name=full_name,
+        phone=phone,
+        id_number=id_number,
+        email=email,
+        is_staff=is_staff,
+        is_superuser=is_superuser,
+    )
     if password:
         user.set_password(password)
     else:
@@ -107,7 +146,12 @@ def user_create(
 
 @transaction.atomic
 def post_assign(
-    *, user: User, role: str, area: Area | None = None, department: Department | None = None, title: str = "",
+    *,
+    user: User,
+    role: str,
+    area: Area | None = None,
+    department: Department | None = None,
+    title: str = "",
     actor: User | None = None,
 ) -> Post:
     """Give ``user`` a role in an area or department (idempotent: an existing post is reactivated)."""
@@ -136,7 +180,12 @@ def post_end(*, post: Post, actor: User | None = None) -> Post:
 
 @transaction.atomic
 def party_organization_create(
-    *, name: str, level: str, area: Area, parent: PartyOrganization | None = None, secretary: User | None = None,
+    *,
+    name: str,
+    level: str,
+    area: Area,
+    parent: PartyOrganization | None = None,
+    secretary: User | None = None,
 ) -> PartyOrganization:
     if parent is not None:
         order = PartyOrganization.LEVEL_ORDER
@@ -152,7 +201,14 @@ def party_organization_create(
 
 
 def notification_send(
-    *, recipient: User, key: str, title: str, body: str = "", url: str = "", email: bool = False, sms: bool = False,
+    *,
+    recipient: User,
+    key: str,
+    title: str,
+    body: str = "",
+    url: str = "",
+    email: bool = False,
+    sms: bool = False,
 ) -> tuple[Notification, bool]:
     """Put a message in ``recipient``'s inbox, and queue email/SMS after commit.
 
@@ -167,8 +223,13 @@ def notification_send(
     try:
         with transaction.atomic():
             notification = Notification.objects.create(
-                recipient=recipient, idempotency_key=key, title=title[:200], body=body, url=url,
-                by_email=wants_email, by_sms=wants_sms,
+                recipient=recipient,
+                idempotency_key=key,
+                title=title[:200],
+                body=body,
+                url=url,
+                by_email=wants_email,
+                by_sms=wants_sms,
             )
     except IntegrityError:  # a concurrent sender won the race on the unique key
         return Notification.objects.get(recipient=recipient, idempotency_key=key), False
@@ -179,15 +240,27 @@ def notification_send(
     return notification, True
 
 
+# A claim older than this is taken to be from a worker that died mid-send, and is retried.
+DELIVERY_CLAIM_TIMEOUT = timedelta(minutes=10)
+
+
+def _deliverable(now) -> Q:
+    return Q(delivered_at__isnull=True) & (
+        Q(delivery_claimed_at__isnull=True) | Q(delivery_claimed_at__lt=now - DELIVERY_CLAIM_TIMEOUT)
+    )
+
+
 def notification_deliver(*, notification_id: int) -> bool:
     """Send a notification's email and SMS once. Returns False when there was nothing to do.
 
-    The row is claimed with a compare-and-set update on ``delivered_at``; a second run, or a
-    concurrent one, finds it claimed and does nothing. A failed send releases the claim so that a
-    retry (or the periodic redelivery scan) can try again.
+    The row is claimed with a compare-and-set update on ``delivery_claimed_at``; a second run, or
+    a concurrent one, finds it claimed and does nothing. ``delivered_at`` is written only after
+    the send succeeded. A failed send releases the claim at once; a claim left by a worker that
+    died mid-send expires after ``DELIVERY_CLAIM_TIMEOUT``; either way the retry or the periodic
+    redelivery scan tries again.
     """
     now = timezone.now()
-    claimed = Notification.objects.filter(pk=notification_id, delivered_at__isnull=True).update(delivered_at=now)
+    claimed = Notification.objects.filter(_deliverable(now), pk=notification_id).update(delivery_claimed_at=now)
     if not claimed:
         return False
     notification = Notification.objects.select_related("recipient").get(pk=notification_id)
@@ -201,17 +274,18 @@ def notification_deliver(*, notification_id: int) -> bool:
         if notification.by_sms and recipient.phone:
             sms_backend().send(phone=recipient.phone, text=f"{notification.title} {notification.body}".strip())
     except Exception as exc:
-        Notification.objects.filter(pk=notification_id).update(delivered_at=None, delivery_error=str(exc)[:300])
+        Notification.objects.filter(pk=notification_id).update(delivery_claimed_at=None, delivery_error=str(exc)[:300])
         raise
-    Notification.objects.filter(pk=notification_id).update(delivery_error="")
+    Notification.objects.filter(pk=notification_id).update(delivered_at=timezone.now(), delivery_error="")
     return True
 
 
 def notifications_undelivered_ids(*, older_than_seconds: int = 60, limit: int = 500) -> list[int]:
     """Notifications due an email or SMS that none was sent for (served by a partial index)."""
-    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    now = timezone.now()
+    cutoff = now - timedelta(seconds=older_than_seconds)
     return list(
-        Notification.objects.filter(Q(by_email=True) | Q(by_sms=True), delivered_at__isnull=True, created_at__lt=cutoff)
+        Notification.objects.filter(Q(by_email=True) | Q(by_sms=True), _deliverable(now), created_at__lt=cutoff)
         .order_by("created_at")
         .values_list("pk", flat=True)[:limit]
     )

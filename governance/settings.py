@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "governance.middleware.PortalLocaleMiddleware",
+    "governance.middleware.MachineErrorsAsJsonMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -195,6 +196,9 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="社区治理门户 <nore
 SMS_BACKEND = env("SMS_BACKEND", default="governance.sms.ConsoleSmsBackend")
 PORTAL_NAME = _("社区治理门户")
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
+# Map tiles on the intranet, e.g. http://tiles.intranet/{z}/{x}/{y}.png; empty = boundaries without tiles.
+MAP_TILE_URL = env("MAP_TILE_URL", default="")
+MAP_TILE_ATTRIBUTION = env("MAP_TILE_ATTRIBUTION", default="")
 
 # --- REST framework and OpenAPI -------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -222,6 +226,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "AreaLevelEnum": "governance.models.Area.Level",
+        "EventLevelEnum": "grids.models.Event.Level",
+        "EventStatusEnum": "grids.models.Event.Status",
+        "EventSourceEnum": "grids.models.Event.Source",
+        "ReportSourceEnum": "grids.serializers.REPORT_SOURCE_CHOICES",
+        "PatrolStatusEnum": "grids.models.Patrol.Status",
+    },
 }
 
 # --- Security -------------------------------------------------------------------------------
@@ -263,7 +275,12 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"mask_personal_data": {"()": "governance.masking.MaskPersonalDataFilter"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "formatters": {
+        "plain": {
+            "()": "governance.masking.MaskingFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s: %(message)s",
+        }
+    },
     "handlers": {
         "console": {"class": "logging.StreamHandler", "filters": ["mask_personal_data"], "formatter": "plain"},
     },

@@ -18,11 +18,12 @@ class BaseSmsBackend:
 class ConsoleSmsBackend(BaseSmsBackend):
     """Writes the message to standard output; the number is masked, as in every log."""
 
-    stream = sys.stdout
+    stream = None  # None: whatever sys.stdout is at send time (the worker and tests redirect it)
 
     def send(self, *, phone: str, text: str) -> None:
-        self.stream.write(f"[SMS to {mask_phone(phone)}] {text}\n")
-        self.stream.flush()
+        stream = self.stream or sys.stdout
+        stream.write(f"[SMS to {mask_phone(phone)}] {text}\n")
+        stream.flush()
 
 
 class LocmemSmsBackend(BaseSmsBackend):

@@ -1,12 +1,21 @@
 """Celery tasks of the core: thin, idempotent, each calls one service."""
 
-from celery import shared_task
-from django.db import OperationalError
+import logging
 from smtplib import SMTPException
 
+from celery import shared_task
+from django.db import OperationalError
 
-@shared_task(acks_late=True, autoretry_for=(OperationalError, SMTPException, ConnectionError, TimeoutError),
-             retry_backoff=True, retry_backoff_max=600, max_retries=6)
+logger = logging.getLogger(__name__)
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=(OperationalError, SMTPException, ConnectionError, TimeoutError),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=6,
+)
 def notification_deliver_task(*, notification_id: int) -> bool:
     from governance.services import notification_deliver
 
@@ -22,6 +31,8 @@ def notification_redeliver_task() -> int:
     for pk in notifications_undelivered_ids():
         try:
             sent += notification_deliver(notification_id=pk)
-        except Exception:  # noqa: BLE001 - one bad address must not stop the scan; the error is stored
-            continue
+        except Exception as exc:  # one bad address must not stop the scan; the error is stored on the row
+            logger.warning(
+                "Redelivery of notification %s failed (%s); left for the next scan.", pk, exc.__class__.__name__
+            )
     return sent

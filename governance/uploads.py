@@ -26,7 +26,8 @@ def validate_image_upload(upload: UploadedFile, *, max_bytes: int | None = None)
     limit = max_bytes or settings.UPLOAD_MAX_BYTES
     if upload.size is not None and upload.size > limit:
         raise ValidationError(
-            _("文件过大（%(size)s），上限为 %(limit)s。") % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)},
+            _("文件过大（%(size)s），上限为 %(limit)s。")
+            % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)},
             code="file_too_large",
         )
     position = upload.tell() if hasattr(upload, "tell") else 0

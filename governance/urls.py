@@ -7,15 +7,23 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog, set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework.routers import DefaultRouter
+from rest_framework.routers import APIRootView, DefaultRouter
 
 from governance import api, views
+from governance.permissions import IsPortalUser
+
+
+class PortalAPIRootView(APIRootView):
+    """The index of /api/v1/: for signed-in users, like everything else."""
+
+    permission_classes = [IsPortalUser]
+
 
 router = DefaultRouter()
+router.APIRootView = PortalAPIRootView
 router.register("areas", api.AreaViewSet, basename="area")
 router.register("departments", api.DepartmentViewSet, basename="department")
 router.register("notifications", api.NotificationViewSet, basename="notification")
-router.APIRootView.permission_classes = []
 
 admin.site.site_header = "社区治理门户 · 后台管理"
 admin.site.site_title = "社区治理门户"
@@ -39,6 +47,7 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("jsi18n/", login_not_required(JavaScriptCatalog.as_view()), name="javascript-catalog"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon),
     path("admin/", admin.site.urls),
     path("", include("grids.urls")),
     path("api/v1/", include(api_v1)),

@@ -6,7 +6,9 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.urls import reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -22,8 +24,9 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        services.audit_record(actor=self.request.user, action=AuditEntry.Action.LOGIN, obj=self.request.user,
-                              request=self.request)
+        services.audit_record(
+            actor=self.request.user, action=AuditEntry.Action.LOGIN, obj=self.request.user, request=self.request
+        )
         return response
 
 
@@ -33,18 +36,24 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        services.audit_record(actor=self.request.user, action=AuditEntry.Action.UPDATE, obj=self.request.user,
-                              changes={"fields": ["password"]}, request=self.request)
+        services.audit_record(
+            actor=self.request.user,
+            action=AuditEntry.Action.UPDATE,
+            obj=self.request.user,
+            changes={"fields": ["password"]},
+            request=self.request,
+        )
         messages.success(self.request, _("密码已修改。"))
         return response
 
 
 @login_not_required
-def locked_out(request: HttpRequest, credentials: dict | None = None, *args, **kwargs) -> HttpResponse:
+def locked_out(request: HttpRequest, original_response=None, credentials: dict | None = None) -> HttpResponse:
     """Shown by django-axes after 5 failures for the same username and IP (15-minute cool-off)."""
     if request.path.startswith("/api/"):
-        return JsonResponse({"code": "locked_out", "detail": _("登录失败次数过多，账号已锁定15分钟，请稍后再试。")},
-                            status=429)
+        return JsonResponse(
+            {"code": "locked_out", "detail": _("登录失败次数过多，账号已锁定15分钟，请稍后再试。")}, status=429
+        )
     return render(request, "registration/locked_out.html", status=429)
 
 
@@ -52,10 +61,14 @@ def locked_out(request: HttpRequest, credentials: dict | None = None, *args, **k
 def home_view(request: HttpRequest) -> HttpResponse:
     roles = selectors.user_roles(user=request.user)
     posts = selectors.user_active_posts(user=request.user)
-    return render(request, "governance/home.html", {
-        "cards": home.cards_for(request.user, roles),
-        "posts": posts,
-    })
+    return render(
+        request,
+        "governance/home.html",
+        {
+            "cards": home.cards_for(request.user, roles),
+            "posts": posts,
+        },
+    )
 
 
 @require_GET
@@ -73,8 +86,15 @@ def notification_read_view(request: HttpRequest, pk: int) -> HttpResponse:
     notification = get_object_or_404(selectors.notifications_for(user=request.user), pk=pk)
     services.notification_mark_read(notification=notification)
     if request.htmx:
-        return render(request, "governance/_notification_row.html", {"n": notification})
-    if notification.url and request.POST.get("follow"):
+        # The row, plus the top bar's unread badge swapped out-of-band so the count drops at once.
+        return render(request, "governance/_notification_row.html", {"n": notification, "swap_badge": True})
+    if (
+        notification.url
+        and request.POST.get("follow")
+        and url_has_allowed_host_and_scheme(
+            notification.url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+    ):
         return redirect(notification.url)
     return redirect("inbox")
 
@@ -84,6 +104,13 @@ def notifications_read_all_view(request: HttpRequest) -> HttpResponse:
     count = services.notification_mark_all_read(user=request.user)
     messages.success(request, _("已将 %(n)d 条消息标为已读。") % {"n": count})
     return redirect("inbox")
+
+
+@login_not_required
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico on pages that link none (the admin): send them to ours."""
+    return redirect(static("img/favicon.svg"), permanent=True)
 
 
 @never_cache

@@ -7,13 +7,14 @@ event is a 404.
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.decorators import action
-from rest_framework.exceptions import AuthenticationFailed, NotAuthenticated
+from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -22,7 +23,7 @@ from governance.models import Role
 from governance.permissions import HasRole, IsPortalUser, has_any_role
 from governance.selectors import visible_departments
 from grids import selectors, services
-from grids.models import Event, EventCategory, Grid, Patrol
+from grids.models import Event, EventCategory, Grid, Patrol, SensorDevice
 from grids.serializers import (
     AcceptInput,
     CategoryOutput,
@@ -304,18 +305,39 @@ class DeviceTokenAuthentication(BaseAuthentication):
         )
         if device is None:
             raise AuthenticationFailed(_("设备编号或令牌无效。"))
-        request.sensor_device = device
         return (None, device)
 
     def authenticate_header(self, request):
         return "Device"
 
 
+class DeviceTokenScheme(OpenApiAuthenticationExtension):
+    """Documents the device token in the OpenAPI schema."""
+
+    target_class = "grids.api.DeviceTokenAuthentication"
+    name = "deviceToken"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "`Device <token>`：设备登记时签发的令牌",
+        }
+
+
+class IsSensorDevice(BasePermission):
+    """Admits a request authenticated by a registered, active device's token."""
+
+    def has_permission(self, request, view) -> bool:
+        return isinstance(request.auth, SensorDevice)
+
+
 class SensorAlertView(APIView):
     """``POST {"device_id", "fault", "message"}`` with ``Authorization: Device <token>``."""
 
     authentication_classes = [DeviceTokenAuthentication]
-    permission_classes = [AllowAny]  # the device token is the rule: checked below
+    permission_classes = [IsSensorDevice]
 
     @extend_schema(
         request=SensorAlertInput,
@@ -323,9 +345,7 @@ class SensorAlertView(APIView):
         summary="设备告警（同一设备同一故障只开一个事件）",
     )
     def post(self, request):
-        device = getattr(request._request, "sensor_device", None) or getattr(request, "sensor_device", None)
-        if device is None:
-            raise NotAuthenticated(_("需要设备令牌：Authorization: Device <token>。"))
+        device = request.auth
         data = SensorAlertInput(data=request.data)
         data.is_valid(raise_exception=True)
         if data.validated_data["device_id"] != device.device_id:

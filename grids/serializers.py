@@ -145,6 +145,9 @@ class TimelineOutput(serializers.ModelSerializer):
         return entry.actor.display_name if entry.actor_id else None
 
 
+REPORT_SOURCE_CHOICES = [(s.value, s.label) for s in (Event.Source.PATROL, Event.Source.RESIDENT, Event.Source.HOTLINE)]
+
+
 class EventInput(serializers.Serializer):
     description = serializers.CharField(label=_("描述"), max_length=2000)
     category = serializers.SlugRelatedField(

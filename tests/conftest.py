@@ -40,8 +40,7 @@ def redis_available(url: str) -> bool:
 
 @pytest.fixture
 def require_postgres():
-    require(connection.vendor == "postgresql",
-            "needs PostgreSQL: set DATABASE_URL=postgres://… (running on SQLite)")
+    require(connection.vendor == "postgresql", "needs PostgreSQL: set DATABASE_URL=postgres://… (running on SQLite)")
 
 
 @pytest.fixture
@@ -60,11 +59,10 @@ def chromium_path() -> str:
 
 
 @pytest.fixture(autouse=True)
-def _clean_sms_outbox():
+def _clean_sms_outbox() -> None:
     from governance.sms import LocmemSmsBackend
 
     LocmemSmsBackend.outbox.clear()
-    yield
 
 
 @pytest.fixture
@@ -76,18 +74,32 @@ def area_tree(db) -> dict[str, Area]:
     west = services.area_create(name="西苑社区", code="HD-ZGC-XY", level=Area.Level.COMMUNITY, parent=street)
     east_compound = services.area_create(name="东升花园", code="HD-ZGC-DS-01", level=Area.Level.COMPOUND, parent=east)
     west_compound = services.area_create(name="西苑小区", code="HD-ZGC-XY-01", level=Area.Level.COMPOUND, parent=west)
-    east_building = services.area_create(name="1号楼", code="HD-ZGC-DS-01-B1", level=Area.Level.BUILDING,
-                                         parent=east_compound)
-    return {"district": district, "street": street, "east": east, "west": west, "east_compound": east_compound,
-            "west_compound": west_compound, "east_building": east_building}
+    east_building = services.area_create(
+        name="1号楼", code="HD-ZGC-DS-01-B1", level=Area.Level.BUILDING, parent=east_compound
+    )
+    return {
+        "district": district,
+        "street": street,
+        "east": east,
+        "west": west,
+        "east_compound": east_compound,
+        "west_compound": west_compound,
+        "east_building": east_building,
+    }
 
 
 @pytest.fixture
 def make_user(db):
     counter = {"n": 0}
 
-    def _make(role: str | None = None, area: Area | None = None, *, department: Department | None = None,
-              username: str | None = None, **fields):
+    def _make(
+        role: str | None = None,
+        area: Area | None = None,
+        *,
+        department: Department | None = None,
+        username: str | None = None,
+        **fields,
+    ):
         counter["n"] += 1
         user = services.user_create(username=username or f"user{counter['n']}", password=DEMO_PASSWORD, **fields)
         if role:
@@ -99,8 +111,9 @@ def make_user(db):
 
 @pytest.fixture
 def grid_worker(make_user, area_tree):
-    return make_user(Role.GRID_WORKER, area_tree["east_compound"], username="worker", full_name="王网格",
-                     phone="13812345678")
+    return make_user(
+        Role.GRID_WORKER, area_tree["east_compound"], username="worker", full_name="王网格", phone="13812345678"
+    )
 
 
 @pytest.fixture

@@ -22,8 +22,15 @@ BASE_DIR = Path(settings.BASE_DIR)
 
 def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=BASE_DIR, env={**clean, **env},
-                          capture_output=True, text=True, timeout=120, check=False)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=BASE_DIR,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 @pytest.mark.django_db
@@ -32,11 +39,17 @@ def test_models_and_migrations_agree():
 
 
 def test_production_settings_pass_the_deploy_check_with_no_warning():
-    result = _manage("check", "--deploy", "--fail-level", "WARNING", env={
-        "DJANGO_DEBUG": "False",
-        "DJANGO_SECRET_KEY": "k3J9-pQ2vX7mZ1rT8wL4yB6nC0sD5fG2hU9eA7iO3qW1zE8xR4tY6uP0oN2mV5bK",
-        "DJANGO_ALLOWED_HOSTS": "portal.example.org",
-    })
+    result = _manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        env={
+            "DJANGO_DEBUG": "False",
+            "DJANGO_SECRET_KEY": "k3J9-pQ2vX7mZ1rT8wL4yB6nC0sD5fG2hU9eA7iO3qW1zE8xR4tY6uP0oN2mV5bK",
+            "DJANGO_ALLOWED_HOSTS": "portal.example.org",
+        },
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
@@ -63,11 +76,21 @@ def test_env_example_lists_every_variable_the_settings_read():
 def test_seed_demo_builds_the_demo_and_a_second_run_adds_nothing(capsys):
     call_command("seed_demo")
     first_run = capsys.readouterr().out
-    counts = (Area.objects.count(), Post.objects.count(), Grid.objects.count(), User.objects.count(),
-              PartyOrganization.objects.count())
+    counts = (
+        Area.objects.count(),
+        Post.objects.count(),
+        Grid.objects.count(),
+        User.objects.count(),
+        PartyOrganization.objects.count(),
+    )
     call_command("seed_demo")
-    assert (Area.objects.count(), Post.objects.count(), Grid.objects.count(), User.objects.count(),
-            PartyOrganization.objects.count()) == counts
+    assert (
+        Area.objects.count(),
+        Post.objects.count(),
+        Grid.objects.count(),
+        User.objects.count(),
+        PartyOrganization.objects.count(),
+    ) == counts
     assert Area.objects.filter(level=Area.Level.STREET).count() == 1
     assert Area.objects.filter(level=Area.Level.COMMUNITY).count() == 2
     assert Grid.objects.count() == 6
@@ -99,8 +122,11 @@ def test_every_beat_entry_is_a_crontab_with_an_expiry_shorter_than_a_day():
 
 def test_celery_tasks_acknowledge_late():
     celery_app.loader.import_default_modules()
-    ours = [t for name, t in celery_app.tasks.items() if name.split(".")[0] in {"governance", "grids", "partners",
-                                                                               "mediation"}]
+    ours = [
+        t
+        for name, t in celery_app.tasks.items()
+        if name.split(".")[0] in {"governance", "grids", "partners", "mediation"}
+    ]
     assert ours
     assert all(task.acks_late for task in ours)
 

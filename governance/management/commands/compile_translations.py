@@ -24,6 +24,8 @@ class Command(BaseCommand):
                 catalog.save_as_mofile(str(mo_path))
                 compiled += 1
                 if options["verbosity"] >= 1:
-                    self.stdout.write(f"compiled {po_path.relative_to(settings.BASE_DIR)} ({catalog.percent_translated()}%)")
+                    self.stdout.write(
+                        f"compiled {po_path.relative_to(settings.BASE_DIR)} ({catalog.percent_translated()}%)"
+                    )
         if options["verbosity"] >= 1:
             self.stdout.write(f"{compiled} catalogue(s) compiled")

@@ -10,7 +10,7 @@ from django.db import transaction
 
 from governance import demo
 
-DEFAULT_PASSWORD = "Portal-demo-2026"
+DEFAULT_PASSWORD = "Portal-demo-2026"  # noqa: S105 - the documented demo password
 
 
 class Command(BaseCommand):
@@ -18,8 +18,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--force", action="store_true", help="在 DEBUG 关闭时也执行（生产库慎用）。")
-        parser.add_argument("--password", default=os.environ.get("DEMO_PASSWORD", DEFAULT_PASSWORD),
-                            help="演示账号的统一密码（默认读取 DEMO_PASSWORD）。")
+        parser.add_argument(
+            "--password",
+            default=os.environ.get("DEMO_PASSWORD", DEFAULT_PASSWORD),
+            help="演示账号的统一密码（默认读取 DEMO_PASSWORD）。",
+        )
 
     def handle(self, *args, force: bool, password: str, **options):
         if not settings.DEBUG and not force:

@@ -1,0 +1,107 @@
+"""Real-browser fixtures: a headless Chromium (the system one, no Playwright download) driven by
+Playwright's sync API against pytest-django's ``live_server``.
+
+Playwright's sync API runs an event loop in the test thread, which Django's async-safety check
+would otherwise take for async code touching the database.
+"""
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from django.conf import settings
+
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="needs Playwright: pip install playwright")
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--headless=new",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+    "locale": "zh-CN",
+}
+DESKTOP = {"viewport": {"width": 1280, "height": 900}, "locale": "zh-CN"}
+SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
+
+
+@dataclass
+class BrowserLog:
+    """What the browser complained about while a test ran."""
+
+    csp: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def on_console(self, message) -> None:
+        text = message.text
+        if "Content Security Policy" in text:
+            self.csp.append(text)
+        elif message.type == "error":
+            self.errors.append(text)
+
+    def on_page_error(self, error) -> None:
+        self.errors.append(f"uncaught: {error}")
+
+
+@pytest.fixture
+def browser(chromium_path) -> Iterator:
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def screenshots() -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS
+
+
+@pytest.fixture
+def browser_log() -> BrowserLog:
+    return BrowserLog()
+
+
+def _page(browser, live_server, browser_log: BrowserLog, options: dict) -> Iterator:
+    context = browser.new_context(base_url=live_server.url, **options)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.on("console", browser_log.on_console)
+    page.on("pageerror", browser_log.on_page_error)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def phone_page(browser, live_server, browser_log) -> Iterator:
+    """A page in a phone-sized, touch, zh-CN browser context."""
+    yield from _page(browser, live_server, browser_log, PHONE)
+
+
+@pytest.fixture
+def desktop_page(browser, live_server, browser_log) -> Iterator:
+    yield from _page(browser, live_server, browser_log, DESKTOP)
+
+
+def sign_in(page, username: str, password: str) -> None:
+    """Sign in through the real form, starting from the home page (which redirects to login)."""
+    page.goto("/")
+    page.wait_for_url("**/accounts/login/?next=/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.locator("form.form").get_by_role("button", name="登录").click()
+    page.wait_for_url(lambda url: urlsplit(url).path == "/")

@@ -1,0 +1,76 @@
+"""Hardening: root areas, crash-safe delivery, masked tracebacks, ended posts, audited sign-in."""
+
+import logging
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.test import override_settings
+from django.utils import timezone
+
+from governance import selectors, services
+from governance.masking import MaskingFormatter
+from governance.models import Area, AuditEntry, Notification, Role
+
+pytestmark = pytest.mark.django_db
+
+
+def test_only_a_district_may_be_a_root_area():
+    with pytest.raises(ValidationError, match="区/县"):
+        services.area_create(name="孤立社区", code="LONE", level=Area.Level.COMMUNITY)
+    assert not Area.objects.exists()
+
+
+def test_a_claim_left_by_a_dead_worker_is_retried_after_the_timeout(make_user):
+    user = make_user(email="a@example.org")
+    notification = Notification.objects.create(recipient=user, idempotency_key="k", title="t", by_email=True)
+    # A worker claimed it and died before sending: no delivered_at.
+    Notification.objects.filter(pk=notification.pk).update(delivery_claimed_at=timezone.now())
+    assert services.notification_deliver(notification_id=notification.pk) is False
+    assert services.notifications_undelivered_ids(older_than_seconds=0) == []
+    with time_machine.travel(timezone.now() + timedelta(minutes=11)):
+        assert services.notifications_undelivered_ids(older_than_seconds=0) == [notification.pk]
+        assert services.notification_deliver(notification_id=notification.pk) is True
+    notification.refresh_from_db()
+    assert notification.delivered_at is not None
+    assert len(mail.outbox) == 1
+
+
+def test_masking_formatter_masks_phone_numbers_inside_tracebacks():
+    formatter = MaskingFormatter("%(message)s")
+    try:
+        raise ValueError("bad phone 13812345678")
+    except ValueError:
+        record = logging.LogRecord("x", logging.ERROR, __file__, 1, "failed", None, exc_info=True)
+        import sys
+
+        record.exc_info = sys.exc_info()
+    text = formatter.format(record)
+    assert "138****5678" in text
+    assert "13812345678" not in text
+
+
+def test_people_whose_post_ended_are_no_longer_listed(make_user, area_tree, east_staff):
+    worker = make_user(Role.GRID_WORKER, area_tree["east_compound"], username="leaver")
+    assert worker in selectors.visible_users(user=east_staff)
+    services.post_end(post=worker.posts.get(), actor=east_staff)
+    assert worker not in selectors.visible_users(user=east_staff)
+
+
+def test_failed_sign_in_and_logout_are_audited(client, grid_worker):
+    client.post("/accounts/login/", {"username": "worker", "password": "wrong"})
+    failed = AuditEntry.objects.get(action=AuditEntry.Action.LOGIN_FAILED)
+    assert failed.changes == {"username": "worker"}
+    assert failed.ip_address == "127.0.0.1"
+    client.force_login(grid_worker)
+    client.post("/accounts/logout/")
+    assert AuditEntry.objects.filter(action=AuditEntry.Action.LOGOUT, actor=grid_worker).count() == 1
+
+
+@override_settings(DEBUG=True)
+def test_unknown_api_url_is_json_even_with_debug_on(client):
+    response = client.get("/api/v1/no-such-thing/")
+    assert response.status_code == 404
+    assert response.json() == {"code": "not_found", "detail": "未找到。"}

@@ -1,0 +1,262 @@
+"""Notifications: idempotent sending, once-only delivery, redelivery scan, SMS backends, inbox API."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from celery.exceptions import Retry
+from django.core import mail
+from django.utils import timezone
+
+from governance import services
+from governance.models import Notification
+from governance.sms import ConsoleSmsBackend, LocmemSmsBackend
+from governance.tasks import notification_deliver_task, notification_redeliver_task
+
+
+class FailingSmsBackend:
+    """An SMS gateway that is down."""
+
+    def send(self, *, phone: str, text: str) -> None:
+        raise ConnectionError("短信网关无响应")
+
+
+FAILING_SMS = "tests.governance.test_notifications.FailingSmsBackend"
+
+
+@pytest.fixture
+def reachable(make_user, area_tree):
+    return make_user(email="wang@example.cn", phone="13812345678", full_name="王网格")
+
+
+def send(recipient, key="event:1:dispatched", **kwargs):
+    defaults = {"title": "新工单", "body": "东升花园3号楼漏水", "url": "/grids/events/1/", "email": True, "sms": True}
+    return services.notification_send(recipient=recipient, key=key, **{**defaults, **kwargs})
+
+
+# --- notification_send ----------------------------------------------------------------------------
+
+
+def test_send_puts_the_message_in_the_inbox_and_delivers_email_and_sms_after_commit(
+    reachable, django_capture_on_commit_callbacks, settings
+):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        notification, created = send(reachable)
+        assert mail.outbox == []  # nothing leaves before the commit
+    assert created
+    assert len(callbacks) == 1
+    assert [m.to for m in mail.outbox] == [["wang@example.cn"]]
+    assert mail.outbox[0].subject == "新工单"
+    assert f"{settings.PORTAL_BASE_URL}/grids/events/1/" in mail.outbox[0].body
+    assert LocmemSmsBackend.outbox == [("13812345678", "新工单 东升花园3号楼漏水")]
+    notification.refresh_from_db()
+    assert notification.delivered_at is not None
+    assert notification.delivery_error == ""
+
+
+def test_send_with_the_same_key_twice_creates_and_sends_once(reachable, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        first, created_first = send(reachable)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        second, created_second = send(reachable, title="改过的标题")
+    assert (created_first, created_second) == (True, False)
+    assert second.pk == first.pk
+    assert second.title == "新工单"
+    assert callbacks == []
+    assert len(mail.outbox) == 1
+    assert len(LocmemSmsBackend.outbox) == 1
+    assert Notification.objects.count() == 1
+
+
+def test_the_same_key_for_another_person_is_another_notification(reachable, make_user):
+    other = make_user(email="li@example.cn")
+    _, created_a = send(reachable, email=False, sms=False)
+    _, created_b = send(other, email=False, sms=False)
+    assert created_a
+    assert created_b
+    assert Notification.objects.count() == 2
+
+
+def test_inbox_only_notification_queues_nothing(reachable, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        notification, _ = send(reachable, email=False, sms=False)
+    assert callbacks == []
+    assert mail.outbox == []
+    assert LocmemSmsBackend.outbox == []
+    assert (notification.by_email, notification.by_sms) == (False, False)
+
+
+def test_email_and_sms_are_skipped_for_a_person_without_address_or_phone(make_user, django_capture_on_commit_callbacks):
+    person = make_user()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        notification, created = send(person)
+    assert created
+    assert (notification.by_email, notification.by_sms) == (False, False)
+    assert callbacks == []
+    assert mail.outbox == []
+
+
+def test_a_long_title_is_cut_to_fit(reachable):
+    notification, _ = send(reachable, title="长" * 300, email=False, sms=False)
+    assert len(notification.title) == 200
+
+
+# --- notification_deliver -----------------------------------------------------------------------
+
+
+def test_deliver_runs_once_and_a_second_run_does_nothing(reachable):
+    notification, _ = send(reachable)  # no on-commit capture: nothing was sent yet
+    assert services.notification_deliver(notification_id=notification.pk) is True
+    assert services.notification_deliver(notification_id=notification.pk) is False
+    assert len(mail.outbox) == 1
+    assert len(LocmemSmsBackend.outbox) == 1
+
+
+def test_deliver_task_is_idempotent(reachable):
+    notification, _ = send(reachable)
+    assert notification_deliver_task(notification_id=notification.pk) is True
+    assert notification_deliver_task(notification_id=notification.pk) is False
+    assert len(mail.outbox) == 1
+
+
+def test_deliver_of_a_missing_notification_does_nothing(db):
+    assert services.notification_deliver(notification_id=424242) is False
+
+
+def test_a_failing_send_releases_the_claim_and_records_the_error(reachable, settings):
+    settings.SMS_BACKEND = FAILING_SMS
+    notification, _ = send(reachable)
+    with pytest.raises(ConnectionError):
+        services.notification_deliver(notification_id=notification.pk)
+    notification.refresh_from_db()
+    assert notification.delivered_at is None
+    assert notification.delivery_error == "短信网关无响应"
+
+    settings.SMS_BACKEND = "governance.sms.LocmemSmsBackend"
+    assert services.notification_deliver(notification_id=notification.pk) is True
+    notification.refresh_from_db()
+    assert notification.delivered_at is not None
+    assert notification.delivery_error == ""
+
+
+def test_a_transient_failure_inside_the_task_leaves_the_notification_for_a_retry(reachable, settings):
+    settings.SMS_BACKEND = FAILING_SMS
+    notification, _ = send(reachable)
+    with pytest.raises(Retry):  # eager mode propagates the retry request instead of scheduling it
+        notification_deliver_task.apply(kwargs={"notification_id": notification.pk})
+    notification.refresh_from_db()
+    assert notification.delivered_at is None
+    assert notification.delivery_error == "短信网关无响应"
+
+
+# --- redelivery scan ------------------------------------------------------------------------------
+
+
+def test_redeliver_picks_up_undelivered_notifications_older_than_a_minute(reachable):
+    with time_machine.travel(timezone.now() - timedelta(minutes=5), tick=False):
+        old, _ = send(reachable, key="old")
+    fresh, _ = send(reachable, key="fresh")
+    delivered, _ = send(reachable, key="delivered-already")
+    Notification.objects.filter(pk=delivered.pk).update(
+        created_at=timezone.now() - timedelta(minutes=5), delivered_at=timezone.now()
+    )
+
+    assert services.notifications_undelivered_ids() == [old.pk]
+    assert notification_redeliver_task() == 1
+    assert len(mail.outbox) == 1
+    assert notification_redeliver_task() == 0
+
+    with time_machine.travel(timezone.now() + timedelta(seconds=61), tick=False):
+        assert notification_redeliver_task() == 1
+    fresh.refresh_from_db()
+    assert fresh.delivered_at is not None
+    assert len(mail.outbox) == 2
+
+
+def test_redeliver_ignores_inbox_only_notifications(reachable):
+    with time_machine.travel(timezone.now() - timedelta(minutes=5), tick=False):
+        send(reachable, email=False, sms=False)
+    assert notification_redeliver_task() == 0
+
+
+def test_redeliver_keeps_going_past_a_failing_notification(reachable, make_user, settings, caplog):
+    no_phone = make_user(email="zhao@example.cn")
+    with time_machine.travel(timezone.now() - timedelta(minutes=5), tick=False):
+        failing, _ = send(reachable, key="a")  # wants SMS: the gateway is down
+        email_only, _ = send(no_phone, key="b")
+    settings.SMS_BACKEND = FAILING_SMS
+    assert notification_redeliver_task() == 1
+    failing.refresh_from_db()
+    email_only.refresh_from_db()
+    assert failing.delivered_at is None
+    assert failing.delivery_error == "短信网关无响应"
+    assert email_only.delivered_at is not None
+    assert f"Redelivery of notification {failing.pk} failed (ConnectionError)" in caplog.text
+
+
+# --- SMS backends --------------------------------------------------------------------------------
+
+
+def test_console_sms_backend_prints_a_masked_number(capsys):
+    ConsoleSmsBackend().send(phone="13812345678", text="您有新工单")
+    out = capsys.readouterr().out
+    assert out == "[SMS to 138****5678] 您有新工单\n"
+    assert "13812345678" not in out
+
+
+def test_locmem_sms_backend_keeps_messages_in_memory():
+    LocmemSmsBackend().send(phone="13812345678", text="测试")
+    assert LocmemSmsBackend.outbox == [("13812345678", "测试")]
+
+
+# --- Inbox API ----------------------------------------------------------------------------------
+
+
+def test_inbox_api_lists_only_own_notifications(api_as, grid_worker, east_staff):
+    send(grid_worker, key="mine", email=False, sms=False, title="我的")
+    send(east_staff, key="theirs", email=False, sms=False, title="别人的")
+    body = api_as(grid_worker).get("/api/v1/notifications/").json()
+    assert [n["title"] for n in body["results"]] == ["我的"]
+    assert body["results"][0]["is_read"] is False
+
+
+def test_inbox_api_filters_unread(api_as, grid_worker):
+    read, _ = send(grid_worker, key="read", email=False, sms=False, title="已读")
+    send(grid_worker, key="unread", email=False, sms=False, title="未读")
+    services.notification_mark_read(notification=read)
+    body = api_as(grid_worker).get("/api/v1/notifications/", {"read_at__isnull": "true"}).json()
+    assert [n["title"] for n in body["results"]] == ["未读"]
+
+
+def test_marking_own_notification_read(api_as, grid_worker):
+    notification, _ = send(grid_worker, email=False, sms=False)
+    response = api_as(grid_worker).post(f"/api/v1/notifications/{notification.pk}/read/")
+    assert response.status_code == 200
+    assert response.json()["is_read"] is True
+    notification.refresh_from_db()
+    assert notification.read_at is not None
+
+
+def test_marking_someone_elses_notification_is_a_404_and_changes_nothing(api_as, grid_worker, east_staff):
+    theirs, _ = send(east_staff, email=False, sms=False)
+    response = api_as(grid_worker).post(f"/api/v1/notifications/{theirs.pk}/read/")
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+    theirs.refresh_from_db()
+    assert theirs.read_at is None
+
+
+def test_reading_someone_elses_notification_is_a_404(api_as, grid_worker, east_staff):
+    theirs, _ = send(east_staff, email=False, sms=False)
+    assert api_as(grid_worker).get(f"/api/v1/notifications/{theirs.pk}/").status_code == 404
+
+
+def test_read_all_marks_only_own_notifications(api_as, grid_worker, east_staff):
+    send(grid_worker, key="a", email=False, sms=False)
+    send(grid_worker, key="b", email=False, sms=False)
+    theirs, _ = send(east_staff, key="a", email=False, sms=False)
+    response = api_as(grid_worker).post("/api/v1/notifications/read-all/")
+    assert response.json() == {"updated": 2}
+    assert not Notification.objects.filter(recipient=grid_worker, read_at__isnull=True).exists()
+    theirs.refresh_from_db()
+    assert theirs.read_at is None
