@@ -7,9 +7,13 @@ API and Open311 clients may also ask with ``Accept-Language``.
 
 from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware
+from django.core.exceptions import PermissionDenied
+from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_supported_language_variant
+
+from governance.permissions import page_rule
 
 _MACHINE_PREFIXES = ("/api/", "/open311/")
 
@@ -69,6 +73,21 @@ class PortalLoginRequiredMiddleware(LoginRequiredMiddleware):
     """
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        if request.path_info.startswith(_MACHINE_PREFIXES):
+        path = request.path_info
+        if path.startswith(_MACHINE_PREFIXES):
             return None
-        return super().process_view(request, view_func, view_args, view_kwargs)
+        refused = super().process_view(request, view_func, view_args, view_kwargs)
+        if refused is not None:
+            return refused
+        # Denied by default: a page that states no rule is closed. The admin has its own
+        # staff check; media in DEBUG is only served to signed-in users.
+        if page_rule(view_func) is None and not path.startswith((_admin_prefix(), settings.MEDIA_URL)):
+            raise PermissionDenied
+        return None
+
+
+def _admin_prefix() -> str:
+    try:
+        return reverse("admin:index")
+    except NoReverseMatch:
+        return "/admin/"

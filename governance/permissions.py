@@ -4,6 +4,9 @@ Row-level scoping is not done here but in the selectors (``visible_*``), so a ro
 user's jurisdiction is a 404, never a 403 that would confirm it exists.
 """
 
+from functools import wraps
+
+from django.core.exceptions import PermissionDenied
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from governance.selectors import user_roles
@@ -48,3 +51,39 @@ def HasRole(*roles: str, read_roles: tuple[str, ...] = ()) -> type[BasePermissio
 
     _HasRole.__name__ = f"HasRole_{'_'.join(roles)}"
     return _HasRole
+
+
+# --- Pages ----------------------------------------------------------------------------------
+# A page states its rule with one of these (or Django's ``@login_not_required`` for public
+# pages). ``PortalLoginRequiredMiddleware`` refuses, with 403, any page that states none.
+
+RULE_ATTR = "portal_access_rule"
+
+
+def any_portal_user(view):
+    """Rule: any signed-in, active user (what they then see is scoped by the selectors)."""
+    setattr(view, RULE_ATTR, "signed_in")
+    return view
+
+
+def require_roles(*roles: str):
+    """Rule: holders of one of ``roles`` (superusers always); others get the 403 page."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not has_any_role(request.user, roles):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        setattr(wrapped, RULE_ATTR, frozenset(roles))
+        return wrapped
+
+    return decorator
+
+
+def page_rule(view_func) -> object | None:
+    """The rule a page view declared, or None. ``False`` login_required counts as public."""
+    if getattr(view_func, "login_required", True) is False:
+        return "public"
+    return getattr(view_func, RULE_ATTR, None)

@@ -112,13 +112,14 @@ CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://
 CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _celery_dir = VAR_DIR / "celery"
-    for sub in ("out", "processed"):
+    for sub in ("out", "processed", "control"):
         (_celery_dir / sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_celery_dir / "out"),
         "data_folder_out": str(_celery_dir / "out"),
         "data_folder_processed": str(_celery_dir / "processed"),
         "store_processed": False,
+        "control_folder": str(_celery_dir / "control"),
     }
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
@@ -196,6 +197,8 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="社区治理门户 <nore
 SMS_BACKEND = env("SMS_BACKEND", default="governance.sms.ConsoleSmsBackend")
 PORTAL_NAME = _("社区治理门户")
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
+OPEN311_JURISDICTION_ID = env("OPEN311_JURISDICTION_ID", default="portal.local")
+OPEN311_CONTACT = env("OPEN311_CONTACT", default="")
 # Map tiles on the intranet, e.g. http://tiles.intranet/{z}/{x}/{y}.png; empty = boundaries without tiles.
 MAP_TILE_URL = env("MAP_TILE_URL", default="")
 MAP_TILE_ATTRIBUTION = env("MAP_TILE_ATTRIBUTION", default="")

@@ -10,7 +10,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import APIRootView, DefaultRouter
 
 from governance import api, views
-from governance.permissions import IsPortalUser
+from governance.permissions import IsPortalUser, any_portal_user
 
 
 class PortalAPIRootView(APIRootView):
@@ -39,7 +39,7 @@ api_v1 = [
 urlpatterns = [
     path("", views.home_view, name="home"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", any_portal_user(auth_views.LogoutView.as_view()), name="logout"),
     path("accounts/password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("inbox/", views.inbox_view, name="inbox"),
     path("inbox/<int:pk>/read/", views.notification_read_view, name="notification_read"),
@@ -51,6 +51,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("grids.urls")),
     path("api/v1/", include(api_v1)),
+    path("open311/v2/", include("grids.open311_urls")),
     path("api/schema/", login_not_required(SpectacularAPIView.as_view()), name="api-schema"),
     path("api/docs/", login_not_required(SpectacularSwaggerSplitView.as_view(url_name="api-schema")), name="api-docs"),
 ]

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse_lazy
+from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -16,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from governance import home, selectors, services
 from governance.health import check_broker, check_database
 from governance.models import AuditEntry
+from governance.permissions import any_portal_user
 
 
 class LoginView(auth_views.LoginView):
@@ -30,6 +32,7 @@ class LoginView(auth_views.LoginView):
         return response
 
 
+@method_decorator(any_portal_user, name="dispatch")
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "registration/password_change.html"
     success_url = reverse_lazy("home")
@@ -58,6 +61,7 @@ def locked_out(request: HttpRequest, original_response=None, credentials: dict |
 
 
 @require_GET
+@any_portal_user
 def home_view(request: HttpRequest) -> HttpResponse:
     roles = selectors.user_roles(user=request.user)
     posts = selectors.user_active_posts(user=request.user)
@@ -72,6 +76,7 @@ def home_view(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@any_portal_user
 def inbox_view(request: HttpRequest) -> HttpResponse:
     notifications = selectors.notifications_for(user=request.user)
     show = request.GET.get("show", "all")
@@ -82,6 +87,7 @@ def inbox_view(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@any_portal_user
 def notification_read_view(request: HttpRequest, pk: int) -> HttpResponse:
     notification = get_object_or_404(selectors.notifications_for(user=request.user), pk=pk)
     services.notification_mark_read(notification=notification)
@@ -100,6 +106,7 @@ def notification_read_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@any_portal_user
 def notifications_read_all_view(request: HttpRequest) -> HttpResponse:
     count = services.notification_mark_all_read(user=request.user)
     messages.success(request, _("已将 %(n)d 条消息标为已读。") % {"n": count})

@@ -6,8 +6,19 @@ from django.utils.translation import gettext_lazy as _
 from governance.exceptions import DomainError
 from grids import services
 from grids.geo import validate_polygon
-from grids.models import DepartmentScore, DispatchRule, Event, EventCategory, Grid, Patrol, SensorDevice, TimelineEntry
+from grids.models import (
+    DepartmentScore,
+    DispatchRule,
+    Event,
+    EventCategory,
+    Grid,
+    Open311Key,
+    Patrol,
+    SensorDevice,
+    TimelineEntry,
+)
 from grids.services import grid_save
+from grids.services.open311 import open311_key_deactivate, open311_key_issue
 
 
 class GridAdminForm(forms.ModelForm):
@@ -187,3 +198,58 @@ class DepartmentScoreAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# --- Open311 keys ---------------------------------------------------------------------------
+# Imports here because this section was appended (move them to the top when convenient).
+
+
+class Open311KeyAddForm(forms.ModelForm):
+    class Meta:
+        model = Open311Key
+        fields = ["name"]
+
+
+@admin.register(Open311Key)
+class Open311KeyAdmin(admin.ModelAdmin):
+    """Keys are issued by the service (stored hashed); the key itself is shown once, on adding."""
+
+    list_display = ["name", "prefix", "is_active", "created_at", "last_used_at"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "prefix"]
+    readonly_fields = ["prefix", "created_at", "last_used_at"]
+    actions = ["deactivate_keys"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = Open311KeyAddForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        return ["name"] if obj is None else ["name", "prefix", "is_active", "created_at", "last_used_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        record, key = open311_key_issue(name=obj.name)
+        obj.pk, obj.key_hash, obj.prefix, obj.created_at = record.pk, record.key_hash, record.prefix, record.created_at
+        self.message_user(
+            request,
+            _("Open311 密钥（只显示这一次，请立即复制）：%(key)s") % {"key": key},
+            messages.WARNING,
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # deactivate instead, so the history of who filed what stays readable
+
+    @admin.action(description=_("停用所选密钥"))
+    def deactivate_keys(self, request, queryset):
+        done = 0
+        for key in queryset.filter(is_active=True):
+            open311_key_deactivate(key=key)
+            done += 1
+        self.message_user(request, _("已停用 %(n)d 个密钥。") % {"n": done}, messages.SUCCESS)

@@ -68,6 +68,11 @@ class EventCategory(models.Model):
     response_minutes = models.PositiveIntegerField(_("响应时限（分钟）"), default=24 * 60)
     resolution_minutes = models.PositiveIntegerField(_("办结时限（分钟）"), default=72 * 60)
     is_active = models.BooleanField(_("启用"), default=True)
+    is_public = models.BooleanField(
+        _("对外公开"),
+        default=True,
+        help_text=_("在 Open311 接口中公开此类别及其事件。老人紧急呼叫等涉及个人隐私的类别应关闭。"),
+    )
 
     class Meta:
         verbose_name = _("事件类别")

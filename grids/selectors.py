@@ -132,6 +132,11 @@ def active_categories() -> QuerySet[EventCategory]:
     return EventCategory.objects.filter(is_active=True).select_related("department")
 
 
+def public_categories() -> QuerySet[EventCategory]:
+    """Categories published to outside clients (Open311): active and marked public."""
+    return active_categories().filter(is_public=True)
+
+
 def overdue_count(*, queryset: QuerySet[Event]) -> int:
     return queryset.filter(
         status__in=Event.AWAITING_RESPONSE, responded_at__isnull=True, respond_by__lt=timezone.now()

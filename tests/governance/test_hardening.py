@@ -74,3 +74,40 @@ def test_unknown_api_url_is_json_even_with_debug_on(client):
     response = client.get("/api/v1/no-such-thing/")
     assert response.status_code == 404
     assert response.json() == {"code": "not_found", "detail": "未找到。"}
+
+
+def _page_views(patterns, prefix=""):
+    from django.urls import URLPattern, URLResolver
+
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            yield from _page_views(entry.url_patterns, prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern):
+            yield prefix + str(entry.pattern), entry.callback
+
+
+def test_every_page_states_its_access_rule():
+    from django.urls import get_resolver
+
+    from governance.permissions import page_rule
+
+    machine = ("api/", "open311/", "admin/", "media/", "^media/")
+    missing = [path for path, view in _page_views(get_resolver().url_patterns)
+               if not path.startswith(machine) and page_rule(view) is None]
+    assert missing == []
+
+
+def test_a_page_that_states_no_rule_is_closed_even_to_signed_in_users(client, grid_worker, settings):
+    from django.http import HttpResponse
+    from django.urls import include, path
+
+    def forgotten(request):
+        return HttpResponse("secret")
+
+    patterns = [path("forgotten/", forgotten), path("", include("governance.urls"))]
+    urls = type("Urls", (), {"urlpatterns": patterns, "handler403": "governance.views.error_403"})
+    settings.ROOT_URLCONF = urls
+    client.force_login(grid_worker)
+    response = client.get("/forgotten/")
+    assert response.status_code == 403
+    assert b"secret" not in response.content
