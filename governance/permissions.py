@@ -7,6 +7,7 @@ user's jurisdiction is a 404, never a 403 that would confirm it exists.
 from functools import wraps
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from governance.selectors import user_roles
@@ -15,7 +16,7 @@ from governance.selectors import user_roles
 class DenyAll(BasePermission):
     """The default: an endpoint that forgot to state a rule is closed."""
 
-    message = "此接口未开放。"
+    message = _("此接口未开放。")
 
     def has_permission(self, request, view) -> bool:
         return False

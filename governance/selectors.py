@@ -93,6 +93,20 @@ def visible_departments(*, user: User) -> QuerySet[Department]:
     return Department.objects.filter(jurisdiction_q(user=user, path_field="area__path")).select_related("area")
 
 
+def dispatchable_departments(*, user: User) -> QuerySet[Department]:
+    """Active departments a person may send work to: those serving an area under their
+    jurisdiction, or an area above it (a street's 市政所 serves its communities too)."""
+    paths = jurisdiction_paths(user=user)
+    qs = Department.objects.filter(is_active=True).select_related("area")
+    if paths is None:
+        return qs
+    ancestor_paths = set()
+    for path in paths:
+        segments = path.strip("/").split("/")
+        ancestor_paths.update("/".join(segments[: i + 1]) + "/" for i in range(len(segments)))
+    return qs.filter(jurisdiction_q(user=user, path_field="area__path") | Q(area__path__in=ancestor_paths))
+
+
 def visible_party_organizations(*, user: User) -> QuerySet[PartyOrganization]:
     return PartyOrganization.objects.filter(jurisdiction_q(user=user, path_field="area__path")).select_related("area")
 

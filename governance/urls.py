@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.i18n import JavaScriptCatalog, set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import APIRootView, DefaultRouter
@@ -25,9 +26,9 @@ router.register("areas", api.AreaViewSet, basename="area")
 router.register("departments", api.DepartmentViewSet, basename="department")
 router.register("notifications", api.NotificationViewSet, basename="notification")
 
-admin.site.site_header = "社区治理门户 · 后台管理"
-admin.site.site_title = "社区治理门户"
-admin.site.index_title = "后台管理"
+admin.site.site_header = _("社区治理门户 · 后台管理")
+admin.site.site_title = _("社区治理门户")
+admin.site.index_title = _("后台管理")
 
 api_v1 = [
     path("auth/token/", api.TokenObtainView.as_view(), name="api-token"),

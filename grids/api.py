@@ -21,7 +21,7 @@ from rest_framework.views import APIView
 from governance.exceptions import Conflict, DomainError
 from governance.models import Role
 from governance.permissions import HasRole, IsPortalUser, has_any_role
-from governance.selectors import visible_departments
+from governance.selectors import dispatchable_departments
 from grids import selectors, services
 from grids.models import Event, EventCategory, Grid, Patrol, SensorDevice
 from grids.serializers import (
@@ -47,6 +47,11 @@ from grids.serializers import (
 
 STAFF_ROLES = (Role.COMMUNITY_STAFF, Role.STREET_SUPERVISOR, Role.ADMIN)
 REPORTER_ROLES = (Role.GRID_WORKER, Role.RESIDENT, *STAFF_ROLES)
+
+
+class Forbidden(DomainError):
+    code = "permission_denied"
+    status_code = status.HTTP_403_FORBIDDEN
 
 
 class PossibleDuplicate(Conflict):
@@ -162,7 +167,7 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         if not self.request.user.is_superuser and event.department_id not in selectors.user_department_ids(
             user=self.request.user
         ):
-            raise DomainError(_("该事件不是派给您所在单位的。"), code="permission_denied") from None
+            raise Forbidden(_("该事件不是派给您所在单位的。")) from None
         return event
 
     def _detail(self, event: Event) -> Response:
@@ -190,9 +195,18 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         if category is not None and not confirm_new:
             nearby = services.events_nearby_open(category=category, lon=values["lon"], lat=values["lat"])
             if nearby:
+                # Codes are credentials (the tracking page): show only events this person may see.
+                visible = set(
+                    selectors.visible_events(user=request.user)
+                    .filter(pk__in=[e.pk for e in nearby])
+                    .values_list("pk", flat=True)
+                )
                 raise PossibleDuplicate(
                     _("附近 50 米内已有同类事件未办结，可能是同一问题。确认是新问题请勾选“确认新建”后重新提交。"),
-                    fields={"existing": NearbyOutput(nearby, many=True).data},
+                    fields={
+                        "existing": NearbyOutput([e for e in nearby if e.pk in visible], many=True).data,
+                        "count": len(nearby),
+                    },
                 )
         event = services.event_report(reporter=request.user, source=source, patrol=patrol, **values)
         return Response(
@@ -239,7 +253,9 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         data.is_valid(raise_exception=True)
         department = None
         if data.validated_data.get("department"):
-            department = visible_departments(user=request.user).filter(pk=data.validated_data["department"]).first()
+            department = (
+                dispatchable_departments(user=request.user).filter(pk=data.validated_data["department"]).first()
+            )
             if department is None:
                 raise DomainError(_("处置单位不存在。"), code="invalid", fields={"department": [_("处置单位不存在。")]})
         return self._detail(

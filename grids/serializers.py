@@ -1,5 +1,6 @@
 """Input/output serializers of the grids API. Reporter contact is masked in every output."""
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
@@ -49,9 +50,18 @@ class GridBrief(serializers.ModelSerializer):
 
 
 class PhotoOutput(serializers.ModelSerializer):
+    """Photos are served through a scoped view (never a public /media/ link)."""
+
+    url = serializers.SerializerMethodField()
+
     class Meta:
         model = EventPhoto
-        fields = ["id", "kind", "image", "created_at"]
+        fields = ["id", "kind", "url", "created_at"]
+
+    def get_url(self, photo: EventPhoto) -> str:
+        path = reverse("grids:event_photo", args=[photo.event_id, photo.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
 
 
 class EventListOutput(serializers.ModelSerializer):

@@ -1,4 +1,4 @@
-"""Grid pages (phone first). The views live in grids/views.py."""
+"""Grid pages (phone first), root-relative: /grid/, /patrols/…, /events/…, /queue/, /tasks/, /track/, /efficiency/."""
 
 from django.urls import path
 
@@ -7,5 +7,22 @@ from grids import views
 app_name = "grids"
 
 urlpatterns = [
+    path("grid/", views.grid_view, name="grid"),
+    path("patrols/start/", views.patrol_start_view, name="patrol_start"),
+    path("patrols/<int:pk>/points/", views.patrol_points_view, name="patrol_points"),
+    path("patrols/<int:pk>/finish/", views.patrol_finish_view, name="patrol_finish"),
+    path("events/new/", views.event_new_view, name="event_new"),
     path("events/<int:pk>/", views.event_detail_view, name="event_detail"),
+    path("events/<int:pk>/photos/<int:photo_pk>/", views.event_photo_view, name="event_photo"),
+    path("events/<int:pk>/accept/", views.event_accept_view, name="event_accept"),
+    path("events/<int:pk>/reject/", views.event_reject_view, name="event_reject"),
+    path("events/<int:pk>/dispatch/", views.event_dispatch_view, name="event_dispatch"),
+    path("events/<int:pk>/close/", views.event_close_view, name="event_close"),
+    path("events/<int:pk>/start/", views.event_start_view, name="event_start"),
+    path("events/<int:pk>/resolve/", views.event_resolve_view, name="event_resolve"),
+    path("queue/", views.queue_view, name="queue"),
+    path("tasks/", views.tasks_view, name="tasks"),
+    path("track/", views.track_lookup_view, name="track_lookup"),
+    path("track/<str:code>/", views.track_view, name="track"),
+    path("efficiency/", views.efficiency_view, name="efficiency"),
 ]

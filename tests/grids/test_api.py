@@ -256,7 +256,8 @@ def test_handler_of_another_department_cannot_start_the_event(
     services.event_accept(event=east_event, actor=east_staff)
     services.event_dispatch(event=east_event, actor=east_staff)
     response = api_as(water_handler).post(f"/api/v1/events/{east_event.pk}/start/", {}, format="json")
-    assert response.status_code == 400
+    assert response.status_code == 403
+    assert response.json()["code"] == "permission_denied"
     east_event.refresh_from_db()
     assert east_event.status == S.DISPATCHED
 
@@ -313,3 +314,51 @@ def test_sensor_alert_endpoint_authenticates_by_device_token_and_deduplicates(ap
     assert second.json()["created"] is False
     assert Event.objects.count() == 1
     assert device.events.get().timeline.filter(kind=TimelineEntry.Kind.SENSOR_REPEAT).count() == 1
+
+
+def test_duplicate_offer_never_reveals_codes_of_events_the_reporter_cannot_see(api_as, resident, east_event):
+    payload = {"description": "井盖坏了", "category": "manhole", "lon": EAST_POINT[0], "lat": EAST_POINT[1]}
+    response = api_as(resident).post("/api/v1/events/", payload, format="json")
+    assert response.status_code == 409
+    body = response.json()
+    assert body["fields"]["existing"] == []
+    assert body["fields"]["count"] == 1
+    assert east_event.code not in response.content.decode()
+
+
+def test_community_staff_may_override_dispatch_to_a_street_level_department(api_as, east_event, east_staff, water):
+    assert water.area.level == "street"  # serves the street above the staff member's community
+    client = api_as(east_staff)
+    client.post(f"/api/v1/events/{east_event.pk}/accept/", {}, format="json")
+    body = client.post(f"/api/v1/events/{east_event.pk}/dispatch/", {"department": water.pk}, format="json").json()
+    assert body["department"]["name"] == "水务站"
+
+
+def test_photo_links_go_through_the_scoped_view(api_as, grid_worker, east_grid, manhole, west_staff):
+    photo = SimpleUploadedFile("p.jpg", image_bytes(), content_type="image/jpeg")
+    body = (
+        api_as(grid_worker)
+        .post(
+            "/api/v1/events/",
+            {
+                "description": "有照片",
+                "category": "manhole",
+                "lon": EAST_POINT[0],
+                "lat": EAST_POINT[1],
+                "photos": [photo],
+            },
+            format="multipart",
+        )
+        .json()
+    )
+    url = body["photos"][0]["url"]
+    assert "/media/" not in url
+    assert url.endswith(f"/events/{body['id']}/photos/{body['photos'][0]['id']}/")
+    from django.test import Client
+
+    owner, stranger = Client(), Client()
+    owner.force_login(grid_worker)
+    stranger.force_login(west_staff)
+    path = url.split("testserver", 1)[1]
+    assert owner.get(path).status_code == 200
+    assert stranger.get(path).status_code == 404
