@@ -92,8 +92,11 @@ def test_every_page_states_its_access_rule():
     from governance.permissions import page_rule
 
     machine = ("api/", "open311/", "admin/", "media/", "^media/")
-    missing = [path for path, view in _page_views(get_resolver().url_patterns)
-               if not path.startswith(machine) and page_rule(view) is None]
+    missing = [
+        path
+        for path, view in _page_views(get_resolver().url_patterns)
+        if not path.startswith(machine) and page_rule(view) is None
+    ]
     assert missing == []
 
 
