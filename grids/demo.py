@@ -1,7 +1,13 @@
 """Demo grids: three per community, rectangles side by side with GeoJSON boundaries."""
 
-from grids.models import DispatchRule, EventCategory, Grid
+from datetime import timedelta
+
+from django.utils import timezone
+
+from grids import services
+from grids.models import DispatchRule, Event, EventCategory, Grid, SensorDevice
 from grids.services import grid_save
+from grids.services.scores import department_scores_compute
 
 # service_code, name, English name, group, keywords, responsible department, cc, response min, resolution min
 CATEGORIES = [
@@ -71,6 +77,136 @@ def _categories(context: dict) -> None:
         DispatchRule.objects.get_or_create(category=category, area=None, defaults={"department": departments[dept]})
 
 
+# Points inside 东升社区第1网格 (the demo grid worker's grid) and 西苑社区第2网格.
+DS_G1 = (116.3021, 39.9818)
+XY_G2 = (116.3091, 39.9861)
+
+
+def _event(
+    context,
+    *,
+    category: str | None,
+    description: str,
+    point,
+    reporter: str,
+    address: str,
+    steps: tuple[str, ...] = (),
+    rating: int | None = None,
+) -> Event | None:
+    if Event.objects.filter(description=description).exists():
+        return None
+    accounts = context["accounts"]
+    event = services.event_report(
+        reporter=accounts[reporter],
+        description=description,
+        lon=point[0],
+        lat=point[1],
+        address=address,
+        source=Event.Source.PATROL if reporter == "worker" else Event.Source.RESIDENT,
+        category=EventCategory.objects.filter(service_code=category).first() if category else None,
+    )
+    staff, handler = accounts["staff"], accounts["handler"]
+    for step in steps:
+        if step == "accept":
+            event = services.event_accept(event=event, actor=staff)
+        elif step == "dispatch":
+            event = services.event_dispatch(event=event, actor=staff, department=context["departments"]["DEPT-SZ"])
+        elif step == "start":
+            event = services.event_start(event=event, actor=handler, note="已安排人员到场")
+        elif step == "resolve":
+            event = services.event_resolve(event=event, actor=handler, resolution="已处理完毕，现场恢复正常")
+    if rating is not None:
+        event = services.event_rate(event=event, rating=rating, comment="处理及时，很满意")
+    return event
+
+
+def _events(context: dict) -> None:
+    _event(
+        context,
+        category="manhole",
+        description="东升花园北门井盖缺失，夜间行人容易踩空",
+        point=DS_G1,
+        reporter="worker",
+        address="东升花园北门",
+    )
+    _event(
+        context,
+        category="streetlight",
+        description="朝阳里3号楼前路灯不亮已一周",
+        point=DS_G1,
+        reporter="worker",
+        address="朝阳里3号楼",
+        steps=("accept", "dispatch"),
+    )
+    _event(
+        context,
+        category="road_damage",
+        description="育才小区南门路面塌陷，有积水",
+        point=DS_G1,
+        reporter="worker",
+        address="育才小区南门",
+        steps=("accept", "dispatch", "start"),
+    )
+    _event(
+        context,
+        category="garbage",
+        description="1号楼垃圾桶满溢，异味明显",
+        point=DS_G1,
+        reporter="resident",
+        address="东升花园1号楼",
+        steps=("accept", "dispatch", "start", "resolve"),
+    )
+    _event(
+        context,
+        category="illegal_parking",
+        description="消防通道被私家车占用",
+        point=DS_G1,
+        reporter="resident",
+        address="东升花园消防通道",
+        steps=("accept", "dispatch", "start", "resolve"),
+        rating=5,
+    )
+    _event(
+        context,
+        category=None,
+        description="小区东侧水管爆管，一直在漏水",
+        point=DS_G1,
+        reporter="worker",
+        address="东升花园东侧",
+    )
+    overdue = _event(
+        context,
+        category="noise",
+        description="西苑新村夜间施工噪音扰民",
+        point=XY_G2,
+        reporter="resident",
+        address="西苑新村5号楼",
+    )
+    if overdue is not None:  # a report already past its 24-hour deadline: beat escalates it at once
+        now = timezone.now()
+        Event.objects.filter(pk=overdue.pk).update(
+            window_started_at=now - timedelta(hours=26),
+            respond_by=now - timedelta(hours=2),
+            remind_at=now - timedelta(hours=6, minutes=48),
+        )
+    department_scores_compute(month=timezone.localdate())
+
+
+def _sensors(context: dict) -> str | None:
+    if SensorDevice.objects.filter(device_id="MC-001").exists():
+        return None
+    _device, token = services.sensor_register(
+        device_id="MC-001",
+        kind=SensorDevice.Kind.MANHOLE,
+        lon=DS_G1[0],
+        lat=DS_G1[1],
+        category=EventCategory.objects.get(service_code="manhole"),
+        name="东升花园北门井盖传感器",
+        address="东升花园北门",
+    )
+    return token
+
+
 def seed(context: dict) -> None:
     _categories(context)
     households = [420, 380, 460, 350, 490, 410]
@@ -89,3 +225,7 @@ def seed(context: dict) -> None:
                 households=households[number - 1],
                 workers=[worker] if number == 1 else [],
             )
+    _events(context)
+    token = _sensors(context)
+    if token:
+        context.setdefault("notes", []).append(f"Sensor MC-001 token (shown once): {token}")

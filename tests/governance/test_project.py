@@ -11,11 +11,11 @@ from celery.schedules import crontab
 from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.test import override_settings
-from django.utils import translation
+from django.utils import timezone, translation
 
 from governance.celery import app as celery_app
 from governance.models import Area, PartyOrganization, Post, Role, User
-from grids.models import Grid
+from grids.models import Event, Grid, SensorDevice
 
 BASE_DIR = Path(settings.BASE_DIR)
 
@@ -82,6 +82,8 @@ def test_seed_demo_builds_the_demo_and_a_second_run_adds_nothing(capsys):
         Grid.objects.count(),
         User.objects.count(),
         PartyOrganization.objects.count(),
+        Event.objects.count(),
+        SensorDevice.objects.count(),
     )
     call_command("seed_demo")
     assert (
@@ -90,6 +92,8 @@ def test_seed_demo_builds_the_demo_and_a_second_run_adds_nothing(capsys):
         Grid.objects.count(),
         User.objects.count(),
         PartyOrganization.objects.count(),
+        Event.objects.count(),
+        SensorDevice.objects.count(),
     ) == counts
     assert Area.objects.filter(level=Area.Level.STREET).count() == 1
     assert Area.objects.filter(level=Area.Level.COMMUNITY).count() == 2
@@ -99,6 +103,9 @@ def test_seed_demo_builds_the_demo_and_a_second_run_adds_nothing(capsys):
     worker = User.objects.get(username="worker")
     assert worker.check_password("Portal-demo-2026")
     assert worker.grids.count() == 1
+    statuses = set(Event.objects.values_list("status", flat=True))
+    assert {"reported", "dispatched", "in_progress", "resolved", "closed"} <= statuses
+    assert Event.objects.filter(respond_by__lt=timezone.now(), responded_at__isnull=True).count() == 1
 
 
 @pytest.mark.django_db

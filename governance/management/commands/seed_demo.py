@@ -43,4 +43,6 @@ class Command(BaseCommand):
         for username, user in context["accounts"].items():
             roles = ", ".join(sorted(p.get_role_display() for p in user.posts.all()))
             self.stdout.write(f"  {username:<12} {user.full_name:<6} {roles}")
+        for note in context.get("notes", []):
+            self.stdout.write(note)
         self.stdout.write(f"Demo password for every account: {password}")
