@@ -35,11 +35,7 @@ def has_any_role(user, roles) -> bool:
         return False
     if user.is_superuser:
         return True
-    cached = getattr(user, "_portal_roles", None)
-    if cached is None:
-        cached = user_roles(user=user)
-        user._portal_roles = cached
-    return bool(cached & set(roles))
+    return bool(user_roles(user=user) & set(roles))
 
 
 def HasRole(*roles: str, read_roles: tuple[str, ...] = ()) -> type[BasePermission]:  # a class factory, hence the name

@@ -10,46 +10,72 @@ from django.http import Http404
 
 from governance.models import Area, AuditEntry, Department, Notification, PartyOrganization, Post, Role, User
 
-_CACHE_ATTR = "_jurisdiction_paths"
+_CACHE_ATTR = "_portal_post_rows"
 
 
 def user_active_posts(*, user: User) -> QuerySet[Post]:
     return Post.objects.filter(user=user, is_active=True).select_related("area", "department__area")
 
 
+def user_post_rows(*, user: User) -> list[tuple[str, str | None, int | None]]:
+    """``(role, area path, department id)`` of the user's active posts, read once per request.
+
+    A department post counts with its department's area path. Cached on the user object; the
+    post services clear the cache of the user they change (``forget_posts``).
+    """
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is None:
+        cached = [
+            (role, area_path or dept_area_path, department_id)
+            for role, area_path, department_id, dept_area_path in Post.objects.filter(
+                user=user, is_active=True
+            ).values_list("role", "area__path", "department_id", "department__area__path")
+        ]
+        setattr(user, _CACHE_ATTR, cached)
+    return cached
+
+
+def forget_posts(*, user: User) -> None:
+    """Drop the per-request caches after a user's posts changed."""
+    for attr in (_CACHE_ATTR, "_portal_roles"):
+        if hasattr(user, attr):
+            delattr(user, attr)
+
+
 def user_roles(*, user: User) -> set[str]:
-    if not getattr(user, "is_authenticated", False):
-        return set()
-    return set(Post.objects.filter(user=user, is_active=True).values_list("role", flat=True))
+    return {role for role, _path, _dept in user_post_rows(user=user)}
 
 
 def user_has_role(*, user: User, roles: set[str] | frozenset[str] | list[str]) -> bool:
     return bool(user_roles(user=user) & set(roles))
 
 
-def jurisdiction_paths(*, user: User, roles: set[str] | None = None) -> list[str] | None:
+def user_department_ids(*, user: User, roles: set[str] | frozenset[str] | None = None) -> list[int]:
+    return sorted(
+        {
+            dept
+            for role, _path, dept in user_post_rows(user=user)
+            if dept is not None and (roles is None or role in roles)
+        }
+    )
+
+
+def jurisdiction_paths(*, user: User, roles: set[str] | frozenset[str] | None = None) -> list[str] | None:
     """Area path prefixes the user may see; ``None`` means everything (superuser).
 
-    Nested prefixes are collapsed (a post on a street makes its communities' posts redundant).
-    Cached on the user object for the request when ``roles`` is not given.
+    With ``roles``, only posts holding one of them count. Nested prefixes are collapsed (a post
+    on a street makes its communities' posts redundant).
     """
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
     if user.is_superuser:
         return None
-    if roles is None and hasattr(user, _CACHE_ATTR):
-        return getattr(user, _CACHE_ATTR)
-    posts = Post.objects.filter(user=user, is_active=True)
-    if roles is not None:
-        posts = posts.filter(role__in=roles)
-    raw = set()
-    for area_path, dept_area_path in posts.values_list("area__path", "department__area__path"):
-        raw.add(area_path or dept_area_path)
-    raw.discard(None)
-    paths = sorted(p for p in raw if not any(p != q and p.startswith(q) for q in raw))
-    if roles is None:
-        setattr(user, _CACHE_ATTR, paths)
-    return paths
+    raw = {
+        path for role, path, _dept in user_post_rows(user=user) if path is not None and (roles is None or role in roles)
+    }
+    return sorted(p for p in raw if not any(p != q and p.startswith(q) for q in raw))
 
 
 def jurisdiction_q(*, user: User, path_field: str, roles: set[str] | None = None) -> Q:

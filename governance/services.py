@@ -18,6 +18,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from governance.models import Area, AuditEntry, Department, Notification, PartyOrganization, Post, Role, User
+from governance.selectors import forget_posts
 
 logger = logging.getLogger(__name__)
 
@@ -167,6 +168,7 @@ def post_assign(
         post.save(update_fields=["is_active"])
     if actor is not None:
         audit_record(actor=actor, action=AuditEntry.Action.CREATE, obj=post, changes={"role": role})
+    forget_posts(user=user)
     return post
 
 
@@ -174,6 +176,7 @@ def post_assign(
 def post_end(*, post: Post, actor: User | None = None) -> Post:
     Post.objects.filter(pk=post.pk).update(is_active=False)
     post.is_active = False
+    forget_posts(user=post.user)
     audit_record(actor=actor, action=AuditEntry.Action.UPDATE, obj=post, changes={"is_active": False})
     return post
 

@@ -209,9 +209,8 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
                     },
                 )
         event = services.event_report(reporter=request.user, source=source, patrol=patrol, **values)
-        return Response(
-            EventDetailOutput(event, context=self.get_serializer_context()).data, status=status.HTTP_201_CREATED
-        )
+        context = {**self.get_serializer_context(), "no_photos": not values.get("photos")}
+        return Response(EventDetailOutput(event, context=context).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         parameters=[OpenApiParameter("category", str), OpenApiParameter("lon", float), OpenApiParameter("lat", float)],

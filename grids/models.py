@@ -304,6 +304,12 @@ class Event(models.Model):
             ),
             models.Index(fields=["status", "respond_by"], name="event_status_deadline_idx"),
             models.Index(fields=["grid", "status"], name="event_grid_status_idx"),
+            # "an open event of the same category within 50 m": a box on lat within one category.
+            models.Index(
+                fields=["category", "lat", "lon"],
+                name="event_open_nearby_idx",
+                condition=models.Q(status__in=["reported", "accepted", "dispatched", "in_progress", "reopened"]),
+            ),
             models.Index(fields=["department", "status"], name="event_department_status_idx"),
         ]
 

@@ -13,8 +13,9 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from governance.models import Post, Role, User
+from governance.models import Role, User
 from governance.selectors import jurisdiction_q
+from governance.selectors import user_department_ids as core_department_ids
 from grids.geo import point_in_polygon
 from grids.models import Event, EventCategory, Grid, Patrol, TimelineEntry
 
@@ -42,35 +43,43 @@ def grid_for_point(*, lon: float, lat: float) -> Grid | None:
 
 
 def user_department_ids(*, user: User) -> list[int]:
-    return list(
-        Post.objects.filter(
-            user=user, is_active=True, role=Role.DEPARTMENT_HANDLER, department__isnull=False
-        ).values_list("department_id", flat=True)
-    )
+    return core_department_ids(user=user, roles={Role.DEPARTMENT_HANDLER})
 
 
 def event_scope_q(*, user: User) -> Q:
+    """Rows of ``Event`` the user may see, as conditions on the event's own columns.
+
+    Each part is a single-column test (``grid_id IN (…)``, ``reporter_id = …``), so the query
+    needs no join that could multiply rows and no DISTINCT.
+    """
     if not user.is_authenticated or not user.is_active:
         return Q(pk__in=[])
     if user.is_superuser:
         return Q()
-    scope = Q(reporter=user) | Q(grid__workers=user)
-    scope |= jurisdiction_q(user=user, path_field="grid__area__path", roles=AREA_ROLES)
+    grids = Grid.objects.filter(
+        Q(workers=user) | jurisdiction_q(user=user, path_field="area__path", roles=AREA_ROLES)
+    ).values("pk")
+    scope = Q(reporter=user) | Q(grid_id__in=grids)
     departments = user_department_ids(user=user)
     if departments:
-        scope |= Q(department_id__in=departments) | Q(category__cc_departments__in=departments)
+        copied = EventCategory.objects.filter(cc_departments__in=departments).values("pk")
+        scope |= Q(department_id__in=departments) | Q(category_id__in=copied)
     return scope
 
 
 def visible_events(*, user: User) -> QuerySet[Event]:
-    # A subquery of ids keeps the join fan-out (workers, cc departments) out of the outer query.
-    return Event.objects.filter(pk__in=Event.objects.filter(event_scope_q(user=user)).values("pk"))
+    return Event.objects.filter(event_scope_q(user=user))
 
 
 def event_list(*, user: User, filters=None) -> QuerySet[Event]:
     from grids.filters import EventFilter
 
-    qs = visible_events(user=user).select_related("category", "grid", "department").order_by("respond_by", "id")
+    qs = (
+        visible_events(user=user)
+        .select_related("category", "grid", "department")
+        .defer("grid__boundary")  # a GeoJSON polygon per row that lists never show
+        .order_by("respond_by", "id")
+    )
     return EventFilter(filters or {}, queryset=qs).qs if filters is not None else qs
 
 

@@ -362,3 +362,28 @@ def test_photo_links_go_through_the_scoped_view(api_as, grid_worker, east_grid, 
     path = url.split("testserver", 1)[1]
     assert owner.get(path).status_code == 200
     assert stranger.get(path).status_code == 404
+
+
+def test_fast_event_outputs_equal_the_generic_serializers(report, east_staff, handler, water):
+    from django.utils import timezone
+
+    from grids.serializers import EventDetailBase, EventDetailOutput, EventListOutput, EventOutputBase
+
+    uncategorised = report(category=None, description="小区东侧漏水", reporter_phone="13912345678")
+    dispatched = services.event_dispatch(
+        event=services.event_accept(event=report(), actor=east_staff), actor=east_staff, department=water
+    )
+    started = services.event_start(
+        event=services.event_dispatch(event=services.event_accept(event=report(), actor=east_staff), actor=east_staff),
+        actor=handler,
+    )
+    photo = SimpleUploadedFile("p.jpg", image_bytes(), content_type="image/jpeg")
+    resolved = services.event_resolve(event=started, actor=handler, resolution="已修好", photos=[photo])
+    rejected = services.event_reject(event=report(lon=EAST_POINT[0] + 0.002), actor=east_staff, reason="重复")
+    context = {"now": timezone.now()}
+    pks = [uncategorised.pk, dispatched.pk, resolved.pk, rejected.pk]
+    events = Event.objects.filter(pk__in=pks).select_related("category", "grid", "department", "suggested_category")
+    assert len(events) == 4
+    for event in events:
+        assert EventListOutput(event, context=context).data == EventOutputBase(event, context=context).data
+        assert EventDetailOutput(event, context=context).data == EventDetailBase(event, context=context).data
