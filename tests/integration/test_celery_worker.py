@@ -107,7 +107,7 @@ def worker(require_postgres, redis_url, tmp_path) -> Iterator[Worker]:
     ]
     with log_path.open("w", encoding="utf-8") as log:
         process = subprocess.Popen(command, cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
-    producer = Celery("integration-test", broker=redis_url)
+    producer = Celery("integration-test", broker=redis_url, set_as_current=False)
     producer.conf.broker_connection_retry_on_startup = False
     started = Worker(queue=queue, log_path=log_path, process=process, producer=producer)
     try:
