@@ -1,7 +1,5 @@
 """Core pages through the Django test client: sign-in and lockout, home, inbox, language, errors, CSP."""
 
-from html.parser import HTMLParser
-
 import pytest
 from django.conf import settings
 from django.contrib.sessions.models import Session
@@ -12,50 +10,13 @@ from django.urls import reverse
 from governance import services, views
 from governance.models import Notification, Role
 from tests.conftest import DEMO_PASSWORD
+from tests.csp import assert_csp_clean, inline_code_in
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 # --- helpers --------------------------------------------------------------------------------------
-
-
-class _InlineCodeFinder(HTMLParser):
-    """Collects what our CSP (script/style 'self' only) would block: inline code and styles."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.problems: list[str] = []
-        self._in_inline_script = False
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        names = dict(attrs)
-        if tag == "script" and not names.get("src"):
-            self.problems.append(f"<script> without src at line {self.getpos()[0]}")
-        if tag == "style":
-            self.problems.append(f"<style> block at line {self.getpos()[0]}")
-        for name, value in attrs:
-            if name == "style":
-                self.problems.append(f'style="{value}" on <{tag}> at line {self.getpos()[0]}')
-            elif name.startswith("on"):
-                self.problems.append(f"{name}= handler on <{tag}> at line {self.getpos()[0]}")
-            elif name in {"href", "src", "action"} and (value or "").strip().lower().startswith("javascript:"):
-                self.problems.append(f"javascript: URL in {name} on <{tag}> at line {self.getpos()[0]}")
-
-
-def inline_code_in(html: str) -> list[str]:
-    """Everything in ``html`` that a script-src/style-src 'self' policy refuses to run or apply."""
-    finder = _InlineCodeFinder()
-    finder.feed(html)
-    finder.close()
-    return finder.problems
-
-
-def assert_csp_clean(response) -> None:
-    policy = response.headers.get("Content-Security-Policy", "")
-    assert "script-src 'self'" in policy
-    assert "style-src 'self'" in policy
-    assert inline_code_in(response.content.decode()) == []
 
 
 def send(recipient, key: str, title: str = "新工单待处理", **kwargs) -> Notification:

@@ -3,7 +3,6 @@ services as the API, bad input re-rendered with the typed values and nothing wri
 tracking page, the efficiency index, home cards, and no inline code (CSP)."""
 
 from datetime import timedelta
-from html.parser import HTMLParser
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -16,6 +15,7 @@ from governance import services as core
 from governance.models import Department, Role
 from grids import services, views
 from grids.models import DepartmentScore, Event, EventPhoto, Patrol, TimelineEntry
+from tests.csp import assert_csp_clean, inline_code_in
 from tests.grids.conftest import EAST_POINT, NOWHERE, WEST_POINT, image_bytes
 
 pytestmark = pytest.mark.django_db
@@ -24,44 +24,6 @@ MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 # --- helpers --------------------------------------------------------------------------------
-
-
-class _InlineCodeFinder(HTMLParser):
-    """What a script-src/style-src 'self' policy refuses: inline scripts (JSON data is fine),
-    <style> blocks, style= attributes, on*= handlers and javascript: URLs."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.problems: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        names = dict(attrs)
-        where = f"<{tag}> at line {self.getpos()[0]}"
-        if tag == "script" and not names.get("src") and names.get("type") != "application/json":
-            self.problems.append(f"inline script {where}")
-        if tag == "style":
-            self.problems.append(f"style block {where}")
-        for name, value in attrs:
-            if name == "style":
-                self.problems.append(f"style attribute {where}")
-            elif name.startswith("on"):
-                self.problems.append(f"{name}= handler {where}")
-            elif name in {"href", "src", "action"} and (value or "").strip().lower().startswith("javascript:"):
-                self.problems.append(f"javascript: URL {where}")
-
-
-def inline_code_in(html: str) -> list[str]:
-    finder = _InlineCodeFinder()
-    finder.feed(html)
-    finder.close()
-    return finder.problems
-
-
-def assert_csp_clean(response) -> None:
-    policy = response.headers.get("Content-Security-Policy", "")
-    assert "script-src 'self'" in policy
-    assert "style-src 'self'" in policy
-    assert inline_code_in(response.content.decode()) == []
 
 
 def html(response) -> str:
