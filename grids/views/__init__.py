@@ -1,0 +1,65 @@
+"""Grid management pages (phone first): the same services and selectors as the API.
+
+One module per kind of page; everything is re-exported here for the URLconf."""
+
+from grids.views._common import PAGE_SIZE
+from grids.views.cards import (
+    grid_worker_cards,
+    handler_cards,
+    nav_links,
+    resident_cards,
+    staff_cards,
+)
+from grids.views.events import (
+    event_accept_view,
+    event_close_view,
+    event_detail_view,
+    event_dispatch_view,
+    event_new_view,
+    event_photo_view,
+    event_reject_view,
+    event_resolve_view,
+    event_start_view,
+)
+from grids.views.lists import (
+    queue_view,
+    tasks_view,
+)
+from grids.views.public import (
+    efficiency_view,
+    track_lookup_view,
+    track_view,
+)
+from grids.views.worker import (
+    grid_view,
+    patrol_finish_view,
+    patrol_points_view,
+    patrol_start_view,
+)
+
+__all__ = [
+    "PAGE_SIZE",
+    "efficiency_view",
+    "event_accept_view",
+    "event_close_view",
+    "event_detail_view",
+    "event_dispatch_view",
+    "event_new_view",
+    "event_photo_view",
+    "event_reject_view",
+    "event_resolve_view",
+    "event_start_view",
+    "grid_view",
+    "grid_worker_cards",
+    "handler_cards",
+    "nav_links",
+    "patrol_finish_view",
+    "patrol_points_view",
+    "patrol_start_view",
+    "queue_view",
+    "resident_cards",
+    "staff_cards",
+    "tasks_view",
+    "track_lookup_view",
+    "track_view",
+]

@@ -1,0 +1,130 @@
+"""Shared helpers of the grid pages: clocks, form errors, map data."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from governance.exceptions import Conflict, DomainError, InvalidTransition
+from governance.models import Role
+from governance.permissions import has_any_role
+from grids import selectors, services
+from grids.models import Event
+
+S = Event.Status
+PAGE_SIZE = 20
+MAP_GRID_LIMIT = 200
+PHOTO_ERROR_CODES = {"file_too_large", "invalid_image_type", "invalid_image", "too_many_files"}
+
+
+# --- Helpers ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Clock:
+    """How much of the response window is left, for a badge: colour (state) and words."""
+
+    state: str  # normal | due_soon | overdue | answered
+    label: str
+    text: str = ""
+
+
+def duration_text(minutes: int) -> str:
+    minutes = abs(int(minutes))
+    if minutes < 60:
+        return _("%(m)d 分钟") % {"m": minutes}
+    hours, rest = divmod(minutes, 60)
+    if hours < 48:
+        if rest:
+            return _("%(h)d 小时 %(m)d 分钟") % {"h": hours, "m": rest}
+        return _("%(h)d 小时") % {"h": hours}
+    days, hours = divmod(hours, 24)
+    if hours:
+        return _("%(d)d 天 %(h)d 小时") % {"d": days, "h": hours}
+    return _("%(d)d 天") % {"d": days}
+
+
+def clock_for(event: Event, now: datetime) -> Clock | None:
+    if not event.is_open:
+        return None
+    if event.responded_at is not None:
+        return Clock("answered", _("已响应"))
+    state = services.time_left_state(event=event, now=now)
+    seconds = (event.respond_by - now).total_seconds()
+    if state == "overdue":
+        return Clock(state, _("已超时"), duration_text(int(-seconds // 60)))
+    minutes = int(seconds // 60)
+    label = _("即将到期") if state == "due_soon" else _("正常")
+    return Clock(state, label, _("剩余 %(t)s") % {"t": duration_text(minutes)})
+
+
+def with_clocks(events: Iterable[Event], now: datetime | None = None) -> list[Event]:
+    now = now or timezone.now()
+    rows = list(events)
+    for event in rows:
+        event.clock = clock_for(event, now)
+    return rows
+
+
+def apply_errors(form, exc: Exception, *, aliases: dict[str, str] | None = None) -> None:
+    """Put a service's refusal on the form: field errors where the form has the field, else on top."""
+    aliases = aliases or {}
+
+    def place(key: str | None, error) -> None:
+        name = aliases.get(key, key) if key else None
+        form.add_error(name if name in form.fields else None, error)
+
+    if isinstance(exc, DomainError):
+        form.add_error(None, exc.detail)
+        for key, errors in (exc.fields or {}).items():
+            if isinstance(errors, list | tuple):
+                for error in errors:
+                    if isinstance(error, str) and aliases.get(key, key) in form.fields:
+                        form.add_error(aliases.get(key, key), error)
+        return
+    if hasattr(exc, "error_dict"):
+        for key, errors in exc.error_dict.items():
+            for error in errors:
+                place(None if key == "__all__" else key, error)
+        return
+    photo_error = "photos" in form.fields and any(e.code in PHOTO_ERROR_CODES for e in exc.error_list)
+    form.add_error("photos" if photo_error else None, exc)
+
+
+def conflict_message(exc: Conflict, *, seen_status: str, event: Event) -> str:
+    """A refused transition: name the cause when the event moved since the page was drawn."""
+    if isinstance(exc, InvalidTransition) and seen_status and seen_status != event.status:
+        return _("该事件刚被其他人处理过，当前状态为“%(status)s”，请查看最新状态。") % {
+            "status": event.get_status_display()
+        }
+    return exc.detail
+
+
+def map_payload(*, grids: Iterable, route=None, markers=None, point=None) -> dict:
+    """What static/js/grid-map.js draws, handed over with json_script (never executed)."""
+    return {
+        "grids": {
+            "type": "FeatureCollection",
+            "features": [
+                {"type": "Feature", "geometry": g.boundary, "properties": {"name": g.name, "code": g.code}}
+                for g in grids
+            ],
+        },
+        "route": [[p[1], p[0]] for p in (route or []) if len(p) >= 2],
+        "markers": markers or [],
+        "point": point,
+    }
+
+
+def map_settings() -> dict:
+    return {"tile_url": settings.MAP_TILE_URL, "tile_attribution": settings.MAP_TILE_ATTRIBUTION}
+
+
+def _is_handler_of(user, event: Event) -> bool:
+    """A handler acts only on events dispatched to their own department (as the API's _handled_event)."""
+    if not has_any_role(user, [Role.DEPARTMENT_HANDLER]):
+        return False
+    return user.is_superuser or event.department_id in selectors.user_department_ids(user=user)

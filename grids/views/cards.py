@@ -1,0 +1,124 @@
+"""Home-page cards and menu links for the grid roles (registered in GridsConfig.ready)."""
+
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from governance import home
+from governance.models import Role
+from governance.permissions import has_any_role
+from grids import selectors
+from grids.api import REPORTER_ROLES, STAFF_ROLES
+from grids.models import Event
+from grids.views._common import (
+    S,
+)
+
+# --- Home cards (registered in GridsConfig.ready) ------------------------------------------
+
+
+def grid_worker_cards(user, roles: set[str]) -> list[home.Card]:
+    if Role.GRID_WORKER not in roles:
+        return []
+    overdue_q = Q(status__in=Event.AWAITING_RESPONSE, responded_at__isnull=True, respond_by__lt=timezone.now())
+    counts = selectors.worker_open_events(user=user).aggregate(open=Count("pk"), overdue=Count("pk", filter=overdue_q))
+    patrol = selectors.active_patrol(user=user)
+    if counts["open"]:
+        body = _("网格内有 %(open)d 件未办结事件，其中 %(overdue)d 件已超时。") % counts
+    else:
+        body = _("网格内没有未办结事件。")
+    if patrol:
+        body = _("巡查进行中（%(grid)s）。") % {"grid": patrol.grid.name} + body
+    return [
+        home.Card(
+            title=_("我的网格"),
+            body=body,
+            url=reverse("grids:grid"),
+            action=_("继续巡查") if patrol else _("开始巡查"),
+            count=counts["open"],
+            priority=20,
+            tone="danger" if counts["overdue"] else ("warn" if patrol else "normal"),
+        )
+    ]
+
+
+def staff_cards(user, roles: set[str]) -> list[home.Card]:
+    if not roles & set(STAFF_ROLES):
+        return []
+    overdue_q = Q(status__in=Event.AWAITING_RESPONSE, responded_at__isnull=True, respond_by__lt=timezone.now())
+    counts = selectors.visible_events(user=user).aggregate(
+        reported=Count("pk", filter=Q(status=S.REPORTED)), overdue=Count("pk", filter=overdue_q)
+    )
+    if counts["reported"] or counts["overdue"]:
+        body = _("待受理 %(reported)d 件，已超时 %(overdue)d 件。") % counts
+    else:
+        body = _("没有待受理或超时的事件。")
+    return [
+        home.Card(
+            title=_("事件队列"),
+            body=body,
+            url=reverse("grids:queue"),
+            action=_("处理事件"),
+            count=counts["reported"],
+            priority=15 if counts["reported"] or counts["overdue"] else 40,
+            tone="danger" if counts["overdue"] else ("warn" if counts["reported"] else "normal"),
+        )
+    ]
+
+
+def handler_cards(user, roles: set[str]) -> list[home.Card]:
+    if Role.DEPARTMENT_HANDLER not in roles:
+        return []
+    count = selectors.department_tasks(user=user).count()
+    return [
+        home.Card(
+            title=_("我的任务"),
+            body=_("有 %(n)d 件派给本单位的事件待处置。") % {"n": count} if count else _("没有待处置的事件。"),
+            url=reverse("grids:tasks"),
+            action=_("查看任务"),
+            count=count,
+            priority=15 if count else 40,
+            tone="warn" if count else "normal",
+        )
+    ]
+
+
+def resident_cards(user, roles: set[str]) -> list[home.Card]:
+    if Role.RESIDENT not in roles:
+        return []
+    return [
+        home.Card(
+            title=_("我要上报"),
+            body=_("发现井盖缺失、漏水、垃圾堆积等问题，拍照上报给社区。"),
+            url=reverse("grids:event_new"),
+            action=_("上报问题"),
+            priority=20,
+        ),
+        home.Card(
+            title=_("查询进度"),
+            body=_("输入查询编号，查看事件办理情况并评价。"),
+            url=reverse("grids:track_lookup"),
+            action=_("查询进度"),
+            priority=25,
+        ),
+    ]
+
+
+def nav_links(user) -> list[tuple[str, str]]:
+    """The menu entries for this person's roles (templates/grids/_nav.html)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    links = []
+    if has_any_role(user, [Role.GRID_WORKER]):
+        links.append((reverse("grids:grid"), _("我的网格")))
+    if has_any_role(user, STAFF_ROLES):
+        links.append((reverse("grids:queue"), _("事件队列")))
+    if has_any_role(user, [Role.DEPARTMENT_HANDLER]):
+        links.append((reverse("grids:tasks"), _("我的任务")))
+    if has_any_role(user, REPORTER_ROLES):
+        links.append((reverse("grids:event_new"), _("上报事件")))
+    if has_any_role(user, [Role.RESIDENT]):
+        links.append((reverse("grids:track_lookup"), _("查询进度")))
+    links.append((reverse("grids:efficiency"), _("服务效能指数")))
+    return links

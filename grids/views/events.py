@@ -1,0 +1,306 @@
+"""Report form, event detail, the scoped photo and the transition actions."""
+
+import mimetypes
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from governance.exceptions import Conflict, DomainError
+from governance.masking import mask_phone
+from governance.models import Role
+from governance.permissions import any_portal_user, has_any_role, require_roles
+from governance.selectors import dispatchable_departments
+from grids import forms, selectors, services
+from grids.api import REPORTER_ROLES, STAFF_ROLES
+from grids.models import Event, EventPhoto
+from grids.views._common import (
+    MAP_GRID_LIMIT,
+    S,
+    _is_handler_of,
+    apply_errors,
+    clock_for,
+    conflict_message,
+    map_payload,
+    map_settings,
+)
+
+# --- Report ---------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@require_roles(*REPORTER_ROLES)
+def event_new_view(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    is_worker = has_any_role(user, [Role.GRID_WORKER])
+    patrol = selectors.active_patrol(user=user) if is_worker else None
+    for_staff = has_any_role(user, STAFF_ROLES)
+    nearby: list[Event] = []
+    visible_nearby: set[int] = set()
+    status = 200
+    if request.method == "POST":
+        form = forms.EventReportForm(request.POST, request.FILES, patrol=patrol, for_staff=for_staff)
+        if form.is_valid():
+            data = form.cleaned_data
+            category, lon, lat = data["category"], data["lon"], data["lat"]
+            if category is not None and lon is not None and lat is not None and not data["confirm_new"]:
+                # Same rule as the API's create: open events of the category within 50 m, whoever sees them.
+                nearby = services.events_nearby_open(category=category, lon=lon, lat=lat)
+                visible_nearby = set(
+                    selectors.visible_events(user=user)
+                    .filter(pk__in=[e.pk for e in nearby])
+                    .values_list("pk", flat=True)
+                )
+            if not nearby:
+                linked = patrol if data.get("link_patrol") else None
+                source = (
+                    Event.Source.PATROL
+                    if linked or (is_worker and not data.get("source"))
+                    else (data.get("source") or Event.Source.RESIDENT)
+                )
+                try:
+                    event = services.event_report(
+                        reporter=user,
+                        description=data["description"],
+                        lon=lon,
+                        lat=lat,
+                        source=source,
+                        category=category,
+                        address=data["address"],
+                        reporter_name=data.get("reporter_name", ""),
+                        reporter_phone=data.get("reporter_phone", ""),
+                        patrol=linked,
+                        photos=data["photos"],
+                    )
+                except (DomainError, ValidationError) as exc:
+                    apply_errors(form, exc, aliases={"location": "lon", "patrol": "link_patrol"})
+                else:
+                    messages.success(
+                        request,
+                        _("上报成功，查询编号：%(code)s。凭此编号可在“查询进度”中查看办理情况。")
+                        % {"code": event.code},
+                    )
+                    return redirect("grids:event_detail", pk=event.pk)
+        status = 400 if form.errors else 200
+    else:
+        form = forms.EventReportForm(
+            initial={"link_patrol": True, "source": Event.Source.RESIDENT}, patrol=patrol, for_staff=for_staff
+        )
+    grids = list(selectors.visible_grids(user=user).filter(is_active=True).order_by("code")[:MAP_GRID_LIMIT])
+    return render(
+        request,
+        "grids/event_new.html",
+        {
+            "form": form,
+            "patrol": patrol,
+            "nearby": nearby,
+            "visible_nearby": visible_nearby,
+            "had_photos": request.method == "POST" and bool(request.FILES.getlist("photos")),
+            "map_data": map_payload(grids=grids),
+            "show_map": bool(grids) or bool(settings.MAP_TILE_URL),
+            "map": map_settings(),
+        },
+        status=status,
+    )
+
+
+# --- Event detail and actions ---------------------------------------------------------------
+
+
+def _dispatch_form(user, event: Event, data=None) -> forms.DispatchForm:
+    suggested = (
+        services.dispatch_department_for(category=event.category, area=event.grid.area) if event.category else None
+    )
+    departments = dispatchable_departments(user=user).order_by("name")
+    if suggested is not None:
+        departments = departments.exclude(pk=suggested.pk)
+    return forms.DispatchForm(data, departments=departments, suggested=suggested, initial={"seen_status": event.status})
+
+
+def _detail_page(request: HttpRequest, event: Event, *, bound: dict | None = None, status: int = 200) -> HttpResponse:
+    user = request.user
+    bound = bound or {}
+    allowed = services.EVENT_TRANSITIONS.get(event.status, frozenset())
+    staff = has_any_role(user, STAFF_ROLES)
+    handles = _is_handler_of(user, event)
+    seen = {"seen_status": event.status}
+    actions: dict = {}
+    if staff and S.ACCEPTED in allowed:
+        actions["accept"] = bound.get("accept") or forms.AcceptForm(
+            initial={**seen, "category": event.suggested_category_id}
+        )
+    if staff and S.DISPATCHED in allowed:
+        actions["dispatch"] = bound.get("dispatch") or _dispatch_form(user, event)
+    if handles and S.IN_PROGRESS in allowed:
+        actions["start"] = bound.get("start") or forms.NoteForm(initial=seen, prefix="start")
+    if handles and S.RESOLVED in allowed:
+        actions["resolve"] = bound.get("resolve") or forms.ResolveForm(initial=seen)
+    if staff and S.CLOSED in allowed:
+        actions["close"] = bound.get("close") or forms.NoteForm(initial=seen, prefix="close")
+    if staff and S.REJECTED in allowed:
+        actions["reject"] = bound.get("reject") or forms.RejectForm(initial=seen, prefix="reject")
+    photos = list(event.photos.all())
+    now = timezone.now()
+    return render(
+        request,
+        "grids/event_detail.html",
+        {
+            "event": event,
+            "clock": clock_for(event, now),
+            "reporter_phone": mask_phone(event.reporter_phone),
+            "timeline": selectors.event_timeline(event=event),
+            "report_photos": [p for p in photos if p.kind == EventPhoto.Kind.REPORT],
+            "resolution_photos": [p for p in photos if p.kind == EventPhoto.Kind.RESOLUTION],
+            "actions": actions,
+            "map_data": map_payload(grids=[event.grid], point=[event.lon, event.lat]),
+            "map": map_settings(),
+        },
+        status=status,
+    )
+
+
+@require_GET
+@any_portal_user
+def event_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _detail_page(request, selectors.event_get_for_user(user=request.user, pk=pk))
+
+
+@require_GET
+@any_portal_user
+def event_photo_view(request: HttpRequest, pk: int, photo_pk: int) -> FileResponse:
+    """A photo, served only to people who may see its event (media files are not public)."""
+    event = selectors.event_get_for_user(user=request.user, pk=pk)
+    photo = get_object_or_404(EventPhoto, pk=photo_pk, event=event)
+    try:
+        handle = photo.image.open("rb")
+    except OSError as exc:
+        raise Http404 from exc
+    content_type = mimetypes.guess_type(photo.image.name)[0] or "application/octet-stream"
+    response = FileResponse(handle, content_type=content_type)
+    response["Cache-Control"] = "private, max-age=86400"
+    return response
+
+
+def _event_action(
+    request: HttpRequest,
+    pk: int,
+    *,
+    name: str,
+    make_form: Callable[[Event], object],
+    run: Callable[[Event, dict], Event],
+    done: Callable[[Event], str],
+    handler_only: bool = False,
+) -> HttpResponse:
+    user = request.user
+    event = selectors.event_get_for_user(user=user, pk=pk)
+    if handler_only and not _is_handler_of(user, event):
+        raise PermissionDenied
+    form = make_form(event)
+    if form.is_valid():
+        try:
+            event = run(event, form.cleaned_data)
+        except Conflict as exc:
+            fresh = selectors.event_get_for_user(user=user, pk=pk)
+            messages.error(
+                request, conflict_message(exc, seen_status=form.cleaned_data.get("seen_status"), event=fresh)
+            )
+            return _detail_page(request, fresh, status=exc.status_code)
+        except (DomainError, ValidationError) as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, done(event))
+            return redirect("grids:event_detail", pk=event.pk)
+    event = selectors.event_get_for_user(user=user, pk=pk)
+    return _detail_page(request, event, bound={name: form}, status=400)
+
+
+@require_POST
+@require_roles(*STAFF_ROLES)
+def event_accept_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _event_action(
+        request,
+        pk,
+        name="accept",
+        make_form=lambda event: forms.AcceptForm(request.POST),
+        run=lambda event, d: services.event_accept(
+            event=event, actor=request.user, note=d["note"], category=d["category"]
+        ),
+        done=lambda event: _("已受理，类别：%(category)s。") % {"category": event.category.name},
+    )
+
+
+@require_POST
+@require_roles(*STAFF_ROLES)
+def event_reject_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _event_action(
+        request,
+        pk,
+        name="reject",
+        make_form=lambda event: forms.RejectForm(request.POST, prefix="reject"),
+        run=lambda event, d: services.event_reject(event=event, actor=request.user, reason=d["reason"]),
+        done=lambda event: _("已不予受理。"),
+    )
+
+
+@require_POST
+@require_roles(*STAFF_ROLES)
+def event_dispatch_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _event_action(
+        request,
+        pk,
+        name="dispatch",
+        make_form=lambda event: _dispatch_form(request.user, event, request.POST),
+        run=lambda event, d: services.event_dispatch(
+            event=event, actor=request.user, department=d["department"], note=d["note"]
+        ),
+        done=lambda event: _("已派往%(department)s。") % {"department": event.department.name},
+    )
+
+
+@require_POST
+@require_roles(*STAFF_ROLES)
+def event_close_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _event_action(
+        request,
+        pk,
+        name="close",
+        make_form=lambda event: forms.NoteForm(request.POST, prefix="close"),
+        run=lambda event, d: services.event_close(event=event, actor=request.user, note=d["note"]),
+        done=lambda event: _("事件已关闭。"),
+    )
+
+
+@require_POST
+@require_roles(Role.DEPARTMENT_HANDLER)
+def event_start_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _event_action(
+        request,
+        pk,
+        name="start",
+        make_form=lambda event: forms.NoteForm(request.POST, prefix="start"),
+        run=lambda event, d: services.event_start(event=event, actor=request.user, note=d["note"]),
+        done=lambda event: _("已开始处置。"),
+        handler_only=True,
+    )
+
+
+@require_POST
+@require_roles(Role.DEPARTMENT_HANDLER)
+def event_resolve_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _event_action(
+        request,
+        pk,
+        name="resolve",
+        make_form=lambda event: forms.ResolveForm(request.POST, request.FILES),
+        run=lambda event, d: services.event_resolve(
+            event=event, actor=request.user, resolution=d["resolution"], photos=d["photos"]
+        ),
+        done=lambda event: _("已办结，等待居民评价。"),
+        handler_only=True,
+    )
