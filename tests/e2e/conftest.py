@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
+from django.db import connections
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
@@ -63,6 +64,9 @@ def browser(chromium_path) -> Iterator:
         browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+        # ORM calls made by the test while Playwright's loop runs get their own connection (Django
+        # keeps connections per context); close it here, or the test database cannot be dropped.
+        connections.close_all()
 
 
 @pytest.fixture
