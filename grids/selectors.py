@@ -14,7 +14,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from governance.models import Role, User
-from governance.selectors import jurisdiction_q
+from governance.selectors import jurisdiction_paths, jurisdiction_q
 from governance.selectors import user_department_ids as core_department_ids
 from grids.geo import point_in_polygon
 from grids.models import Event, EventCategory, Grid, Patrol, TimelineEntry
@@ -29,6 +29,21 @@ def visible_grids(*, user: User) -> QuerySet[Grid]:
     if user.is_superuser:
         scope = Q()
     return Grid.objects.filter(scope).select_related("area").distinct()
+
+
+def reportable_grids(*, user: User) -> QuerySet[Grid]:
+    """Grids to show on the report form's map: those the user sees, plus the grids of the
+    community their posts lie in (a resident's post is on a building, below the grids)."""
+    paths = jurisdiction_paths(user=user)
+    if paths is None:
+        return Grid.objects.filter(is_active=True).select_related("area")
+    above = set()
+    for path in paths:
+        segments = path.strip("/").split("/")
+        above.update("/".join(segments[: i + 1]) + "/" for i in range(len(segments)))
+    return Grid.objects.filter(
+        Q(pk__in=visible_grids(user=user).values("pk")) | Q(area__path__in=above), is_active=True
+    ).select_related("area")
 
 
 def grid_for_point(*, lon: float, lat: float) -> Grid | None:

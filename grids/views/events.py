@@ -92,7 +92,7 @@ def event_new_view(request: HttpRequest) -> HttpResponse:
         form = forms.EventReportForm(
             initial={"link_patrol": True, "source": Event.Source.RESIDENT}, patrol=patrol, for_staff=for_staff
         )
-    grids = list(selectors.visible_grids(user=user).filter(is_active=True).order_by("code")[:MAP_GRID_LIMIT])
+    grids = list(selectors.reportable_grids(user=user).order_by("code")[:MAP_GRID_LIMIT])
     return render(
         request,
         "grids/event_new.html",

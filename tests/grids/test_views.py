@@ -430,6 +430,13 @@ def test_a_resident_report_is_a_resident_source(resident, east_grid):
     assert (event.source, event.reporter, event.category) == ("resident", resident, None)
 
 
+def test_a_resident_sees_their_own_community_grids_on_the_report_map(resident, east_grid, west_grid):
+    response = as_user(resident).get(reverse("grids:event_new"))
+    codes = [f["properties"]["code"] for f in response.context["map_data"]["grids"]["features"]]
+    assert codes == ["DS-G1"]  # the resident lives in 东升; 西苑's grid is not theirs
+    assert response.context["show_map"] is True
+
+
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
