@@ -298,6 +298,14 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         data.is_valid(raise_exception=True)
         return self._detail(services.event_rate(event=event, actor=request.user, **data.validated_data))
 
+    @extend_schema(responses={200: dict}, summary="上报人完整联系方式（查看记入审计）")
+    @action(detail=True, methods=["get"])
+    def contact(self, request, pk=None):
+        event = self._event(pk)
+        if not selectors.may_read_contact(user=request.user, event=event):
+            raise Forbidden(_("只有社区工作人员和承办单位可以查看上报人的完整联系方式。"))
+        return Response(services.event_contact_read(event=event, actor=request.user, request=request._request))
+
     @extend_schema(responses=TimelineOutput(many=True), summary="事件流水")
     @action(detail=True, methods=["get"])
     def timeline(self, request, pk=None):

@@ -156,6 +156,18 @@ def active_categories() -> QuerySet[EventCategory]:
     return EventCategory.objects.filter(is_active=True).select_related("department")
 
 
+def may_read_contact(*, user: User, event: Event) -> bool:
+    """Staff over the event's area, and handlers of the department it was dispatched to, may see
+    the reporter's full number (to call back); the event must already be visible to the user."""
+    from governance.permissions import has_any_role
+
+    if user.is_superuser:
+        return True
+    if has_any_role(user, AREA_ROLES):
+        return True
+    return event.department_id is not None and event.department_id in user_department_ids(user=user)
+
+
 def public_categories() -> QuerySet[EventCategory]:
     """Categories published to outside clients (Open311): active and marked public."""
     return active_categories().filter(is_public=True)

@@ -20,6 +20,7 @@ urlpatterns = [
     path("events/<int:pk>/close/", views.event_close_view, name="event_close"),
     path("events/<int:pk>/start/", views.event_start_view, name="event_start"),
     path("events/<int:pk>/resolve/", views.event_resolve_view, name="event_resolve"),
+    path("events/<int:pk>/contact/", views.event_contact_view, name="event_contact"),
     path("queue/", views.queue_view, name="queue"),
     path("tasks/", views.tasks_view, name="tasks"),
     path("track/", views.track_lookup_view, name="track_lookup"),

@@ -14,9 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from governance.exceptions import DomainError, InvalidTransition, StaleState
-from governance.models import Area, Department, Role, User
+from governance.models import Area, AuditEntry, Department, Role, User
 from governance.selectors import area_ancestors, users_with_role_in_area
-from governance.services import notification_send
+from governance.services import audit_record, notification_send
 from grids.models import DispatchRule, Event, EventCategory, EventPhoto, Grid, Patrol, SensorDevice, TimelineEntry
 from grids.selectors import grid_for_point
 from grids.services.photos import photo_clean
@@ -370,6 +370,22 @@ def event_rate(*, event: Event, rating: int, comment: str = "", actor: User | No
         rating_comment=comment,
         closed_at=timezone.now(),
     )
+
+
+# --- Reporter contact -----------------------------------------------------------------------
+
+
+def event_contact_read(*, event: Event, actor: User, request=None) -> dict[str, str]:
+    """The reporter's unmasked contact details, for calling them back; the read is audited
+    (个人信息保护法). Callers check that ``actor`` works on the event."""
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.READ_PERSONAL,
+        obj=event,
+        request=request,
+        changes={"fields": ["reporter_name", "reporter_phone", "reporter_email"]},
+    )
+    return {"name": event.reporter_name, "phone": event.reporter_phone, "email": event.reporter_email}
 
 
 # --- Who acts next --------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from grids.views.cards import (
 from grids.views.events import (
     event_accept_view,
     event_close_view,
+    event_contact_view,
     event_detail_view,
     event_dispatch_view,
     event_new_view,
@@ -42,6 +43,7 @@ __all__ = [
     "efficiency_view",
     "event_accept_view",
     "event_close_view",
+    "event_contact_view",
     "event_detail_view",
     "event_dispatch_view",
     "event_new_view",

@@ -123,7 +123,9 @@ def _dispatch_form(user, event: Event, data=None) -> forms.DispatchForm:
     return forms.DispatchForm(data, departments=departments, suggested=suggested, initial={"seen_status": event.status})
 
 
-def _detail_page(request: HttpRequest, event: Event, *, bound: dict | None = None, status: int = 200) -> HttpResponse:
+def _detail_page(
+    request: HttpRequest, event: Event, *, bound: dict | None = None, status: int = 200, contact: dict | None = None
+) -> HttpResponse:
     user = request.user
     bound = bound or {}
     allowed = services.EVENT_TRANSITIONS.get(event.status, frozenset())
@@ -153,7 +155,9 @@ def _detail_page(request: HttpRequest, event: Event, *, bound: dict | None = Non
         {
             "event": event,
             "clock": clock_for(event, now),
-            "reporter_phone": mask_phone(event.reporter_phone),
+            "reporter_phone": contact["phone"] if contact else mask_phone(event.reporter_phone),
+            "contact_revealed": contact is not None,
+            "may_read_contact": bool(event.reporter_phone) and selectors.may_read_contact(user=user, event=event),
             "timeline": selectors.event_timeline(event=event),
             "report_photos": [p for p in photos if p.kind == EventPhoto.Kind.REPORT],
             "resolution_photos": [p for p in photos if p.kind == EventPhoto.Kind.RESOLUTION],
@@ -169,6 +173,18 @@ def _detail_page(request: HttpRequest, event: Event, *, bound: dict | None = Non
 @any_portal_user
 def event_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail_page(request, selectors.event_get_for_user(user=request.user, pk=pk))
+
+
+@require_POST
+@any_portal_user
+def event_contact_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show the reporter's full number once, to call them back; the read is audited."""
+    event = selectors.event_get_for_user(user=request.user, pk=pk)
+    if not selectors.may_read_contact(user=request.user, event=event):
+        raise PermissionDenied
+    contact = services.event_contact_read(event=event, actor=request.user, request=request)
+    messages.info(request, _("已显示完整联系电话，本次查看已记入审计记录。"))
+    return _detail_page(request, event, contact=contact)
 
 
 @require_GET

@@ -387,3 +387,15 @@ def test_fast_event_outputs_equal_the_generic_serializers(report, east_staff, ha
     for event in events:
         assert EventListOutput(event, context=context).data == EventOutputBase(event, context=context).data
         assert EventDetailOutput(event, context=context).data == EventDetailBase(event, context=context).data
+
+
+def test_contact_endpoint_for_the_assigned_department_is_audited(api_as, report, east_staff, handler, water_handler):
+    from governance.models import AuditEntry
+
+    event = report(reporter_phone="13912345678")
+    services.event_dispatch(event=services.event_accept(event=event, actor=east_staff), actor=east_staff)
+    assert api_as(handler).get(f"/api/v1/events/{event.pk}/contact/").json()["phone"] == "13912345678"
+    assert AuditEntry.objects.filter(action=AuditEntry.Action.READ_PERSONAL, actor=handler).count() == 1
+    stranger = api_as(water_handler).get(f"/api/v1/events/{event.pk}/contact/")
+    assert stranger.status_code == 404  # not their department's event: not even visible
+    assert AuditEntry.objects.filter(action=AuditEntry.Action.READ_PERSONAL).count() == 1

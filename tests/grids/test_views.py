@@ -848,3 +848,21 @@ def test_the_scanner_catches_inline_code_but_allows_json_data():
     assert inline_code_in("<script>alert(1)</script>")
     assert inline_code_in('<p style="color:red">x</p>')
     assert inline_code_in('<button onclick="x()">x</button>')
+
+
+def test_staff_may_reveal_the_reporters_number_and_the_read_is_audited(east_staff, grid_worker, report):
+    from governance.models import AuditEntry
+
+    event = report(reporter_phone="13912345678")
+    page = html(as_user(east_staff).get(reverse("grids:event_detail", args=[event.pk])))
+    assert "139****5678" in page
+    assert "13912345678" not in page
+    assert AuditEntry.objects.filter(action=AuditEntry.Action.READ_PERSONAL).count() == 0
+    revealed = as_user(east_staff).post(reverse("grids:event_contact", args=[event.pk]))
+    assert revealed.status_code == 200
+    assert 'href="tel:13912345678"' in html(revealed)
+    entry = AuditEntry.objects.get(action=AuditEntry.Action.READ_PERSONAL)
+    assert (entry.actor, entry.object_type, entry.object_id) == (east_staff, "grids.event", str(event.pk))
+    # A grid worker sees the event but may not read the number: refused, and nothing recorded.
+    assert as_user(grid_worker).post(reverse("grids:event_contact", args=[event.pk])).status_code == 403
+    assert AuditEntry.objects.filter(action=AuditEntry.Action.READ_PERSONAL).count() == 1
