@@ -401,8 +401,8 @@ class DepartmentScore(models.Model):
     computed_at = models.DateTimeField(_("计算时间"), auto_now=True)
 
     class Meta:
-        verbose_name = _("部门月度评分")
-        verbose_name_plural = _("部门月度评分")
+        verbose_name = _("处置单位月度评分")
+        verbose_name_plural = _("处置单位月度评分")
         ordering = ["-month", "-score"]
         constraints = [models.UniqueConstraint(fields=["department", "month"], name="department_score_unique_month")]
 

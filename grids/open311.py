@@ -394,7 +394,7 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
             raise Open311Error(400, _("media_url 不是有效的 http(s) 链接。")) from None
     photos = request.FILES.getlist("media")
     if len(photos) > MAX_PHOTOS:
-        raise Open311Error(400, _("最多上传 %(n)d 张图片。") % {"n": MAX_PHOTOS})
+        raise Open311Error(400, _("最多上传 %(n)d 张照片。") % {"n": MAX_PHOTOS})
     try:
         event = open311_request_create(
             key=key,

@@ -27,9 +27,9 @@ def grid_worker_cards(user, roles: set[str]) -> list[home.Card]:
     if counts["open"]:
         body = _("网格内有 %(open)d 件未办结事件，其中 %(overdue)d 件已超时。") % counts
     else:
-        body = _("网格内没有未办结事件。")
+        body = _("网格内没有未办结的事件。")
     if patrol:
-        body = _("巡查进行中（%(grid)s）。") % {"grid": patrol.grid.name} + body
+        body = _("巡查进行中（%(grid)s）。%(rest)s") % {"grid": patrol.grid.name, "rest": body}
     return [
         home.Card(
             title=_("我的网格"),
