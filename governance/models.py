@@ -9,6 +9,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from governance.masking import mask_id_number, mask_phone
 
@@ -26,7 +27,7 @@ class User(AbstractUser):
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("用户")
-        verbose_name_plural = _("用户")
+        verbose_name_plural = pgettext_lazy("plural", "用户")
 
     def __str__(self) -> str:
         return self.full_name or self.username
@@ -72,7 +73,7 @@ class Area(models.Model):
 
     class Meta:
         verbose_name = _("区域")
-        verbose_name_plural = _("区域")
+        verbose_name_plural = pgettext_lazy("plural", "区域")
         ordering = ["path"]
         indexes = [
             # LIKE 'prefix%' uses this index on PostgreSQL whatever the database collation.
@@ -109,7 +110,7 @@ class Department(models.Model):
 
     class Meta:
         verbose_name = _("处置单位")
-        verbose_name_plural = _("处置单位")
+        verbose_name_plural = pgettext_lazy("plural", "处置单位")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -146,7 +147,7 @@ class Post(models.Model):
 
     class Meta:
         verbose_name = _("岗位")
-        verbose_name_plural = _("岗位")
+        verbose_name_plural = pgettext_lazy("plural", "岗位")
         ordering = ["user_id", "role"]
         constraints = [
             models.CheckConstraint(
@@ -199,7 +200,7 @@ class PartyOrganization(models.Model):
 
     class Meta:
         verbose_name = _("党组织")
-        verbose_name_plural = _("党组织")
+        verbose_name_plural = pgettext_lazy("plural", "党组织")
         ordering = ["area__path", "level", "name"]
 
     def __str__(self) -> str:
@@ -230,7 +231,7 @@ class Notification(models.Model):
 
     class Meta:
         verbose_name = _("通知")
-        verbose_name_plural = _("通知")
+        verbose_name_plural = pgettext_lazy("plural", "通知")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["recipient", "idempotency_key"], name="notification_unique_key"),
@@ -283,7 +284,7 @@ class AuditEntry(models.Model):
 
     class Meta:
         verbose_name = _("审计记录")
-        verbose_name_plural = _("审计记录")
+        verbose_name_plural = pgettext_lazy("plural", "审计记录")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
 

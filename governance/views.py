@@ -11,6 +11,7 @@ from django.urls import reverse_lazy
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -109,7 +110,9 @@ def notification_read_view(request: HttpRequest, pk: int) -> HttpResponse:
 @any_portal_user
 def notifications_read_all_view(request: HttpRequest) -> HttpResponse:
     count = services.notification_mark_all_read(user=request.user)
-    messages.success(request, _("已将 %(n)d 条消息标为已读。") % {"n": count})
+    messages.success(
+        request, ngettext("已将 %(n)d 条消息标为已读。", "已将 %(n)d 条消息标为已读。", count) % {"n": count}
+    )
     return redirect("inbox")
 
 

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from governance.exceptions import DomainError
 from grids import services
@@ -101,7 +102,11 @@ def _run(modeladmin, request, queryset, label, call):
             detail = getattr(exc, "detail", None) or "; ".join(getattr(exc, "messages", [str(exc)]))
             modeladmin.message_user(request, f"{event.code}: {detail}", messages.ERROR)
     if done:
-        modeladmin.message_user(request, _("%(label)s：%(n)d 个事件") % {"label": label, "n": done}, messages.SUCCESS)
+        modeladmin.message_user(
+            request,
+            ngettext("%(label)s：%(n)d 个事件", "%(label)s：%(n)d 个事件", done) % {"label": label, "n": done},
+            messages.SUCCESS,
+        )
 
 
 @admin.register(Event)
@@ -252,4 +257,6 @@ class Open311KeyAdmin(admin.ModelAdmin):
         for key in queryset.filter(is_active=True):
             open311_key_deactivate(key=key)
             done += 1
-        self.message_user(request, _("已停用 %(n)d 个密钥。") % {"n": done}, messages.SUCCESS)
+        self.message_user(
+            request, ngettext("已停用 %(n)d 个密钥。", "已停用 %(n)d 个密钥。", done) % {"n": done}, messages.SUCCESS
+        )

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from governance.models import Area, code_validator
 
@@ -30,7 +31,7 @@ class Grid(models.Model):
 
     class Meta:
         verbose_name = _("网格")
-        verbose_name_plural = _("网格")
+        verbose_name_plural = pgettext_lazy("plural", "网格")
         ordering = ["code"]
         indexes = [models.Index(fields=["min_lon", "max_lon", "min_lat", "max_lat"], name="grid_bbox_idx")]
 
@@ -76,7 +77,7 @@ class EventCategory(models.Model):
 
     class Meta:
         verbose_name = _("事件类别")
-        verbose_name_plural = _("事件类别")
+        verbose_name_plural = pgettext_lazy("plural", "事件类别")
         ordering = ["group", "service_code"]
 
     def __str__(self) -> str:
@@ -107,7 +108,7 @@ class DispatchRule(models.Model):
 
     class Meta:
         verbose_name = _("派单规则")
-        verbose_name_plural = _("派单规则")
+        verbose_name_plural = pgettext_lazy("plural", "派单规则")
         constraints = [
             models.UniqueConstraint(fields=["category", "area"], name="dispatch_rule_unique_area"),
             models.UniqueConstraint(
@@ -138,7 +139,7 @@ class Patrol(models.Model):
 
     class Meta:
         verbose_name = _("巡查")
-        verbose_name_plural = _("巡查")
+        verbose_name_plural = pgettext_lazy("plural", "巡查")
         ordering = ["-started_at"]
         constraints = [
             models.UniqueConstraint(
@@ -176,7 +177,7 @@ class SensorDevice(models.Model):
 
     class Meta:
         verbose_name = _("感知设备")
-        verbose_name_plural = _("感知设备")
+        verbose_name_plural = pgettext_lazy("plural", "感知设备")
         ordering = ["device_id"]
 
     def __str__(self) -> str:
@@ -271,7 +272,7 @@ class Event(models.Model):
 
     class Meta:
         verbose_name = _("事件")
-        verbose_name_plural = _("事件")
+        verbose_name_plural = pgettext_lazy("plural", "事件")
         ordering = ["respond_by", "id"]
         constraints = [
             models.CheckConstraint(
@@ -341,7 +342,7 @@ class EventPhoto(models.Model):
 
     class Meta:
         verbose_name = _("事件照片")
-        verbose_name_plural = _("事件照片")
+        verbose_name_plural = pgettext_lazy("plural", "事件照片")
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
@@ -378,7 +379,7 @@ class TimelineEntry(models.Model):
 
     class Meta:
         verbose_name = _("事件流水")
-        verbose_name_plural = _("事件流水")
+        verbose_name_plural = pgettext_lazy("plural", "事件流水")
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
@@ -402,7 +403,7 @@ class DepartmentScore(models.Model):
 
     class Meta:
         verbose_name = _("处置单位月度评分")
-        verbose_name_plural = _("处置单位月度评分")
+        verbose_name_plural = pgettext_lazy("plural", "处置单位月度评分")
         ordering = ["-month", "-score"]
         constraints = [models.UniqueConstraint(fields=["department", "month"], name="department_score_unique_month")]
 
@@ -422,7 +423,7 @@ class Open311Key(models.Model):
 
     class Meta:
         verbose_name = _("Open311 密钥")
-        verbose_name_plural = _("Open311 密钥")
+        verbose_name_plural = pgettext_lazy("plural", "Open311 密钥")
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"

@@ -7,6 +7,7 @@ from datetime import datetime
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from governance.exceptions import Conflict, DomainError, InvalidTransition
 from governance.models import Role
@@ -32,19 +33,28 @@ class Clock:
     text: str = ""
 
 
+def _minutes(n: int) -> str:
+    return ngettext("%(n)d 分钟", "%(n)d 分钟", n) % {"n": n}
+
+
+def _hours(n: int) -> str:
+    return ngettext("%(n)d 小时", "%(n)d 小时", n) % {"n": n}
+
+
+def _days(n: int) -> str:
+    return ngettext("%(n)d 天", "%(n)d 天", n) % {"n": n}
+
+
 def duration_text(minutes: int) -> str:
+    """``45 分钟`` · ``23 小时 59 分钟`` · ``3 天 2 小时`` (plural-aware in English)."""
     minutes = abs(int(minutes))
     if minutes < 60:
-        return _("%(m)d 分钟") % {"m": minutes}
+        return _minutes(minutes)
     hours, rest = divmod(minutes, 60)
     if hours < 48:
-        if rest:
-            return _("%(h)d 小时 %(m)d 分钟") % {"h": hours, "m": rest}
-        return _("%(h)d 小时") % {"h": hours}
+        return f"{_hours(hours)} {_minutes(rest)}" if rest else _hours(hours)
     days, hours = divmod(hours, 24)
-    if hours:
-        return _("%(d)d 天 %(h)d 小时") % {"d": days, "h": hours}
-    return _("%(d)d 天") % {"d": days}
+    return f"{_days(days)} {_hours(hours)}" if hours else _days(days)
 
 
 def clock_for(event: Event, now: datetime) -> Clock | None:

@@ -4,6 +4,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from governance import home
 from governance.models import Role
@@ -74,7 +75,10 @@ def handler_cards(user, roles: set[str]) -> list[home.Card]:
     return [
         home.Card(
             title=_("我的任务"),
-            body=_("有 %(n)d 件派给本单位的事件待处置。") % {"n": count} if count else _("没有待处置的事件。"),
+            body=ngettext("有 %(n)d 件派给本单位的事件待处置。", "有 %(n)d 件派给本单位的事件待处置。", count)
+            % {"n": count}
+            if count
+            else _("没有待处置的事件。"),
             url=reverse("grids:tasks"),
             action=_("查看任务"),
             count=count,
