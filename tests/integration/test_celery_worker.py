@@ -2,129 +2,48 @@
 
 Runs only with DATABASE_URL=postgres://… and REDIS_URL=redis://… (skips otherwise; fails under
 REQUIRE_SERVICES=1). The worker is a subprocess of ``celery -A governance worker`` on the test
-database, consuming a queue of its own so that nothing else on the Redis server interferes.
+database, consuming a queue of its own so that nothing else on the Redis server interferes
+(``start_celery`` in tests/integration/conftest.py).
 """
 
-import os
-import re
-import subprocess
-import sys
 import time
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
-from urllib.parse import quote
 
 import pytest
-import redis
 from celery import Celery
-from django.conf import settings
 from django.core import mail
-from django.db import connection
 
 from governance.models import Notification, User
+from tests.integration.conftest import CeleryProcess, unique_queue, worker_args
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 TASK = "governance.tasks.notification_deliver_task"
-READY_TIMEOUT = 60
 TASK_TIMEOUT = 30
 
 
 @dataclass
 class Worker:
+    process: CeleryProcess
     queue: str
-    log_path: Path
-    process: subprocess.Popen
     producer: Celery
 
     def log(self) -> str:
-        return self.log_path.read_text(encoding="utf-8", errors="replace")
+        return self.process.log()
 
     def send(self, notification_id: int) -> str:
-        result = self.producer.send_task(TASK, kwargs={"notification_id": notification_id}, queue=self.queue)
-        return result.id
-
-    def wait_for(self, pattern: str, timeout: float = TASK_TIMEOUT) -> re.Match:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            match = re.search(pattern, self.log())
-            if match:
-                return match
-            if self.process.poll() is not None:
-                pytest.fail(f"the worker exited with {self.process.returncode}:\n{self.log()[-4000:]}")
-            time.sleep(0.2)
-        pytest.fail(f"no {pattern!r} in the worker's output within {timeout}s:\n{self.log()[-4000:]}")
+        return self.producer.send_task(TASK, kwargs={"notification_id": notification_id}, queue=self.queue).id
 
     def task_result(self, task_id: str) -> str:
-        return self.wait_for(rf"\[{re.escape(task_id)}\] succeeded in [\d.]+s: (\w+)").group(1)
-
-
-def _test_database_url() -> str:
-    """The URL of the database pytest-django created (test_…), same host and user."""
-    db = connection.settings_dict
-    auth = quote(db["USER"] or "", safe="")
-    if db.get("PASSWORD"):
-        auth += ":" + quote(db["PASSWORD"], safe="")
-    host = db["HOST"] or "127.0.0.1"
-    port = f":{db['PORT']}" if db.get("PORT") else ""
-    return f"postgres://{auth}@{host}{port}/{db['NAME']}"
+        return self.process.task_result(task_id, timeout=TASK_TIMEOUT)
 
 
 @pytest.fixture
-def worker(require_postgres, redis_url, tmp_path) -> Iterator[Worker]:
-    queue = f"itest-{uuid.uuid4().hex[:12]}"
-    log_path = tmp_path / "worker.log"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "governance.settings",
-        "DATABASE_URL": _test_database_url(),
-        "REDIS_URL": redis_url,
-        "CELERY_BROKER_URL": redis_url,
-        "CELERY_TASK_DEFAULT_QUEUE": queue,
-        "CELERY_TASK_ALWAYS_EAGER": "False",
-        "EMAIL_URL": "consolemail://",
-        "SMS_BACKEND": "governance.sms.ConsoleSmsBackend",
-        "PYTHONUNBUFFERED": "1",
-    }
-    celery_bin = Path(sys.executable).with_name("celery")
-    command = [
-        str(celery_bin),
-        "-A",
-        "governance",
-        "worker",
-        "--pool=solo",
-        "--concurrency=1",
-        "-Q",
-        queue,
-        "-n",
-        f"{queue}@%h",
-        "--loglevel=INFO",
-        "--without-gossip",
-        "--without-mingle",
-        "--without-heartbeat",
-    ]
-    with log_path.open("w", encoding="utf-8") as log:
-        process = subprocess.Popen(command, cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
-    producer = Celery("integration-test", broker=redis_url, set_as_current=False)
-    producer.conf.broker_connection_retry_on_startup = False
-    started = Worker(queue=queue, log_path=log_path, process=process, producer=producer)
-    try:
-        started.wait_for(r"\bready\.", timeout=READY_TIMEOUT)
-        yield started
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
-        producer.close()
-        client = redis.Redis.from_url(redis_url)
-        leftovers = [queue, *client.scan_iter(match=f"_kombu.binding*{queue}")]
-        client.delete(*leftovers)
-        client.close()
+def worker(start_celery, producer) -> Worker:
+    queue = unique_queue()
+    process = start_celery("worker", *worker_args(queue), queue=queue, ready=r"\bready\.", name="worker")
+    return Worker(process=process, queue=queue, producer=producer)
 
 
 def _notification(subject: str) -> Notification:
