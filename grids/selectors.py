@@ -157,13 +157,12 @@ def active_categories() -> QuerySet[EventCategory]:
 
 
 def may_read_contact(*, user: User, event: Event) -> bool:
-    """Staff over the event's area, and handlers of the department it was dispatched to, may see
+    """Staff whose posts cover the event's area, and handlers of the department it was dispatched to, may see
     the reporter's full number (to call back); the event must already be visible to the user."""
-    from governance.permissions import has_any_role
-
     if user.is_superuser:
         return True
-    if has_any_role(user, AREA_ROLES):
+    staff_paths = jurisdiction_paths(user=user, roles=AREA_ROLES) or []
+    if any(event.grid.area.path.startswith(path) for path in staff_paths):
         return True
     return event.department_id is not None and event.department_id in user_department_ids(user=user)
 

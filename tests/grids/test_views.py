@@ -866,3 +866,14 @@ def test_staff_may_reveal_the_reporters_number_and_the_read_is_audited(east_staf
     # A grid worker sees the event but may not read the number: refused, and nothing recorded.
     assert as_user(grid_worker).post(reverse("grids:event_contact", args=[event.pk])).status_code == 403
     assert AuditEntry.objects.filter(action=AuditEntry.Action.READ_PERSONAL).count() == 1
+
+
+def test_a_staff_role_elsewhere_does_not_open_this_areas_reporter_numbers(grid_worker, area_tree, report):
+    from governance import services as core
+    from governance.models import AuditEntry
+
+    core.post_assign(user=grid_worker, role=Role.COMMUNITY_STAFF, area=area_tree["west"])  # staff in 西苑 only
+    event = report(reporter_phone="13912345678")  # in 东升, which they see as its grid worker
+    response = as_user(grid_worker).post(reverse("grids:event_contact", args=[event.pk]))
+    assert response.status_code == 403
+    assert not AuditEntry.objects.filter(action=AuditEntry.Action.READ_PERSONAL).exists()
