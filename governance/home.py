@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from governance.models import Role
+from governance.selectors import notification_unread_count
 
 
 @dataclass(frozen=True)
@@ -46,8 +47,6 @@ def cards_for(user, roles: set[str]) -> list[Card]:
 
 @register
 def core_cards(user, roles: set[str]) -> list[Card]:
-    from governance.selectors import notification_unread_count
-
     unread = notification_unread_count(user=user)
     cards = [
         Card(

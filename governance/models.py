@@ -215,8 +215,15 @@ class Notification(models.Model):
     """
 
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("接收人"), on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("接收人"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
     )
+    # A person without an account (a 12345 caller, an Open311 reporter): SMS only, no inbox.
+    to_phone = models.CharField(_("短信号码"), max_length=20, blank=True)
     idempotency_key = models.CharField(_("幂等键"), max_length=200)
     title = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("内容"), blank=True)
@@ -235,6 +242,14 @@ class Notification(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["recipient", "idempotency_key"], name="notification_unique_key"),
+            models.UniqueConstraint(
+                fields=["to_phone", "idempotency_key"],
+                condition=Q(recipient__isnull=True),
+                name="notification_unique_phone_key",
+            ),
+            models.CheckConstraint(
+                condition=Q(recipient__isnull=False) | ~Q(to_phone=""), name="notification_has_recipient"
+            ),
         ]
         indexes = [
             models.Index(fields=["recipient", "read_at"], name="notification_unread_idx"),

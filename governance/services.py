@@ -4,20 +4,14 @@ Services do not check permissions; callers reach objects through the selectors' 
 """
 
 import logging
-from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db import transaction
 from django.http import HttpRequest
-from django.utils import timezone
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from governance.models import Area, AuditEntry, Department, Notification, PartyOrganization, Post, Role, User
+from governance.models import Area, AuditEntry, Department, PartyOrganization, Post, Role, User
 from governance.selectors import forget_posts
 
 logger = logging.getLogger(__name__)
@@ -200,111 +194,34 @@ def party_organization_create(
     return org
 
 
-# --- Notifications --------------------------------------------------------------------------
+# --- Notifications: the outbox lives in governance.outbox; these names stay importable here ---
 
+from governance.outbox import (  # noqa: E402
+    notification_deliver,
+    notification_enqueue,
+    notification_mark_all_read,
+    notification_mark_read,
+    notification_send,
+    notifications_undelivered_ids,
+    sms_backend,
+)
 
-def notification_send(
-    *,
-    recipient: User,
-    key: str,
-    title: str,
-    body: str = "",
-    url: str = "",
-    email: bool = False,
-    sms: bool = False,
-) -> tuple[Notification, bool]:
-    """Put a message in ``recipient``'s inbox, and queue email/SMS after commit.
-
-    ``key`` makes the call idempotent: sending the same key to the same person again returns the
-    existing notification and ``created=False``, and nothing is sent twice.
-    """
-    existing = Notification.objects.filter(recipient=recipient, idempotency_key=key).first()
-    if existing is not None:
-        return existing, False
-    wants_email = email and bool(recipient.email)
-    wants_sms = sms and bool(recipient.phone)
-    try:
-        with transaction.atomic():
-            notification = Notification.objects.create(
-                recipient=recipient,
-                idempotency_key=key,
-                title=title[:200],
-                body=body,
-                url=url,
-                by_email=wants_email,
-                by_sms=wants_sms,
-            )
-    except IntegrityError:  # a concurrent sender won the race on the unique key
-        return Notification.objects.get(recipient=recipient, idempotency_key=key), False
-    if wants_email or wants_sms:
-        from governance.tasks import notification_deliver_task
-
-        transaction.on_commit(lambda: notification_deliver_task.delay(notification_id=notification.pk))
-    return notification, True
-
-
-# A claim older than this is taken to be from a worker that died mid-send, and is retried.
-DELIVERY_CLAIM_TIMEOUT = timedelta(minutes=10)
-
-
-def _deliverable(now) -> Q:
-    return Q(delivered_at__isnull=True) & (
-        Q(delivery_claimed_at__isnull=True) | Q(delivery_claimed_at__lt=now - DELIVERY_CLAIM_TIMEOUT)
-    )
-
-
-def notification_deliver(*, notification_id: int) -> bool:
-    """Send a notification's email and SMS once. Returns False when there was nothing to do.
-
-    The row is claimed with a compare-and-set update on ``delivery_claimed_at``; a second run, or
-    a concurrent one, finds it claimed and does nothing. ``delivered_at`` is written only after
-    the send succeeded. A failed send releases the claim at once; a claim left by a worker that
-    died mid-send expires after ``DELIVERY_CLAIM_TIMEOUT``; either way the retry or the periodic
-    redelivery scan tries again.
-    """
-    now = timezone.now()
-    claimed = Notification.objects.filter(_deliverable(now), pk=notification_id).update(delivery_claimed_at=now)
-    if not claimed:
-        return False
-    notification = Notification.objects.select_related("recipient").get(pk=notification_id)
-    recipient = notification.recipient
-    try:
-        if notification.by_email and recipient.email:
-            text = notification.body
-            if notification.url:
-                text = f"{text}\n\n{settings.PORTAL_BASE_URL}{notification.url}"
-            send_mail(notification.title, text, None, [recipient.email])
-        if notification.by_sms and recipient.phone:
-            sms_backend().send(phone=recipient.phone, text=f"{notification.title} {notification.body}".strip())
-    except Exception as exc:
-        Notification.objects.filter(pk=notification_id).update(delivery_claimed_at=None, delivery_error=str(exc)[:300])
-        raise
-    Notification.objects.filter(pk=notification_id).update(delivered_at=timezone.now(), delivery_error="")
-    return True
-
-
-def notifications_undelivered_ids(*, older_than_seconds: int = 60, limit: int = 500) -> list[int]:
-    """Notifications due an email or SMS that none was sent for (served by a partial index)."""
-    now = timezone.now()
-    cutoff = now - timedelta(seconds=older_than_seconds)
-    return list(
-        Notification.objects.filter(Q(by_email=True) | Q(by_sms=True), _deliverable(now), created_at__lt=cutoff)
-        .order_by("created_at")
-        .values_list("pk", flat=True)[:limit]
-    )
-
-
-def notification_mark_read(*, notification: Notification) -> Notification:
-    if notification.read_at is None:
-        now = timezone.now()
-        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=now)
-        notification.read_at = now
-    return notification
-
-
-def notification_mark_all_read(*, user: User) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
-
-
-def sms_backend():
-    return import_string(settings.SMS_BACKEND)()
+__all__ = [
+    "area_check_placement",
+    "area_create",
+    "audit_record",
+    "client_ip",
+    "department_create",
+    "notification_deliver",
+    "notification_enqueue",
+    "notification_mark_all_read",
+    "notification_mark_read",
+    "notification_send",
+    "notifications_undelivered_ids",
+    "party_organization_create",
+    "person_contact_read",
+    "post_assign",
+    "post_end",
+    "sms_backend",
+    "user_create",
+]

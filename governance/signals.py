@@ -4,12 +4,11 @@ from django.contrib.auth.signals import user_logged_out, user_login_failed
 from django.dispatch import receiver
 
 from governance.models import AuditEntry
+from governance.services import audit_record
 
 
 @receiver(user_login_failed, dispatch_uid="governance.audit_login_failed")
 def audit_login_failed(sender, credentials, request=None, **kwargs) -> None:
-    from governance.services import audit_record
-
     username = str(credentials.get("username", ""))[:150]
     audit_record(
         actor=None,
@@ -22,7 +21,5 @@ def audit_login_failed(sender, credentials, request=None, **kwargs) -> None:
 
 @receiver(user_logged_out, dispatch_uid="governance.audit_logout")
 def audit_logout(sender, request=None, user=None, **kwargs) -> None:
-    from governance.services import audit_record
-
     if user is not None:
         audit_record(actor=user, action=AuditEntry.Action.LOGOUT, obj=user, request=request)

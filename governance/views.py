@@ -144,9 +144,11 @@ def _wants_json(request: HttpRequest) -> bool:
 
 @login_not_required
 def error_403(request: HttpRequest, exception=None) -> HttpResponse:
+    code = getattr(exception, "code", "permission_denied")
+    reason = getattr(exception, "detail", "")
     if _wants_json(request):
-        return JsonResponse({"code": "permission_denied", "detail": _("您没有执行该操作的权限。")}, status=403)
-    return render(request, "403.html", status=403)
+        return JsonResponse({"code": code, "detail": reason or _("您没有执行该操作的权限。")}, status=403)
+    return render(request, "403.html", {"reason": reason, "code": code}, status=403)
 
 
 @login_not_required

@@ -19,10 +19,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from governance.exceptions import Conflict, DomainError
-from governance.models import Role
-from governance.permissions import HasRole, IsPortalUser, has_any_role
+from governance.permissions import IsPortalUser
 from governance.selectors import dispatchable_departments
-from grids import selectors, services
+from grids import policies, selectors, services
 from grids.models import Event, EventCategory, Grid, Patrol, SensorDevice
 from grids.serializers import (
     AcceptInput,
@@ -45,17 +44,14 @@ from grids.serializers import (
     TimelineOutput,
 )
 
-STAFF_ROLES = (Role.COMMUNITY_STAFF, Role.STREET_SUPERVISOR, Role.ADMIN)
-REPORTER_ROLES = (Role.GRID_WORKER, Role.RESIDENT, *STAFF_ROLES)
-
-
-class Forbidden(DomainError):
-    code = "permission_denied"
-    status_code = status.HTTP_403_FORBIDDEN
-
 
 class PossibleDuplicate(Conflict):
     code = "possible_duplicate"
+
+
+class IsGridWorker(BasePermission):
+    def has_permission(self, request, view) -> bool:
+        return policies.is_worker(request.user)
 
 
 class GridViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -102,7 +98,7 @@ class PatrolViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     def get_permissions(self):
         if self.action in ("create", "points", "finish"):
-            return [HasRole(Role.GRID_WORKER)()]
+            return [IsGridWorker()]
         return [IsPortalUser()]
 
     def get_queryset(self):
@@ -141,17 +137,8 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     parser_classes = [JSONParser, MultiPartParser, FormParser]
     lookup_value_regex = r"\d+"
 
-    def get_permissions(self):
-        rules = {
-            "create": HasRole(*REPORTER_ROLES),
-            "accept": HasRole(*STAFF_ROLES),
-            "reject": HasRole(*STAFF_ROLES),
-            "dispatch_event": HasRole(*STAFF_ROLES),
-            "close": HasRole(*STAFF_ROLES),
-            "start": HasRole(Role.DEPARTMENT_HANDLER),
-            "resolve": HasRole(Role.DEPARTMENT_HANDLER),
-        }
-        return [rules.get(self.action, IsPortalUser)()]
+    # Signed-in users only; who may take which action on which event is grids.policies' answer.
+    permission_classes = [IsPortalUser]
 
     def get_queryset(self):
         return selectors.event_list(user=self.request.user, filters=self.request.query_params)
@@ -159,15 +146,11 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "now": timezone.now()}
 
-    def _event(self, pk) -> Event:
-        return selectors.event_get_for_user(user=self.request.user, pk=pk)
-
-    def _handled_event(self, pk) -> Event:
-        event = self._event(pk)
-        if not self.request.user.is_superuser and event.department_id not in selectors.user_department_ids(
-            user=self.request.user
-        ):
-            raise Forbidden(_("该事件不是派给您所在单位的。")) from None
+    def _event(self, pk, action: str | None = None) -> Event:
+        """The event if the user can see it (else 404) and, for ``action``, may take it (else 403)."""
+        event = selectors.event_get_for_user(user=self.request.user, pk=pk)
+        if action:
+            policies.event_can(user=self.request.user, action=action, event=event).raise_if_denied()
         return event
 
     def _detail(self, event: Event) -> Response:
@@ -182,6 +165,10 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         data = EventInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
+        for_caller = bool(values.get("reporter_name") or values.get("reporter_phone"))
+        policies.event_report_can(
+            user=request.user, source=values.get("source"), for_caller=for_caller
+        ).raise_if_denied()
         confirm_new = values.pop("confirm_new")
         patrol = values.pop("patrol", None)
         if patrol is not None and patrol.worker_id != request.user.id:
@@ -189,7 +176,7 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
                 _("只能在自己的巡查中添加发现。"), code="invalid", fields={"patrol": [_("不是您的巡查。")]}
             )
         source = values.pop("source", None) or (
-            Event.Source.PATROL if patrol or has_any_role(request.user, [Role.GRID_WORKER]) else Event.Source.RESIDENT
+            Event.Source.PATROL if patrol or policies.is_worker(request.user) else Event.Source.RESIDENT
         )
         category = values.get("category")
         if category is not None and not confirm_new:
@@ -236,14 +223,18 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     def accept(self, request, pk=None):
         data = AcceptInput(data=request.data)
         data.is_valid(raise_exception=True)
-        return self._detail(services.event_accept(event=self._event(pk), actor=request.user, **data.validated_data))
+        return self._detail(
+            services.event_accept(event=self._event(pk, "accept"), actor=request.user, **data.validated_data)
+        )
 
     @extend_schema(request=RejectInput, responses=EventDetailOutput, summary="不予受理")
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         data = RejectInput(data=request.data)
         data.is_valid(raise_exception=True)
-        return self._detail(services.event_reject(event=self._event(pk), actor=request.user, **data.validated_data))
+        return self._detail(
+            services.event_reject(event=self._event(pk, "reject"), actor=request.user, **data.validated_data)
+        )
 
     @extend_schema(request=DispatchInput, responses=EventDetailOutput, summary="派单（可人工指定处置单位）")
     @action(detail=True, methods=["post"], url_path="dispatch", url_name="dispatch")
@@ -259,7 +250,10 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
                 raise DomainError(_("处置单位不存在。"), code="invalid", fields={"department": [_("处置单位不存在。")]})
         return self._detail(
             services.event_dispatch(
-                event=self._event(pk), actor=request.user, department=department, note=data.validated_data["note"]
+                event=self._event(pk, "dispatch"),
+                actor=request.user,
+                department=department,
+                note=data.validated_data["note"],
             )
         )
 
@@ -269,7 +263,7 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         data = NoteInput(data=request.data)
         data.is_valid(raise_exception=True)
         return self._detail(
-            services.event_start(event=self._handled_event(pk), actor=request.user, **data.validated_data)
+            services.event_start(event=self._event(pk, "start"), actor=request.user, **data.validated_data)
         )
 
     @extend_schema(request=ResolveInput, responses=EventDetailOutput, summary="办结")
@@ -278,7 +272,7 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         data = ResolveInput(data=request.data)
         data.is_valid(raise_exception=True)
         return self._detail(
-            services.event_resolve(event=self._handled_event(pk), actor=request.user, **data.validated_data)
+            services.event_resolve(event=self._event(pk, "resolve"), actor=request.user, **data.validated_data)
         )
 
     @extend_schema(request=NoteInput, responses=EventDetailOutput, summary="关闭")
@@ -286,24 +280,30 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     def close(self, request, pk=None):
         data = NoteInput(data=request.data)
         data.is_valid(raise_exception=True)
-        return self._detail(services.event_close(event=self._event(pk), actor=request.user, **data.validated_data))
+        return self._detail(
+            services.event_close(event=self._event(pk, "close"), actor=request.user, **data.validated_data)
+        )
 
     @extend_schema(request=RateInput, responses=EventDetailOutput, summary="评价（1–2 分重新打开）")
     @action(detail=True, methods=["post"])
     def rate(self, request, pk=None):
-        event = self._event(pk)
-        if event.reporter_id != request.user.id:
-            raise DomainError(_("只有上报人可以评价。"), code="permission_denied")
+        event = self._event(pk, "rate")
         data = RateInput(data=request.data)
         data.is_valid(raise_exception=True)
         return self._detail(services.event_rate(event=event, actor=request.user, **data.validated_data))
 
+    @extend_schema(request=RateInput, responses=EventDetailOutput, summary="回访评价（工作人员代居民记录）")
+    @action(detail=True, methods=["post"], url_path="return-visit", url_name="return-visit")
+    def return_visit(self, request, pk=None):
+        event = self._event(pk, "return_visit")
+        data = RateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._detail(services.event_return_visit(event=event, actor=request.user, **data.validated_data))
+
     @extend_schema(responses={200: dict}, summary="上报人完整联系方式（查看记入审计）")
     @action(detail=True, methods=["get"])
     def contact(self, request, pk=None):
-        event = self._event(pk)
-        if not selectors.may_read_contact(user=request.user, event=event):
-            raise Forbidden(_("只有社区工作人员和承办单位可以查看上报人的完整联系方式。"))
+        event = self._event(pk, "read_contact")
         return Response(services.event_contact_read(event=event, actor=request.user, request=request._request))
 
     @extend_schema(responses=TimelineOutput(many=True), summary="事件流水")

@@ -204,6 +204,11 @@ class Event(models.Model):
         HOTLINE = "hotline", _("12345热线")
         OPEN311 = "open311", _("Open311")
 
+    class RatedVia(models.TextChoices):
+        REPORTER = "reporter", _("上报人评价")
+        LINK = "link", _("评价链接")
+        RETURN_VISIT = "return_visit", _("回访评价")
+
     class Level(models.IntegerChoices):
         GRID = 0, _("网格")
         COMMUNITY = 1, _("社区")
@@ -266,7 +271,13 @@ class Event(models.Model):
     reject_reason = models.CharField(_("不予受理原因"), max_length=300, blank=True)
     rating = models.PositiveSmallIntegerField(_("评价"), null=True, blank=True)
     rating_comment = models.CharField(_("评价意见"), max_length=300, blank=True)
+    rated_via = models.CharField(_("评价方式"), max_length=12, choices=RatedVia.choices, blank=True)
+    # SHA-256 of the secret rating link given to the reporter (SMS, or shown once): the public
+    # tracking code shows progress only and lets nobody act.
+    rate_secret_hash = models.CharField(_("评价链接摘要"), max_length=64, blank=True, editable=False, db_index=True)
     status_changed_at = models.DateTimeField(_("状态变更时间"))
+    # Bumped by every move and every clock write (governance.workflow): the compare-and-set guard.
+    version = models.PositiveIntegerField(_("版本"), default=0, editable=False)
     created_at = models.DateTimeField(_("上报时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 

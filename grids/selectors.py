@@ -11,11 +11,11 @@ Another grid's event is then simply not found (404).
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
-from django.utils import timezone
 
 from governance.models import Role, User
 from governance.selectors import jurisdiction_paths, jurisdiction_q
 from governance.selectors import user_department_ids as core_department_ids
+from grids.filters import EventFilter
 from grids.geo import point_in_polygon
 from grids.models import Event, EventCategory, Grid, Patrol, TimelineEntry
 
@@ -87,8 +87,6 @@ def visible_events(*, user: User) -> QuerySet[Event]:
 
 
 def event_list(*, user: User, filters=None) -> QuerySet[Event]:
-    from grids.filters import EventFilter
-
     qs = (
         visible_events(user=user)
         .select_related("category", "grid", "department")
@@ -156,23 +154,6 @@ def active_categories() -> QuerySet[EventCategory]:
     return EventCategory.objects.filter(is_active=True).select_related("department")
 
 
-def may_read_contact(*, user: User, event: Event) -> bool:
-    """Staff whose posts cover the event's area, and handlers of the department it was dispatched to, may see
-    the reporter's full number (to call back); the event must already be visible to the user."""
-    if user.is_superuser:
-        return True
-    staff_paths = jurisdiction_paths(user=user, roles=AREA_ROLES) or []
-    if any(event.grid.area.path.startswith(path) for path in staff_paths):
-        return True
-    return event.department_id is not None and event.department_id in user_department_ids(user=user)
-
-
 def public_categories() -> QuerySet[EventCategory]:
     """Categories published to outside clients (Open311): active and marked public."""
     return active_categories().filter(is_public=True)
-
-
-def overdue_count(*, queryset: QuerySet[Event]) -> int:
-    return queryset.filter(
-        status__in=Event.AWAITING_RESPONSE, responded_at__isnull=True, respond_by__lt=timezone.now()
-    ).count()

@@ -21,9 +21,12 @@ urlpatterns = [
     path("events/<int:pk>/start/", views.event_start_view, name="event_start"),
     path("events/<int:pk>/resolve/", views.event_resolve_view, name="event_resolve"),
     path("events/<int:pk>/contact/", views.event_contact_view, name="event_contact"),
+    path("events/<int:pk>/rate/", views.event_rate_view, name="event_rate"),
+    path("events/<int:pk>/return-visit/", views.event_return_visit_view, name="event_return_visit"),
     path("queue/", views.queue_view, name="queue"),
     path("tasks/", views.tasks_view, name="tasks"),
     path("track/", views.track_lookup_view, name="track_lookup"),
     path("track/<str:code>/", views.track_view, name="track"),
+    path("r/<str:secret>/", views.rate_by_link_view, name="rate_by_link"),
     path("efficiency/", views.efficiency_view, name="efficiency"),
 ]

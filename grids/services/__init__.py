@@ -1,5 +1,6 @@
 """Every write of grid management, one module per job, re-exported here."""
 
+from grids.services.dispatch import category_suggest, dispatch_department_for, events_nearby_open
 from grids.services.escalation import (
     escalate_overdue,
     escalation_due,
@@ -9,33 +10,36 @@ from grids.services.escalation import (
     reminder_due,
 )
 from grids.services.events import (
+    EVENT_FLOW,
     EVENT_TRANSITIONS,
     OutsideEveryGrid,
-    category_suggest,
     clock_fields,
-    dispatch_department_for,
     event_accept,
     event_close,
     event_contact_read,
     event_dispatch,
-    event_notify,
+    event_for_rating_secret,
     event_rate,
+    event_rate_by_link,
     event_reject,
     event_report,
     event_resolve,
+    event_return_visit,
     event_start,
     event_transition,
-    events_nearby_open,
-    next_actors,
+    rating_link_issue,
+    rating_link_send,
     time_left_state,
     timeline_add,
 )
 from grids.services.grid import grid_save
+from grids.services.notify import next_actors
 from grids.services.patrols import patrol_add_points, patrol_finish, patrol_start
 from grids.services.photos import photo_clean
 from grids.services.sensors import sensor_alert, sensor_authenticate, sensor_register
 
 __all__ = [
+    "EVENT_FLOW",
     "EVENT_TRANSITIONS",
     "OutsideEveryGrid",
     "category_suggest",
@@ -48,12 +52,14 @@ __all__ = [
     "event_contact_read",
     "event_dispatch",
     "event_escalate",
-    "event_notify",
+    "event_for_rating_secret",
     "event_rate",
+    "event_rate_by_link",
     "event_reject",
     "event_remind",
     "event_report",
     "event_resolve",
+    "event_return_visit",
     "event_start",
     "event_transition",
     "events_nearby_open",
@@ -63,6 +69,9 @@ __all__ = [
     "patrol_finish",
     "patrol_start",
     "photo_clean",
+    "rating_link_issue",
+    "rating_link_send",
+    "rating_link_url",
     "remind_due",
     "reminder_due",
     "sensor_alert",

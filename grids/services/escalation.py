@@ -1,56 +1,86 @@
 """The response clock: escalation grid → community → street, and the 80 % reminder.
 
 Scans read indexed deadline columns (partial indexes ``event_escalation_due_idx`` and
-``event_reminder_due_idx``); nothing waits in the broker. Each event is moved with a
-compare-and-set update, and on PostgreSQL the batch is claimed with ``FOR UPDATE SKIP LOCKED``,
-so concurrent scanners, or a second run, escalate and notify nothing twice.
+``event_reminder_due_idx``); nothing waits in the broker. A scan reads the due ids, then claims
+and moves each event in its own short transaction — on PostgreSQL ``FOR UPDATE SKIP LOCKED`` on
+that one row, everywhere the workflow kit's compare-and-set on ``version`` — with its timeline
+entry and its outbox rows. So concurrent scanners, or a second run, escalate and notify nothing
+twice; a move made meanwhile by a person wins (the clock write sees the version moved); and a
+row that fails is logged and skipped without blocking the rest of the batch.
 """
 
+import logging
 from datetime import datetime
 
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from governance.models import Area, Role, User
+from governance.outbox import notification_enqueue
 from governance.selectors import area_ancestors, users_with_role_in_area
-from governance.services import notification_send
 from grids.models import Event, TimelineEntry
-from grids.services.events import clock_fields, department_handlers, timeline_add
+from grids.services.events import EVENT_FLOW, clock_fields, timeline_add
+from grids.services.notify import is_urgent, next_actors
+
+logger = logging.getLogger(__name__)
 
 L = Event.Level
 BATCH = 500
 
 
-def escalation_due(*, now: datetime | None = None) -> QuerySet[Event]:
-    """Open events past ``respond_by`` that nobody has responded to, below street level.
-
-    The WHERE clause is exactly the predicate of the partial index ``event_escalation_due_idx``.
-    """
-    return Event.objects.filter(
+def _escalation_q(now: datetime) -> Q:
+    """Open, unanswered, below street level, past ``respond_by``: exactly the predicate of the
+    partial index ``event_escalation_due_idx`` (plus the deadline)."""
+    return Q(
         responded_at__isnull=True,
         level__lt=L.STREET,
         status__in=list(Event.AWAITING_RESPONSE),
-        respond_by__lte=now or timezone.now(),
+        respond_by__lte=now,
     )
 
 
-def reminder_due(*, now: datetime | None = None) -> QuerySet[Event]:
-    return Event.objects.filter(
+def _reminder_q(now: datetime) -> Q:
+    return Q(
         reminded_at__isnull=True,
         responded_at__isnull=True,
-        remind_at__lte=now or timezone.now(),
+        remind_at__lte=now,
         status__in=list(Event.AWAITING_RESPONSE),
     )
 
 
-def _claim_ids(queryset: QuerySet[Event], order: str, limit: int) -> list[int]:
-    qs = queryset.order_by(order)
+def escalation_due(*, now: datetime | None = None) -> QuerySet[Event]:
+    return Event.objects.filter(_escalation_q(now or timezone.now()))
+
+
+def reminder_due(*, now: datetime | None = None) -> QuerySet[Event]:
+    return Event.objects.filter(_reminder_q(now or timezone.now()))
+
+
+def _due_ids(queryset: QuerySet[Event], order: str, limit: int) -> list[int]:
+    return list(queryset.order_by(order).values_list("pk", flat=True)[:limit])
+
+
+def _claim(queryset: QuerySet[Event], pk: int) -> Event | None:
+    """Inside the row's own transaction: the event, locked on PostgreSQL (skipped when another
+    scanner holds it), or None when it is no longer due."""
+    qs = queryset.filter(pk=pk).select_related("grid__area", "category", "department")
     if connection.features.has_select_for_update_skip_locked:
         qs = qs.select_for_update(skip_locked=True, of=("self",))
-    return list(qs.values_list("pk", flat=True)[:limit])
+    return qs.first()
+
+
+def _each(ids: list[int], step, what: str) -> int:
+    """Run ``step(pk)`` for each id, one transaction per row; a failing row is logged and skipped."""
+    done = 0
+    for pk in ids:
+        try:
+            done += bool(step(pk))  # each step is its own transaction
+        except Exception:
+            logger.exception("%s of event %s failed; skipped, the next scan retries it.", what, pk)
+    return done
 
 
 def _level_staff(*, event: Event, level: int) -> QuerySet[User]:
@@ -60,24 +90,25 @@ def _level_staff(*, event: Event, level: int) -> QuerySet[User]:
     return users_with_role_in_area(role=Role.STREET_SUPERVISOR, area=street)
 
 
+@transaction.atomic
 def event_escalate(*, event_id: int, now: datetime | None = None) -> bool:
     """Raise one overdue event a level, set its new deadline, write the timeline, notify (督办).
 
-    Returns False when the event is no longer due (already escalated, answered or closed).
+    Returns False when the event is no longer due (already escalated, answered or closed) or was
+    moved since it was read: the clock write is a compare-and-set on the row's version.
     """
     now = now or timezone.now()
-    event = Event.objects.select_related("grid__area", "category").filter(pk=event_id).first()
-    if event is None or event.level >= L.STREET:
+    event = _claim(escalation_due(now=now), event_id)
+    if event is None:
         return False
     new_level = event.level + 1
-    moved = (
-        escalation_due(now=now)
-        .filter(pk=event.pk, level=event.level, respond_by=event.respond_by)
-        .update(level=new_level, updated_at=now, **clock_fields(category=event.category, start=now))
+    moved = EVENT_FLOW.clock_write(
+        event,
+        changes={"level": new_level, "updated_at": now, **clock_fields(category=event.category, start=now)},
+        where=_escalation_q(now),
     )
     if not moved:
         return False
-    event.refresh_from_db()
     label = L(new_level).label
     timeline_add(
         event=event,
@@ -86,64 +117,54 @@ def event_escalate(*, event_id: int, now: datetime | None = None) -> bool:
         note=_("超过响应期限未响应，升级至%(level)s督办，新期限 %(deadline)s")
         % {"level": label, "deadline": timezone.localtime(event.respond_by).strftime("%Y-%m-%d %H:%M")},
     )
-    title = _("【督办】事件 %(code)s 已超时，升级至%(level)s") % {"code": event.code, "level": label}
-    url = reverse("grids:event_detail", args=[event.pk])
-    for user in _level_staff(event=event, level=new_level):
-        notification_send(
-            recipient=user,
-            key=f"event:{event.pk}:escalate:{new_level}",
-            title=title,
-            body=event.description[:200],
-            url=url,
-            email=True,
-            sms=event.category is not None and event.category.response_minutes < 60,
-        )
+    notification_enqueue(
+        recipients=_level_staff(event=event, level=new_level),
+        key=f"event:{event.pk}:escalate:{new_level}",
+        title=_("【督办】事件 %(code)s 已超时，升级至%(level)s") % {"code": event.code, "level": label},
+        body=event.description[:200],
+        url=reverse("grids:event_detail", args=[event.pk]),
+        email=True,
+        sms=is_urgent(event),
+    )
     return True
 
 
 def escalate_overdue(*, now: datetime | None = None, limit: int = BATCH) -> int:
-    """One scan: claim a batch of due events and escalate each. Safe to run concurrently."""
+    """One scan: each due event claimed and escalated in its own transaction. Safe to run concurrently."""
     now = now or timezone.now()
-    with transaction.atomic():
-        ids = _claim_ids(escalation_due(now=now), "respond_by", limit)
-        return sum(event_escalate(event_id=pk, now=now) for pk in ids)
+    ids = _due_ids(escalation_due(now=now), "respond_by", limit)
+    return _each(ids, lambda pk: event_escalate(event_id=pk, now=now), "Escalation")
 
 
+@transaction.atomic
 def event_remind(*, event_id: int, now: datetime | None = None) -> bool:
     """Remind whoever must act that 80 % of the window has passed; once per window."""
     now = now or timezone.now()
-    event = Event.objects.select_related("grid__area", "department", "category").filter(pk=event_id).first()
-    if event is None or event.remind_at is None:
+    event = _claim(reminder_due(now=now), event_id)
+    if event is None:
         return False
-    claimed = reminder_due(now=now).filter(pk=event.pk, remind_at=event.remind_at).update(reminded_at=now)
-    if not claimed:
+    remind_at = event.remind_at
+    if not EVENT_FLOW.clock_write(event, changes={"reminded_at": now}, where=_reminder_q(now)):
         return False
-    if event.department_id and event.status in (Event.Status.DISPATCHED, Event.Status.REOPENED):
-        recipients = department_handlers(departments=[event.department])
-    else:
-        recipients = users_with_role_in_area(role=Role.COMMUNITY_STAFF, area=event.grid.area)
+    recipients = next_actors(event=event)
     deadline = timezone.localtime(event.respond_by).strftime("%Y-%m-%d %H:%M")
     timeline_add(
         event=event,
         kind=TimelineEntry.Kind.REMINDER,
         note=_("即将超时，响应期限 %(deadline)s") % {"deadline": deadline},
     )
-    title = _("【提醒】事件 %(code)s 将于 %(deadline)s 超时") % {"code": event.code, "deadline": deadline}
-    url = reverse("grids:event_detail", args=[event.pk])
-    for user in recipients:
-        notification_send(
-            recipient=user,
-            key=f"event:{event.pk}:remind:{event.remind_at.isoformat()}",
-            title=title,
-            body=event.description[:200],
-            url=url,
-            email=True,
-        )
+    notification_enqueue(
+        recipients=recipients,
+        key=f"event:{event.pk}:remind:{remind_at.isoformat()}",
+        title=_("【提醒】事件 %(code)s 将于 %(deadline)s 超时") % {"code": event.code, "deadline": deadline},
+        body=event.description[:200],
+        url=reverse("grids:event_detail", args=[event.pk]),
+        email=True,
+    )
     return True
 
 
 def remind_due(*, now: datetime | None = None, limit: int = BATCH) -> int:
     now = now or timezone.now()
-    with transaction.atomic():
-        ids = _claim_ids(reminder_due(now=now), "remind_at", limit)
-        return sum(event_remind(event_id=pk, now=now) for pk in ids)
+    ids = _due_ids(reminder_due(now=now), "remind_at", limit)
+    return _each(ids, lambda pk: event_remind(event_id=pk, now=now), "Reminder")

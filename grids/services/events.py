@@ -1,42 +1,94 @@
-"""Events: report, the one transition service and its table, dispatch, rating, notifications."""
+"""Events: report, the transition table and its moves, rating, the reporter's contact.
 
-import math
+Every status move goes through ``EVENT_FLOW`` (the core's workflow kit): the table below is the
+whole state machine, each move names the columns it may write, and the row moves with a
+compare-and-set on status and version, so a move and a clock write (escalation, reminder) never
+overwrite each other.
+"""
+
+import hashlib
 import secrets
-from collections.abc import Iterable, Sequence
+import string
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from governance.exceptions import DomainError, InvalidTransition, StaleState
-from governance.models import Area, AuditEntry, Department, Role, User
-from governance.selectors import area_ancestors, users_with_role_in_area
-from governance.services import audit_record, notification_send
-from grids.models import DispatchRule, Event, EventCategory, EventPhoto, Grid, Patrol, SensorDevice, TimelineEntry
+from governance.exceptions import DomainError, InvalidTransition
+from governance.models import AuditEntry, Department, User
+from governance.outbox import notification_enqueue_sms
+from governance.services import audit_record
+from governance.workflow import Workflow
+from grids.models import Event, EventCategory, EventPhoto, Grid, Patrol, SensorDevice, TimelineEntry
 from grids.selectors import grid_for_point
+from grids.services.dispatch import category_suggest, dispatch_department_for
+from grids.services.notify import event_notify_move
 from grids.services.photos import photo_clean
 
 S = Event.Status
 
-EVENT_TRANSITIONS: dict[str, frozenset[str]] = {
-    S.REPORTED: frozenset({S.ACCEPTED, S.REJECTED}),
-    S.ACCEPTED: frozenset({S.DISPATCHED}),
-    S.DISPATCHED: frozenset({S.IN_PROGRESS}),
-    S.IN_PROGRESS: frozenset({S.RESOLVED}),
-    S.RESOLVED: frozenset({S.CLOSED, S.REOPENED}),
-    S.REOPENED: frozenset({S.IN_PROGRESS}),
-    S.REJECTED: frozenset(),
-    S.CLOSED: frozenset(),
-}
+CLOCK = ("window_started_at", "respond_by", "remind_at", "reminded_at")
+RATING = ("rating", "rating_comment", "rated_via")
+
+
+def timeline_add(
+    *,
+    event: Event,
+    kind: str,
+    actor: User | None = None,
+    from_status: str = "",
+    to_status: str = "",
+    level: int | None = None,
+    note: str = "",
+) -> TimelineEntry:
+    return TimelineEntry.objects.create(
+        event=event, kind=kind, actor=actor, from_status=from_status, to_status=to_status, level=level, note=note
+    )
+
+
+def _record_move(*, obj: Event, frm: str, to: str, actor: User | None, note: str) -> TimelineEntry:
+    """Every move: one append-only timeline entry and the notices to whoever acts next."""
+    entry = timeline_add(
+        event=obj, kind=TimelineEntry.Kind.TRANSITION, actor=actor, from_status=frm, to_status=to, note=note
+    )
+    event_notify_move(event=obj, entry=entry, actor=actor)
+    return entry
+
+
+# from → {to: the columns that move may write, besides status, version and the timestamps}
+EVENT_FLOW = Workflow(
+    model=Event,
+    moves={
+        S.REPORTED: {
+            S.ACCEPTED: {"category", *CLOCK},
+            S.REJECTED: {"reject_reason", "closed_at", "responded_at"},
+        },
+        S.ACCEPTED: {S.DISPATCHED: {"department", "resolve_by"}},
+        S.DISPATCHED: {S.IN_PROGRESS: {"responded_at"}},
+        S.IN_PROGRESS: {S.RESOLVED: {"resolution", "resolved_at"}},
+        S.RESOLVED: {
+            S.CLOSED: {*RATING, "closed_at"},
+            S.REOPENED: {*RATING, "responded_at", "resolved_at", *CLOCK},
+        },
+        S.REOPENED: {S.IN_PROGRESS: {"responded_at"}},
+        S.REJECTED: {},
+        S.CLOSED: {},
+    },
+    record=_record_move,
+    labels=dict(S.choices),
+    noun=gettext_lazy("事件"),
+    stale_detail=gettext_lazy("该事件刚被其他人处理过，请刷新后查看最新状态。"),
+)
+EVENT_TRANSITIONS: dict[str, frozenset[str]] = EVENT_FLOW.table()
 
 DEFAULT_RESPONSE = timedelta(hours=24)
 REMIND_AT_FRACTION = 0.8
-NEARBY_METRES = 50
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
 
@@ -73,72 +125,6 @@ def time_left_state(*, event: Event, now: datetime | None = None) -> str:
     if event.remind_at and now >= event.remind_at:
         return "due_soon"
     return "normal"
-
-
-# --- Categories and dispatch ----------------------------------------------------------------
-
-
-def category_suggest(*, text: str) -> EventCategory | None:
-    """The active category whose keywords (or name) occur most often in ``text``."""
-    text = (text or "").lower()
-    best, best_hits = None, 0
-    for category in EventCategory.objects.filter(is_active=True).only("id", "name", "keywords"):
-        words = {w.strip().lower() for w in category.keywords.replace("，", ",").replace(",", " ").split()}
-        words.add(category.name.lower())
-        hits = sum(1 for w in words if w and w in text)
-        if hits > best_hits:
-            best, best_hits = category, hits
-    return best
-
-
-def dispatch_department_for(*, category: EventCategory, area: Area) -> Department | None:
-    """The most specific dispatch rule for the category on the area or an ancestor, else the
-    category's responsible department."""
-    ancestors = area_ancestors(area=area)
-    rules = list(
-        DispatchRule.objects.filter(category=category)
-        .filter(Q(area__isnull=True) | Q(area__in=ancestors))
-        .select_related("department", "area")
-    )
-    if rules:
-        rule = max(rules, key=lambda r: r.area.depth if r.area_id else -1)
-        return rule.department
-    return category.department
-
-
-# --- Nearby duplicates ----------------------------------------------------------------------
-
-
-def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
-    """Great-circle distance in metres (haversine)."""
-    r = 6371000.0
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * r * math.asin(math.sqrt(a))
-
-
-def events_nearby_open(
-    *,
-    category: EventCategory,
-    lon: float,
-    lat: float,
-    metres: float = NEARBY_METRES,
-    queryset: QuerySet[Event] | None = None,
-) -> list[Event]:
-    """Open events of the same category within ``metres`` (bounding box, then exact distance)."""
-    dlat = metres / 111_320
-    dlon = metres / (111_320 * max(math.cos(math.radians(lat)), 0.01))
-    qs = (queryset if queryset is not None else Event.objects.all()).filter(
-        category=category,
-        status__in=Event.OPEN_STATUSES,
-        lon__gte=lon - dlon,
-        lon__lte=lon + dlon,
-        lat__gte=lat - dlat,
-        lat__lte=lat + dlat,
-    )
-    found = [(distance_m(lon, lat, e.lon, e.lat), e) for e in qs]
-    return [e for d, e in sorted(found, key=lambda x: x[0]) if d <= metres]
 
 
 # --- Report ---------------------------------------------------------------------------------
@@ -226,65 +212,42 @@ def event_report(
         to_status=S.REPORTED,
         note=_("来源：%(source)s") % {"source": event.get_source_display()},
     )
-    _notify_after_commit(event=event, entry=entry)
+    event_notify_move(event=event, entry=entry, actor=event.reporter)
+    if source in RATED_BY_LINK_SOURCES:
+        # The caller has no account here: their secret rating link goes to them by SMS (and is
+        # kept on the instance for the page to show once to the staff member registering it).
+        event.rating_secret = (
+            rating_link_send(event=event, phone=reporter_phone) if reporter_phone else rating_link_issue(event=event)
+        )
     return event
-
-
-def timeline_add(
-    *,
-    event: Event,
-    kind: str,
-    actor: User | None = None,
-    from_status: str = "",
-    to_status: str = "",
-    level: int | None = None,
-    note: str = "",
-) -> TimelineEntry:
-    return TimelineEntry.objects.create(
-        event=event, kind=kind, actor=actor, from_status=from_status, to_status=to_status, level=level, note=note
-    )
 
 
 # --- Transitions ----------------------------------------------------------------------------
 
 
-@transaction.atomic
-def event_transition(*, event: Event, to: str, actor: User | None, note: str = "", **changes) -> Event:
-    """Move ``event`` to ``to`` if the table allows it; refuse a concurrent move of the same event.
+def event_transition(*, event: Event, to: str, actor: User | None, note: str = "", changes=None) -> Event:
+    """Move ``event`` to ``to`` through ``EVENT_FLOW`` (409 ``invalid_transition`` when the table
+    has no such move, 409 ``stale_state`` when someone else moved it first)."""
+    return EVENT_FLOW.transition(event, to=to, actor=actor, note=note, changes=changes)
 
-    The row moves with a compare-and-set update (``WHERE status = <what we saw>``): of two people
-    acting at once, one wins and the other gets ``StaleState`` (409), nothing lost or doubled.
-    """
-    frm = event.status
-    if to not in EVENT_TRANSITIONS.get(frm, frozenset()):
-        raise InvalidTransition(
-            frm=frm,
-            to=to,
-            detail=_("事件当前为“%(frm)s”，不能变更为“%(to)s”。") % {"frm": S(frm).label, "to": S(to).label},
-        )
-    now = timezone.now()
-    fields = {"status": to, "status_changed_at": now, "updated_at": now, **changes}
-    if to in (S.IN_PROGRESS, S.REJECTED) and event.responded_at is None:
-        fields["responded_at"] = now
-    moved = Event.objects.filter(pk=event.pk, status=frm).update(**fields)
-    if not moved:
-        raise StaleState(_("该事件刚被其他人处理过，请刷新后查看最新状态。"))
-    event.refresh_from_db()
-    entry = timeline_add(
-        event=event, kind=TimelineEntry.Kind.TRANSITION, actor=actor, from_status=frm, to_status=to, note=note
-    )
-    _notify_after_commit(event=event, entry=entry)
-    return event
+
+def _responded(event: Event) -> dict:
+    """The response clock stops at the first response (work started, or rejected)."""
+    return {} if event.responded_at is not None else {"responded_at": timezone.now()}
 
 
 def event_accept(*, event: Event, actor: User, note: str = "", category: EventCategory | None = None) -> Event:
-    changes = {}
     chosen = category or event.category
     if chosen is None:
         raise ValidationError({"category": _("受理前请先选择事件类别。")})
-    if chosen != event.category:
-        changes.update(category=chosen, **clock_fields(category=chosen, start=event.window_started_at))
-    return event_transition(event=event, to=S.ACCEPTED, actor=actor, note=note, **changes)
+
+    def changes(row: Event) -> dict:
+        # Read from the row being moved: a clock write since the page was drawn is not undone.
+        if chosen.pk == row.category_id:
+            return {}
+        return {"category": chosen, **clock_fields(category=chosen, start=row.window_started_at)}
+
+    return event_transition(event=event, to=S.ACCEPTED, actor=actor, note=note, changes=changes)
 
 
 def event_reject(*, event: Event, actor: User, reason: str) -> Event:
@@ -292,7 +255,11 @@ def event_reject(*, event: Event, actor: User, reason: str) -> Event:
     if not reason:
         raise ValidationError({"reason": _("请填写不予受理的原因。")})
     return event_transition(
-        event=event, to=S.REJECTED, actor=actor, note=reason, reject_reason=reason[:300], closed_at=timezone.now()
+        event=event,
+        to=S.REJECTED,
+        actor=actor,
+        note=reason,
+        changes=lambda row: {"reject_reason": reason[:300], "closed_at": timezone.now(), **_responded(row)},
     )
 
 
@@ -311,14 +278,13 @@ def event_dispatch(*, event: Event, actor: User | None, department: Department |
         event=event,
         to=S.DISPATCHED,
         actor=actor,
-        department=chosen,
-        resolve_by=resolve_by,
         note=note or _("派往%(dept)s（%(how)s）") % {"dept": chosen.name, "how": how},
+        changes={"department": chosen, "resolve_by": resolve_by},
     )
 
 
 def event_start(*, event: Event, actor: User, note: str = "") -> Event:
-    return event_transition(event=event, to=S.IN_PROGRESS, actor=actor, note=note)
+    return event_transition(event=event, to=S.IN_PROGRESS, actor=actor, note=note, changes=_responded)
 
 
 @transaction.atomic
@@ -328,7 +294,11 @@ def event_resolve(*, event: Event, actor: User, resolution: str, photos: Sequenc
         raise ValidationError({"resolution": _("请填写处置结果。")})
     cleaned = [photo_clean(p) for p in photos]
     event = event_transition(
-        event=event, to=S.RESOLVED, actor=actor, note=resolution, resolution=resolution, resolved_at=timezone.now()
+        event=event,
+        to=S.RESOLVED,
+        actor=actor,
+        note=resolution,
+        changes={"resolution": resolution, "resolved_at": timezone.now()},
     )
     for content in cleaned:
         EventPhoto.objects.create(event=event, image=content, kind=EventPhoto.Kind.RESOLUTION, uploaded_by=actor)
@@ -336,40 +306,96 @@ def event_resolve(*, event: Event, actor: User, resolution: str, photos: Sequenc
 
 
 def event_close(*, event: Event, actor: User | None, note: str = "") -> Event:
-    return event_transition(event=event, to=S.CLOSED, actor=actor, note=note, closed_at=timezone.now())
+    return event_transition(event=event, to=S.CLOSED, actor=actor, note=note, changes={"closed_at": timezone.now()})
+
+
+# --- Rating ---------------------------------------------------------------------------------
+# Rating belongs to the reporter: signed in (policy "rate"), or holding the secret rating link
+# made for them at report time. Staff record a return-visit (回访) rating as its own action.
+
+# Reports whose reporter rates through a secret link: a 12345 caller, an Open311 client's user.
+RATED_BY_LINK_SOURCES = frozenset({Event.Source.HOTLINE, Event.Source.OPEN311})
+RATING_SECRET_ALPHABET = string.ascii_letters  # letters only: no digit run a mask could touch
+RATING_SECRET_LENGTH = 24
+
+
+def _secret_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def rating_link_issue(*, event: Event) -> str:
+    """Make (or remake) the secret rating link of ``event``; returns the secret, shown once."""
+    secret = "".join(secrets.choice(RATING_SECRET_ALPHABET) for _ in range(RATING_SECRET_LENGTH))
+    Event.objects.filter(pk=event.pk).update(rate_secret_hash=_secret_hash(secret))
+    event.rate_secret_hash = _secret_hash(secret)
+    return secret
+
+
+def rating_link_url(secret: str) -> str:
+    return reverse("grids:rate_by_link", args=[secret])
+
+
+def event_for_rating_secret(*, secret: str) -> Event | None:
+    if not secret or len(secret) != RATING_SECRET_LENGTH or not secret.isascii() or not secret.isalpha():
+        return None
+    return Event.objects.select_related("category", "grid").filter(rate_secret_hash=_secret_hash(secret)).first()
 
 
 @transaction.atomic
-def event_rate(*, event: Event, rating: int, comment: str = "", actor: User | None = None) -> Event:
-    """The reporter rates a resolved event: 3–5 closes it, 1–2 reopens it with a new response clock."""
+def event_rate(*, event: Event, rating: int, comment: str = "", actor: User | None = None, via: str = "") -> Event:
+    """Record the reporter's rating of a resolved event: 3–5 closes it, 1–2 reopens it with a new
+    response clock. ``via`` says how it came: the reporter signed in, the secret link, or a
+    staff member's return visit (回访) on the reporter's behalf."""
+    via = via or Event.RatedVia.REPORTER
     if event.status != S.RESOLVED:
         raise InvalidTransition(frm=event.status, to="rated", detail=_("只有已办结的事件才能评价。"))
-    if not isinstance(rating, int) or not 1 <= rating <= 5:
+    if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
         raise ValidationError({"rating": _("评价须为 1 到 5 分。")})
     comment = (comment or "").strip()[:300]
-    note = _("评价 %(n)d 分") % {"n": rating} + (f"：{comment}" if comment else "")
+    label = _("回访评价") if via == Event.RatedVia.RETURN_VISIT else _("评价")
+    note = _("%(label)s %(n)d 分") % {"label": label, "n": rating} + (f"：{comment}" if comment else "")
+    rated = {"rating": rating, "rating_comment": comment, "rated_via": via}
     if rating <= 2:
-        now = timezone.now()
         return event_transition(
             event=event,
             to=S.REOPENED,
             actor=actor,
             note=note,
-            rating=rating,
-            rating_comment=comment,
-            responded_at=None,
-            resolved_at=None,
-            **clock_fields(category=event.category, start=now),
+            changes=lambda row: {
+                **rated,
+                "responded_at": None,
+                "resolved_at": None,
+                **clock_fields(category=row.category, start=timezone.now()),
+            },
         )
     return event_transition(
-        event=event,
-        to=S.CLOSED,
-        actor=actor,
-        note=note,
-        rating=rating,
-        rating_comment=comment,
-        closed_at=timezone.now(),
+        event=event, to=S.CLOSED, actor=actor, note=note, changes={**rated, "closed_at": timezone.now()}
     )
+
+
+def event_return_visit(*, event: Event, actor: User, rating: int, comment: str = "") -> Event:
+    """Staff record the reporter's rating taken on a return visit or call (回访), labelled so."""
+    return event_rate(event=event, rating=rating, comment=comment, actor=actor, via=Event.RatedVia.RETURN_VISIT)
+
+
+def event_rate_by_link(*, secret: str, rating: int, comment: str = "") -> Event:
+    event = event_for_rating_secret(secret=secret)
+    if event is None:
+        raise DomainError(_("评价链接无效或已失效。"), code="invalid_rating_link")
+    return event_rate(event=event, rating=rating, comment=comment, actor=None, via=Event.RatedVia.LINK)
+
+
+def rating_link_send(*, event: Event, phone: str) -> str:
+    """Issue the rating link and text it (with the tracking code) to a reporter without an
+    account; through the outbox, so a broker outage delays the SMS and never loses it."""
+    secret = rating_link_issue(event=event)
+    notification_enqueue_sms(
+        phone=phone,
+        key=f"event:{event.pk}:rating-link",
+        text=_("您反映的问题已登记，查询编号 %(code)s。办结后可通过以下链接评价：") % {"code": event.code},
+        url=rating_link_url(secret),
+    )
+    return secret
 
 
 # --- Reporter contact -----------------------------------------------------------------------
@@ -386,89 +412,3 @@ def event_contact_read(*, event: Event, actor: User, request=None) -> dict[str, 
         changes={"fields": ["reporter_name", "reporter_phone", "reporter_email"]},
     )
     return {"name": event.reporter_name, "phone": event.reporter_phone, "email": event.reporter_email}
-
-
-# --- Who acts next --------------------------------------------------------------------------
-
-
-def department_handlers(*, departments: Iterable[Department]) -> QuerySet[User]:
-    return User.objects.filter(
-        is_active=True,
-        posts__is_active=True,
-        posts__role=Role.DEPARTMENT_HANDLER,
-        posts__department__in=list(departments),
-    ).distinct()
-
-
-def next_actors(*, event: Event, status: str | None = None) -> QuerySet[User] | list[User]:
-    """The people who must act on the event in ``status`` (default: its current status)."""
-    status = status or event.status
-    if status in (S.REPORTED, S.ACCEPTED):
-        return users_with_role_in_area(role=Role.COMMUNITY_STAFF, area=event.grid.area)
-    if status in (S.DISPATCHED, S.REOPENED, S.IN_PROGRESS) and event.department_id:
-        return department_handlers(departments=[event.department])
-    if status in (S.RESOLVED, S.REJECTED) and event.reporter_id:
-        return [event.reporter]
-    return []
-
-
-def _notify_after_commit(*, event: Event, entry: TimelineEntry) -> None:
-    from grids.tasks import event_notify_task
-
-    transaction.on_commit(lambda: event_notify_task.delay(event_id=event.pk, entry_id=entry.pk))
-
-
-def event_notify(*, event_id: int, entry_id: int) -> int:
-    """Tell the next people to act about one timeline entry (idempotent by the entry's id)."""
-    event = Event.objects.select_related("grid__area", "category", "department").get(pk=event_id)
-    entry = TimelineEntry.objects.get(pk=entry_id, event=event)
-    status = entry.to_status
-    if status != event.status:
-        return 0  # the event has moved on since; the later entry tells the people who act now
-    label = S(status).label
-    category = event.category.name if event.category else _("未分类")
-    title = _("事件 %(code)s %(status)s：%(category)s") % {"code": event.code, "status": label, "category": category}
-    url = reverse("grids:event_detail", args=[event.pk])
-    sent = 0
-    recipients = list(next_actors(event=event, status=status))
-    if status == S.DISPATCHED and event.category_id:
-        cc = event.category.cc_departments.exclude(pk=event.department_id)
-        recipients += [u for u in department_handlers(departments=cc) if u not in recipients]
-    urgent = event.category is not None and event.category.response_minutes < 60
-    for user in recipients:
-        _n, created = notification_send(
-            recipient=user,
-            key=f"event:{event.pk}:entry:{entry.pk}",
-            title=title,
-            body=event.description[:200],
-            url=url,
-            email=True,
-            sms=urgent,
-        )
-        sent += created
-    return sent
-
-
-__all__ = [
-    "EVENT_TRANSITIONS",
-    "OutsideEveryGrid",
-    "category_suggest",
-    "clock_fields",
-    "department_handlers",
-    "dispatch_department_for",
-    "distance_m",
-    "event_accept",
-    "event_close",
-    "event_dispatch",
-    "event_notify",
-    "event_rate",
-    "event_reject",
-    "event_report",
-    "event_resolve",
-    "event_start",
-    "event_transition",
-    "events_nearby_open",
-    "next_actors",
-    "time_left_state",
-    "timeline_add",
-]

@@ -18,8 +18,10 @@ from grids.views.events import (
     event_dispatch_view,
     event_new_view,
     event_photo_view,
+    event_rate_view,
     event_reject_view,
     event_resolve_view,
+    event_return_visit_view,
     event_start_view,
 )
 from grids.views.lists import (
@@ -28,6 +30,7 @@ from grids.views.lists import (
 )
 from grids.views.public import (
     efficiency_view,
+    rate_by_link_view,
     track_lookup_view,
     track_view,
 )
@@ -48,8 +51,10 @@ __all__ = [
     "event_dispatch_view",
     "event_new_view",
     "event_photo_view",
+    "event_rate_view",
     "event_reject_view",
     "event_resolve_view",
+    "event_return_visit_view",
     "event_start_view",
     "grid_view",
     "grid_worker_cards",
@@ -59,6 +64,7 @@ __all__ = [
     "patrol_points_view",
     "patrol_start_view",
     "queue_view",
+    "rate_by_link_view",
     "resident_cards",
     "staff_cards",
     "tasks_view",

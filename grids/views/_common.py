@@ -10,9 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from governance.exceptions import Conflict, DomainError, InvalidTransition
-from governance.models import Role
-from governance.permissions import has_any_role
-from grids import selectors, services
+from grids import services
 from grids.models import Event
 
 S = Event.Status
@@ -131,10 +129,3 @@ def map_payload(*, grids: Iterable, route=None, markers=None, point=None) -> dic
 
 def map_settings() -> dict:
     return {"tile_url": settings.MAP_TILE_URL, "tile_attribution": settings.MAP_TILE_ATTRIBUTION}
-
-
-def _is_handler_of(user, event: Event) -> bool:
-    """A handler acts only on events dispatched to their own department (as the API's _handled_event)."""
-    if not has_any_role(user, [Role.DEPARTMENT_HANDLER]):
-        return False
-    return user.is_superuser or event.department_id in selectors.user_department_ids(user=user)

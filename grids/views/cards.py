@@ -10,8 +10,8 @@ from governance import home
 from governance.models import Role
 from governance.permissions import has_any_role
 from grids import selectors
-from grids.api import REPORTER_ROLES, STAFF_ROLES
 from grids.models import Event
+from grids.policies import REPORTER_ROLES, STAFF_ROLES
 from grids.views._common import (
     S,
 )

@@ -5,7 +5,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -14,16 +14,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from governance.exceptions import Conflict, DomainError
 from governance.masking import mask_phone
-from governance.models import Role
-from governance.permissions import any_portal_user, has_any_role, require_roles
+from governance.permissions import any_portal_user, require_roles
 from governance.selectors import dispatchable_departments
-from grids import forms, selectors, services
-from grids.api import REPORTER_ROLES, STAFF_ROLES
+from grids import forms, policies, selectors, services
 from grids.models import Event, EventPhoto
 from grids.views._common import (
     MAP_GRID_LIMIT,
     S,
-    _is_handler_of,
     apply_errors,
     clock_for,
     conflict_message,
@@ -35,12 +32,12 @@ from grids.views._common import (
 
 
 @require_http_methods(["GET", "POST"])
-@require_roles(*REPORTER_ROLES)
+@require_roles(*policies.REPORTER_ROLES)
 def event_new_view(request: HttpRequest) -> HttpResponse:
     user = request.user
-    is_worker = has_any_role(user, [Role.GRID_WORKER])
+    is_worker = policies.is_worker(user)
     patrol = selectors.active_patrol(user=user) if is_worker else None
-    for_staff = has_any_role(user, STAFF_ROLES)
+    for_staff = policies.is_staff(user)
     nearby: list[Event] = []
     visible_nearby: set[int] = set()
     status = 200
@@ -64,6 +61,11 @@ def event_new_view(request: HttpRequest) -> HttpResponse:
                     if linked or (is_worker and not data.get("source"))
                     else (data.get("source") or Event.Source.RESIDENT)
                 )
+                policies.event_report_can(
+                    user=user,
+                    source=source,
+                    for_caller=bool(data.get("reporter_name") or data.get("reporter_phone")),
+                ).raise_for_page()
                 try:
                     event = services.event_report(
                         reporter=user,
@@ -86,6 +88,15 @@ def event_new_view(request: HttpRequest) -> HttpResponse:
                         _("上报成功，查询编号：%(code)s。凭此编号可在“查询进度”中查看办理情况。")
                         % {"code": event.code},
                     )
+                    secret = getattr(event, "rating_secret", "")
+                    if secret and event.reporter_phone:
+                        messages.info(request, _("评价链接已通过短信发送给来电人。"))
+                    elif secret:
+                        messages.info(
+                            request,
+                            _("来电人的评价链接（只显示这一次，请告知来电人）：%(url)s")
+                            % {"url": request.build_absolute_uri(services.rating_link_url(secret))},
+                        )
                     return redirect("grids:event_detail", pk=event.pk)
         status = 400 if form.errors else 200
     else:
@@ -129,8 +140,9 @@ def _detail_page(
     user = request.user
     bound = bound or {}
     allowed = services.EVENT_TRANSITIONS.get(event.status, frozenset())
-    staff = has_any_role(user, STAFF_ROLES)
-    handles = _is_handler_of(user, event)
+    may = policies.event_actions_allowed(user=user, event=event)
+    staff = "accept" in may
+    handles = "start" in may
     seen = {"seen_status": event.status}
     actions: dict = {}
     if staff and S.ACCEPTED in allowed:
@@ -147,6 +159,10 @@ def _detail_page(
         actions["close"] = bound.get("close") or forms.NoteForm(initial=seen, prefix="close")
     if staff and S.REJECTED in allowed:
         actions["reject"] = bound.get("reject") or forms.RejectForm(initial=seen, prefix="reject")
+    if event.status == S.RESOLVED and "rate" in may:
+        actions["rate"] = bound.get("rate") or forms.RateForm(prefix="rate")
+    if event.status == S.RESOLVED and "return_visit" in may:
+        actions["return_visit"] = bound.get("return_visit") or forms.RateForm(prefix="visit")
     photos = list(event.photos.all())
     now = timezone.now()
     return render(
@@ -157,7 +173,7 @@ def _detail_page(
             "clock": clock_for(event, now),
             "reporter_phone": contact["phone"] if contact else mask_phone(event.reporter_phone),
             "contact_revealed": contact is not None,
-            "may_read_contact": bool(event.reporter_phone) and selectors.may_read_contact(user=user, event=event),
+            "may_read_contact": bool(event.reporter_phone) and "read_contact" in may,
             "timeline": selectors.event_timeline(event=event),
             "report_photos": [p for p in photos if p.kind == EventPhoto.Kind.REPORT],
             "resolution_photos": [p for p in photos if p.kind == EventPhoto.Kind.RESOLUTION],
@@ -180,8 +196,7 @@ def event_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 def event_contact_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Show the reporter's full number once, to call them back; the read is audited."""
     event = selectors.event_get_for_user(user=request.user, pk=pk)
-    if not selectors.may_read_contact(user=request.user, event=event):
-        raise PermissionDenied
+    policies.event_can(user=request.user, action="read_contact", event=event).raise_for_page()
     contact = services.event_contact_read(event=event, actor=request.user, request=request)
     messages.info(request, _("已显示完整联系电话，本次查看已记入审计记录。"))
     return _detail_page(request, event, contact=contact)
@@ -211,12 +226,11 @@ def _event_action(
     make_form: Callable[[Event], object],
     run: Callable[[Event, dict], Event],
     done: Callable[[Event], str],
-    handler_only: bool = False,
 ) -> HttpResponse:
+    """One door for every event action: scoped read (404), the policy (403), the form, the service."""
     user = request.user
     event = selectors.event_get_for_user(user=user, pk=pk)
-    if handler_only and not _is_handler_of(user, event):
-        raise PermissionDenied
+    policies.event_can(user=user, action=name, event=event).raise_for_page()
     form = make_form(event)
     if form.is_valid():
         try:
@@ -237,7 +251,7 @@ def _event_action(
 
 
 @require_POST
-@require_roles(*STAFF_ROLES)
+@any_portal_user
 def event_accept_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _event_action(
         request,
@@ -252,7 +266,7 @@ def event_accept_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@require_roles(*STAFF_ROLES)
+@any_portal_user
 def event_reject_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _event_action(
         request,
@@ -265,7 +279,7 @@ def event_reject_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@require_roles(*STAFF_ROLES)
+@any_portal_user
 def event_dispatch_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _event_action(
         request,
@@ -280,7 +294,7 @@ def event_dispatch_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@require_roles(*STAFF_ROLES)
+@any_portal_user
 def event_close_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _event_action(
         request,
@@ -293,7 +307,7 @@ def event_close_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@require_roles(Role.DEPARTMENT_HANDLER)
+@any_portal_user
 def event_start_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _event_action(
         request,
@@ -302,12 +316,11 @@ def event_start_view(request: HttpRequest, pk: int) -> HttpResponse:
         make_form=lambda event: forms.NoteForm(request.POST, prefix="start"),
         run=lambda event, d: services.event_start(event=event, actor=request.user, note=d["note"]),
         done=lambda event: _("已开始处置。"),
-        handler_only=True,
     )
 
 
 @require_POST
-@require_roles(Role.DEPARTMENT_HANDLER)
+@any_portal_user
 def event_resolve_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _event_action(
         request,
@@ -318,5 +331,42 @@ def event_resolve_view(request: HttpRequest, pk: int) -> HttpResponse:
             event=event, actor=request.user, resolution=d["resolution"], photos=d["photos"]
         ),
         done=lambda event: _("已办结，等待居民评价。"),
-        handler_only=True,
+    )
+
+
+def _rated_message(event: Event) -> str:
+    if event.status == S.REOPENED:
+        return _("已记录评价。事件已重新打开，将由处置单位再次处理。")
+    return _("已记录评价，事件已关闭。")
+
+
+@require_POST
+@any_portal_user
+def event_rate_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The reporter, signed in, rates the result (1–2 reopens it)."""
+    return _event_action(
+        request,
+        pk,
+        name="rate",
+        make_form=lambda event: forms.RateForm(request.POST, prefix="rate"),
+        run=lambda event, d: services.event_rate(
+            event=event, rating=d["rating"], comment=d["comment"], actor=request.user
+        ),
+        done=_rated_message,
+    )
+
+
+@require_POST
+@any_portal_user
+def event_return_visit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Staff record the rating the reporter gave on a return visit or call (回访)."""
+    return _event_action(
+        request,
+        pk,
+        name="return_visit",
+        make_form=lambda event: forms.RateForm(request.POST, prefix="visit"),
+        run=lambda event, d: services.event_return_visit(
+            event=event, rating=d["rating"], comment=d["comment"], actor=request.user
+        ),
+        done=_rated_message,
     )

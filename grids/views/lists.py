@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET
 from governance.models import Role
 from governance.permissions import require_roles
 from grids import forms, selectors
-from grids.api import STAFF_ROLES
+from grids.policies import STAFF_ROLES
 from grids.views._common import (
     PAGE_SIZE,
     S,

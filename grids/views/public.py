@@ -41,25 +41,35 @@ def track_lookup_view(request: HttpRequest) -> HttpResponse:
 
 @login_not_required
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_GET
 def track_view(request: HttpRequest, code: str) -> HttpResponse:
-    """The code is the credential: status and history without names; rating once resolved."""
+    """The code is public (Open311 lists it): status and history only, no names, no actions."""
     event = selectors.event_get_public(code=code)
+    # Only kinds, statuses and times: no actor, no note (notes may name people).
+    entries = selectors.event_timeline(event=event).values("kind", "from_status", "to_status", "level", "created_at")
+    return render(request, "grids/track.html", {"event": event, "entries": entries})
+
+
+@login_not_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def rate_by_link_view(request: HttpRequest, secret: str) -> HttpResponse:
+    """The reporter's secret rating link (SMS, or shown once at report time): rate the result."""
+    event = services.event_for_rating_secret(secret=secret)
+    if event is None:
+        raise Http404
     status = 200
     form = forms.RateForm()
     if request.method == "POST":
         form = forms.RateForm(request.POST)
         if form.is_valid():
             try:
-                event = services.event_rate(
-                    event=event,
-                    rating=form.cleaned_data["rating"],
-                    comment=form.cleaned_data["comment"],
-                    actor=request.user if request.user.is_authenticated else None,
+                event = services.event_rate_by_link(
+                    secret=secret, rating=form.cleaned_data["rating"], comment=form.cleaned_data["comment"]
                 )
             except Conflict as exc:
                 messages.error(request, exc.detail)
-                event = selectors.event_get_public(code=code)
+                event = services.event_for_rating_secret(secret=secret)
                 status = exc.status_code
             except (DomainError, ValidationError) as exc:
                 apply_errors(form, exc)
@@ -68,22 +78,12 @@ def track_view(request: HttpRequest, code: str) -> HttpResponse:
                     messages.warning(request, _("感谢您的评价。事件已重新打开，将由处置单位再次处理。"))
                 else:
                     messages.success(request, _("感谢您的评价，事件已关闭。"))
-                return redirect("grids:track", code=event.code)
+                return redirect("grids:rate_by_link", secret=secret)
         if status == 200 and form.errors:
             status = 400
-    # Only kinds, statuses and times: no actor, no note (notes may name people).
-    entries = selectors.event_timeline(event=event).values("kind", "from_status", "to_status", "level", "created_at")
-    return render(
-        request,
-        "grids/track.html",
-        {
-            "event": event,
-            "entries": entries,
-            "form": form,
-            "can_rate": event.status == S.RESOLVED,
-        },
-        status=status,
-    )
+    response = render(request, "grids/rate_link.html", {"event": event, "form": form}, status=status)
+    response["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 # --- Efficiency index (public) --------------------------------------------------------------

@@ -2,9 +2,10 @@
 
 A grid worker on a phone starts a patrol, reports a finding with a photo and the phone's location,
 and ends the patrol; community staff on a desktop accept and dispatch it from the queue; the
-department's handler on a phone starts and resolves it with a photo; the resident, not signed
-in, follows the tracking code and rates it 5, which closes it. A screenshot of every step goes to
-var/screenshots/e2e-flow-*.png, and any Content Security Policy complaint fails the test.
+department's handler on a phone starts and resolves it with a photo; anyone holding the tracking
+code sees the progress but cannot act on it; the reporter, signed in, rates it 5, which closes
+it. A screenshot of every step goes to var/screenshots/e2e-flow-*.png, and any Content Security
+Policy complaint fails the test.
 """
 
 import re
@@ -174,7 +175,7 @@ def test_an_event_goes_from_patrol_to_rating_in_a_real_browser(
     _no_sideways_scroll(page, 390)
     shot(page, screenshots / "e2e-flow-5-handler.png")
 
-    # 5. The resident, not signed in, follows the code and rates 5: closed.
+    # 5. Anyone with the code, not signed in, sees the progress only: no rating there.
     context, page = _context(browser, live_server, browser_log, PHONE)
     contexts.append(context)
     page.goto("/track/")
@@ -187,15 +188,23 @@ def test_an_event_goes_from_patrol_to_rating_in_a_real_browser(
     for private in ("王网格", "李社区", "吴处置", "13812345678"):
         assert private not in body
     expect(page.locator(".timeline__item")).to_have_count(5)
+    expect(page.get_by_role("button", name="提交评价")).to_have_count(0)
+    expect(page.locator("main")).to_contain_text("查询编号只能查看进度")
     shot(page, screenshots / "e2e-flow-6a-track.png")
+
+    # 6. The reporter, signed in on their phone, rates 5 on the event page: closed.
+    context, page = _context(browser, live_server, browser_log, PHONE)
+    contexts.append(context)
+    sign_in(page, "worker", DEMO_PASSWORD)
+    page.goto(f"/events/{event.pk}/")
     page.locator(".stars__option", has_text="5 分").click()
     page.get_by_label("意见（可不填）").fill("处理很快，谢谢")
     page.get_by_role("button", name="提交评价").click()
-    expect(page.locator(".flash--success")).to_have_text("感谢您的评价，事件已关闭。")
-    expect(page.locator(".status")).to_have_text("已关闭")
+    expect(page.locator(".flash--success")).to_have_text("已记录评价，事件已关闭。")
+    expect(page.locator(".event-head .status")).to_have_text("已关闭")
     expect(page.get_by_role("button", name="提交评价")).to_have_count(0)
     _no_sideways_scroll(page, 390)
-    shot(page, screenshots / "e2e-flow-6-track-rated.png")
+    shot(page, screenshots / "e2e-flow-6-reporter-rated.png")
 
     event.refresh_from_db()
     assert (event.status, event.rating, event.rating_comment) == ("closed", 5, "处理很快，谢谢")

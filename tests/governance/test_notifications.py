@@ -191,7 +191,7 @@ def test_redeliver_keeps_going_past_a_failing_notification(reachable, make_user,
     assert failing.delivered_at is None
     assert failing.delivery_error == "短信网关无响应"
     assert email_only.delivered_at is not None
-    assert f"Redelivery of notification {failing.pk} failed (ConnectionError)" in caplog.text
+    assert f"Delivery of notification {failing.pk} failed (ConnectionError)" in caplog.text
 
 
 # --- SMS backends --------------------------------------------------------------------------------

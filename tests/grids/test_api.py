@@ -244,7 +244,7 @@ def test_refused_transition_is_409_invalid_transition_and_changes_nothing(api_as
 def test_grid_worker_may_not_run_staff_actions(api_as, grid_worker, east_event, action):
     response = api_as(grid_worker).post(f"/api/v1/events/{east_event.pk}/{action}/", {"reason": "x"}, format="json")
     assert response.status_code == 403
-    assert response.json()["code"] == "permission_denied"
+    assert response.json()["code"] == "not_staff_here"
     east_event.refresh_from_db()
     assert east_event.status == S.REPORTED
 
@@ -257,7 +257,7 @@ def test_handler_of_another_department_cannot_start_the_event(
     services.event_dispatch(event=east_event, actor=east_staff)
     response = api_as(water_handler).post(f"/api/v1/events/{east_event.pk}/start/", {}, format="json")
     assert response.status_code == 403
-    assert response.json()["code"] == "permission_denied"
+    assert response.json()["code"] == "not_assigned_department"
     east_event.refresh_from_db()
     assert east_event.status == S.DISPATCHED
 
@@ -270,7 +270,10 @@ def test_reject_without_reason_is_a_field_error(api_as, east_event, east_staff):
 
 def test_only_the_reporter_rates(api_as, east_event, east_staff, grid_worker):
     Event.objects.filter(pk=east_event.pk).update(status=S.RESOLVED)
-    assert api_as(east_staff).post(f"/api/v1/events/{east_event.pk}/rate/", {"rating": 5}).status_code == 400
+    refused = api_as(east_staff).post(f"/api/v1/events/{east_event.pk}/rate/", {"rating": 5})
+    assert (refused.status_code, refused.json()["code"]) == (403, "not_reporter")
+    east_event.refresh_from_db()
+    assert (east_event.status, east_event.rating) == (S.RESOLVED, None)
     response = api_as(grid_worker).post(f"/api/v1/events/{east_event.pk}/rate/", {"rating": 1}, format="json")
     assert response.json()["status"] == "reopened"
 

@@ -12,6 +12,7 @@ from PIL import Image
 
 from governance.exceptions import InvalidTransition, StaleState
 from governance.models import Notification
+from governance.workflow import UndeclaredWrite
 from grids import services
 from grids.models import DispatchRule, Event, EventPhoto, Patrol, TimelineEntry
 from grids.selectors import grid_for_point
@@ -21,7 +22,39 @@ S = Event.Status
 pytestmark = pytest.mark.django_db
 
 ALL = list(S.values)
-ALLOWED = {(frm, to) for frm, tos in services.EVENT_TRANSITIONS.items() for to in tos}
+# The state machine as the issue and the README state it, written out here on purpose: the
+# test must fail if the table in the code gains or loses a move.
+ALLOWED = {
+    ("reported", "accepted"),
+    ("reported", "rejected"),
+    ("accepted", "dispatched"),
+    ("dispatched", "in_progress"),
+    ("in_progress", "resolved"),
+    ("resolved", "closed"),
+    ("resolved", "reopened"),
+    ("reopened", "in_progress"),
+}
+# The columns each move may write (besides status, version and the timestamps).
+WRITES = {
+    ("reported", "accepted"): {"category", "window_started_at", "respond_by", "remind_at", "reminded_at"},
+    ("reported", "rejected"): {"reject_reason", "closed_at", "responded_at"},
+    ("accepted", "dispatched"): {"department", "resolve_by"},
+    ("dispatched", "in_progress"): {"responded_at"},
+    ("in_progress", "resolved"): {"resolution", "resolved_at"},
+    ("resolved", "closed"): {"rating", "rating_comment", "rated_via", "closed_at"},
+    ("resolved", "reopened"): {
+        "rating",
+        "rating_comment",
+        "rated_via",
+        "responded_at",
+        "resolved_at",
+        "window_started_at",
+        "respond_by",
+        "remind_at",
+        "reminded_at",
+    },
+    ("reopened", "in_progress"): {"responded_at"},
+}
 
 
 def _put_in(event: Event, status: str) -> Event:
@@ -120,6 +153,68 @@ def test_transition_table_allows_exactly_the_listed_moves(report, grid_worker, f
         event.refresh_from_db()
         assert event.status == frm
         assert event.timeline.count() == entries
+
+
+def test_the_table_in_the_code_is_exactly_the_documented_one():
+    in_code = {(frm, to) for frm, tos in services.EVENT_TRANSITIONS.items() for to in tos}
+    assert in_code == ALLOWED
+    assert {move: set(services.EVENT_FLOW.writes(*move)) for move in ALLOWED} == WRITES
+
+
+def test_a_move_may_not_write_a_column_its_table_entry_does_not_declare(report, east_staff):
+    event = report()
+    with pytest.raises(UndeclaredWrite):
+        services.event_transition(event=event, to=S.ACCEPTED, actor=east_staff, changes={"rating": 5})
+    event.refresh_from_db()
+    assert (event.status, event.rating, event.version) == (S.REPORTED, None, 0)
+
+
+def test_every_move_and_clock_write_bumps_the_version(report, east_staff):
+    event = report()
+    assert event.version == 0
+    services.event_accept(event=event, actor=east_staff)
+    assert Event.objects.get(pk=event.pk).version == 1
+    with time_machine.travel(timezone.now() + timedelta(hours=25), tick=False):
+        assert services.escalate_overdue() == 1
+    assert Event.objects.get(pk=event.pk).version == 2
+
+
+def test_accept_racing_an_escalation_keeps_the_new_deadline(report, east_staff, leak):
+    """The lost update of the issue: a page drawn before the escalation scan, submitted after it.
+    The accept (which changes the category, so recomputes the clock) must read the deadline the
+    scan wrote, not the copy the page holds: respond_by stays in the future, no jump to street."""
+    event = report()  # a manhole report: accepting it as a leak recomputes the clock
+    start = timezone.now()
+    page_copy = Event.objects.get(pk=event.pk)  # what the staff member's page was drawn from
+    later = start + timedelta(hours=24, minutes=5)
+    with time_machine.travel(later, tick=False):
+        assert services.escalate_overdue() == 1  # the clock writes level 1 and a new window
+        escalated = Event.objects.get(pk=event.pk)
+        assert escalated.level == Event.Level.COMMUNITY
+        services.event_accept(event=page_copy, actor=east_staff, category=leak)
+        accepted = Event.objects.get(pk=event.pk)
+        assert accepted.status == S.ACCEPTED
+        assert accepted.level == Event.Level.COMMUNITY  # the accept did not undo the escalation
+        assert accepted.window_started_at == later
+        assert accepted.respond_by == later + timedelta(minutes=leak.response_minutes)
+        assert accepted.respond_by > later
+        assert services.escalate_overdue() == 0  # nothing is due: no jump to street level
+    assert accepted.version == 2
+
+
+def test_an_escalation_scan_racing_a_move_writes_nothing_stale(report, east_staff):
+    """The other order: the scan read the row, a person moved it, then the scan writes — the
+    version guard refuses the clock write and nothing is escalated or notified."""
+    event = report()
+    later = timezone.now() + timedelta(hours=25)
+    with time_machine.travel(later, tick=False):
+        scan_copy = Event.objects.get(pk=event.pk)
+        services.event_reject(event=event, actor=east_staff, reason="不属于受理范围")
+        assert services.EVENT_FLOW.clock_write(scan_copy, changes={"level": 1}) is False
+        assert services.escalate_overdue() == 0
+    event.refresh_from_db()
+    assert (event.status, event.level) == (S.REJECTED, Event.Level.GRID)
+    assert event.timeline.filter(kind=TimelineEntry.Kind.ESCALATION).count() == 0
 
 
 def test_a_concurrent_move_of_the_same_event_is_refused_not_lost(report, east_staff):

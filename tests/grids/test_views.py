@@ -169,21 +169,25 @@ def test_the_handler_sees_the_event_once_dispatched_to_their_department(handler,
 
 
 @pytest.mark.parametrize(
-    ("action", "who"),
+    ("action", "who", "expected"),
     [
-        ("event_accept", "grid_worker"),
-        ("event_accept", "handler"),
-        ("event_reject", "resident"),
-        ("event_dispatch", "grid_worker"),
-        ("event_close", "handler"),
-        ("event_start", "east_staff"),
-        ("event_resolve", "grid_worker"),
+        ("event_accept", "grid_worker", 403),  # sees the event in their grid, may not accept it
+        ("event_accept", "handler", 404),  # not dispatched to them: the event stays invisible
+        ("event_reject", "resident", 404),
+        ("event_dispatch", "grid_worker", 403),
+        ("event_close", "handler", 404),
+        ("event_start", "east_staff", 403),
+        ("event_resolve", "grid_worker", 403),
+        ("event_rate", "east_staff", 403),
+        ("event_return_visit", "grid_worker", 403),
     ],
 )
-def test_actions_refuse_the_wrong_roles_and_change_nothing(request, east_event, action, who):
+def test_actions_refuse_the_wrong_roles_and_change_nothing(request, east_event, action, who, expected):
     client = as_user(request.getfixturevalue(who))
-    response = client.post(reverse(f"grids:{action}", args=[east_event.pk]), {"reason": "x", "resolution": "x"})
-    assert response.status_code == 403
+    response = client.post(
+        reverse(f"grids:{action}", args=[east_event.pk]), {"reason": "x", "resolution": "x", "rate-rating": "5"}
+    )
+    assert response.status_code == expected
     east_event.refresh_from_db()
     assert east_event.status == S.REPORTED
     assert timeline_count(east_event) == 1
@@ -662,29 +666,53 @@ def test_track_lookup_finds_the_code_or_says_it_does_not_exist(client, east_even
     assert client.get(reverse("grids:track", args=["NOPE000000"])).status_code == 404
 
 
-def test_rating_2_reopens_and_says_so(client, resolved):
+def test_the_tracking_code_shows_progress_but_offers_no_rating(client, resolved):
     page = html(client.get(reverse("grids:track", args=[resolved.code])))
+    assert "提交评价" not in page
+    assert "查询编号只能查看进度" in page
+    response = client.post(reverse("grids:track", args=[resolved.code]), {"rating": "1"})
+    assert response.status_code == 405
+    resolved.refresh_from_db()
+    assert (resolved.status, resolved.rating) == (S.RESOLVED, None)
+
+
+def test_rating_2_by_the_secret_link_reopens_and_says_so(client, resolved):
+    secret = services.rating_link_issue(event=resolved)
+    url = reverse("grids:rate_by_link", args=[secret])
+    page = html(client.get(url))
     assert "事件已办结，请评价" in page
     assert "评 2 分及以下表示不满意，事件将重新打开" in page
-    response = client.post(reverse("grids:track", args=[resolved.code]), {"rating": "2", "comment": "井盖还是松的"})
+    response = client.post(url, {"rating": "2", "comment": "井盖还是松的"})
     assert response.status_code == 302
     resolved.refresh_from_db()
-    assert (resolved.status, resolved.rating) == (S.REOPENED, 2)
+    assert (resolved.status, resolved.rating, resolved.rated_via) == (S.REOPENED, 2, "link")
     after = html(client.get(response["Location"]))
     assert "事件已重新打开，将由处置单位再次处理" in after
 
 
-def test_rating_5_closes(client, resolved):
-    client.post(reverse("grids:track", args=[resolved.code]), {"rating": "5"})
+def test_rating_5_by_the_secret_link_closes(client, resolved):
+    secret = services.rating_link_issue(event=resolved)
+    client.post(reverse("grids:rate_by_link", args=[secret]), {"rating": "5"})
     resolved.refresh_from_db()
     assert (resolved.status, resolved.rating) == (S.CLOSED, 5)
 
 
-def test_rating_an_unresolved_event_is_refused_and_changes_nothing(client, dispatched):
+def test_a_wrong_or_old_rating_link_is_not_found(client, resolved):
+    old = services.rating_link_issue(event=resolved)
+    services.rating_link_issue(event=resolved)  # a new link replaces the old one
+    assert client.post(reverse("grids:rate_by_link", args=[old]), {"rating": "5"}).status_code == 404
+    assert client.get(reverse("grids:rate_by_link", args=["x" * 24])).status_code == 404
+    assert client.get(reverse("grids:rate_by_link", args=[resolved.code])).status_code == 404
+    resolved.refresh_from_db()
+    assert resolved.status == S.RESOLVED
+
+
+def test_rating_an_unresolved_event_by_link_is_refused_and_changes_nothing(client, dispatched):
+    secret = services.rating_link_issue(event=dispatched)
     before = timeline_count(dispatched)
-    page = html(client.get(reverse("grids:track", args=[dispatched.code])))
+    page = html(client.get(reverse("grids:rate_by_link", args=[secret])))
     assert "提交评价" not in page
-    response = client.post(reverse("grids:track", args=[dispatched.code]), {"rating": "5"})
+    response = client.post(reverse("grids:rate_by_link", args=[secret]), {"rating": "5"})
     assert response.status_code == 409
     assert "只有已办结的事件才能评价。" in html(response)
     dispatched.refresh_from_db()
@@ -693,7 +721,8 @@ def test_rating_an_unresolved_event_is_refused_and_changes_nothing(client, dispa
 
 
 def test_a_rating_out_of_range_is_refused(client, resolved):
-    response = client.post(reverse("grids:track", args=[resolved.code]), {"rating": "9"})
+    secret = services.rating_link_issue(event=resolved)
+    response = client.post(reverse("grids:rate_by_link", args=[secret]), {"rating": "9"})
     assert response.status_code == 400
     assert "请选择 1 到 5 分。" in html(response)
     resolved.refresh_from_db()

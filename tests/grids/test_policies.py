@@ -1,0 +1,242 @@
+"""The role × action matrix: one policy, and every door gives the same answer.
+
+For each person and each event action, the expected answer is written down here as literal data
+(``ok`` / ``403`` / ``404``), and the API and the page are both asked on an event in the state
+where the action is possible: they must agree with the table and with each other.
+"""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from governance.models import Notification, Role
+from grids import policies, services
+from grids.models import Event
+
+S = Event.Status
+pytestmark = pytest.mark.django_db
+
+ACTIONS = ["accept", "reject", "dispatch", "start", "resolve", "close", "rate", "return_visit"]
+
+# The state each action is tried in (the workflow allows it there).
+STATE_FOR = {
+    "accept": S.REPORTED,
+    "reject": S.REPORTED,
+    "dispatch": S.ACCEPTED,
+    "start": S.DISPATCHED,
+    "resolve": S.IN_PROGRESS,
+    "close": S.RESOLVED,
+    "rate": S.RESOLVED,
+    "return_visit": S.RESOLVED,
+}
+
+# The event is reported by ``worker`` in the east community's grid and, once dispatched, sent to
+# the municipal department (``handler``). 404: the person cannot see the event at that point.
+EXPECTED = {
+    "worker": {
+        "accept": "403", "reject": "403", "dispatch": "403", "start": "403",
+        "resolve": "403", "close": "403", "rate": "ok", "return_visit": "403",
+    },
+    "east_staff": {
+        "accept": "ok", "reject": "ok", "dispatch": "ok", "start": "403",
+        "resolve": "403", "close": "ok", "rate": "403", "return_visit": "ok",
+    },
+    "west_staff": dict.fromkeys(ACTIONS, "404"),
+    "supervisor": {
+        "accept": "ok", "reject": "ok", "dispatch": "ok", "start": "403",
+        "resolve": "403", "close": "ok", "rate": "403", "return_visit": "ok",
+    },
+    "handler": {
+        "accept": "404", "reject": "404", "dispatch": "404", "start": "ok",
+        "resolve": "ok", "close": "403", "rate": "403", "return_visit": "403",
+    },
+    "other_handler": dict.fromkeys(ACTIONS, "404"),
+    "resident": dict.fromkeys(ACTIONS, "404"),
+    "mediator": dict.fromkeys(ACTIONS, "404"),
+    "partner": dict.fromkeys(ACTIONS, "404"),
+    "admin": {
+        "accept": "ok", "reject": "ok", "dispatch": "ok", "start": "ok",
+        "resolve": "ok", "close": "ok", "rate": "403", "return_visit": "ok",
+    },
+}  # fmt: skip
+
+
+@pytest.fixture
+def people(grid_worker, east_staff, street_supervisor, handler, water_handler, make_user, area_tree):
+    return {
+        "worker": grid_worker,
+        "east_staff": east_staff,
+        "west_staff": make_user(Role.COMMUNITY_STAFF, area_tree["west"], username="west_staff"),
+        "supervisor": street_supervisor,
+        "handler": handler,
+        "other_handler": water_handler,
+        "resident": make_user(Role.RESIDENT, area_tree["east_building"], username="resident"),
+        "mediator": make_user(Role.MEDIATOR, area_tree["street"], username="mediator"),
+        "partner": make_user(Role.PARTNER, area_tree["east"], username="partner"),
+        "admin": make_user(username="admin", is_superuser=True, is_staff=True),
+    }
+
+
+@pytest.fixture
+def event_in(report, east_staff, handler):
+    """A fresh event moved, through the services, into ``status``."""
+
+    def _in(status: str) -> Event:
+        event = report()
+        path = {
+            S.REPORTED: [],
+            S.ACCEPTED: ["accept"],
+            S.DISPATCHED: ["accept", "dispatch"],
+            S.IN_PROGRESS: ["accept", "dispatch", "start"],
+            S.RESOLVED: ["accept", "dispatch", "start", "resolve"],
+        }[status]
+        for step in path:
+            if step == "accept":
+                services.event_accept(event=event, actor=east_staff)
+            elif step == "dispatch":
+                services.event_dispatch(event=event, actor=east_staff)
+            elif step == "start":
+                services.event_start(event=event, actor=handler)
+            else:
+                services.event_resolve(event=event, actor=handler, resolution="已更换")
+        return Event.objects.get(pk=event.pk)
+
+    return _in
+
+
+def _api(client, user, action: str, event: Event, manhole):
+    client.force_authenticate(user=user)
+    body = {"reason": "不属于受理范围", "resolution": "已处理", "rating": 4, "note": ""}
+    if action == "accept":
+        body["category"] = manhole.service_code
+    return client.post(f"/api/v1/events/{event.pk}/{action.replace('_', '-')}/", body, format="json")
+
+
+def _page(user, action: str, event: Event, manhole):
+    client = Client()
+    client.force_login(user)
+    body = {
+        "seen_status": event.status,
+        "category": manhole.pk,
+        "reject-reason": "不属于受理范围",
+        "reject-seen_status": event.status,
+        "resolution": "已处理",
+        "rate-rating": "4",
+        "visit-rating": "4",
+    }
+    return client.post(reverse(f"grids:event_{action}", args=[event.pk]), body)
+
+
+def _answer(response, *, ok: set[int]) -> str:
+    if response.status_code in ok:
+        return "ok"
+    return str(response.status_code)
+
+
+@pytest.mark.parametrize("who", list(EXPECTED))
+@pytest.mark.parametrize("action", ACTIONS)
+def test_api_and_page_give_the_policy_answer(api_client, people, event_in, manhole, who, action):
+    user = people[who]
+    by_api_event = event_in(STATE_FOR[action])
+    by_page_event = event_in(STATE_FOR[action])
+    api = _answer(_api(api_client, user, action, by_api_event, manhole), ok={200})
+    page = _answer(_page(user, action, by_page_event, manhole), ok={302})
+    assert (api, page) == (EXPECTED[who][action], EXPECTED[who][action])
+    moved = {Event.objects.get(pk=e.pk).status != STATE_FOR[action] for e in (by_api_event, by_page_event)}
+    assert moved == {EXPECTED[who][action] == "ok"}  # a refusal changes nothing, an allowed action moves
+
+
+def test_a_refusal_carries_the_policys_code_on_the_api(api_as, people, event_in):
+    event = event_in(S.RESOLVED)
+    response = api_as(people["east_staff"]).post(f"/api/v1/events/{event.pk}/rate/", {"rating": 5}, format="json")
+    assert (response.status_code, response.json()["code"]) == (403, "not_reporter")
+    page = Client()
+    page.force_login(people["east_staff"])
+    refused = page.post(reverse("grids:event_rate", args=[event.pk]), {"rate-rating": "5"})
+    assert refused.status_code == 403
+    assert 'data-code="not_reporter"' in refused.content.decode()
+
+
+def test_return_visit_is_recorded_as_its_own_labelled_action(api_as, people, event_in):
+    event = event_in(S.RESOLVED)
+    response = api_as(people["east_staff"]).post(
+        f"/api/v1/events/{event.pk}/return-visit/", {"rating": 5, "comment": "电话回访，居民满意"}, format="json"
+    )
+    assert response.status_code == 200
+    event.refresh_from_db()
+    assert (event.status, event.rating, event.rated_via) == (S.CLOSED, 5, "return_visit")
+    last = event.timeline.last()
+    assert last.actor == people["east_staff"]
+    assert last.note == "回访评价 5 分：电话回访，居民满意"
+
+
+# --- Reporting: who may file what ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("who", "source", "for_caller", "expected"),
+    [
+        ("resident", "resident", False, ""),
+        ("resident", "hotline", False, "source_not_allowed"),
+        ("resident", "resident", True, "caller_not_allowed"),
+        ("resident", "open311", False, "source_not_allowed"),
+        ("resident", "sensor", False, "source_not_allowed"),
+        ("worker", "patrol", False, ""),
+        ("worker", "hotline", True, "source_not_allowed"),
+        ("east_staff", "hotline", True, ""),
+        ("east_staff", "resident", False, ""),
+        ("handler", "resident", False, "not_reporter_role"),
+        ("mediator", "resident", False, "not_reporter_role"),
+    ],
+)
+def test_report_policy(people, who, source, for_caller, expected):
+    decision = policies.event_report_can(user=people[who], source=source, for_caller=for_caller)
+    assert decision.code == expected
+    assert bool(decision) is (expected == "")
+
+
+def test_a_resident_cannot_file_as_hotline_with_someone_elses_name_through_the_api(api_as, people, manhole, east_grid):
+    body = {
+        "description": "楼道灯不亮",
+        "lon": 116.305,
+        "lat": 39.985,
+        "category": manhole.service_code,
+        "source": "hotline",
+        "reporter_name": "张三",
+        "reporter_phone": "13900001111",
+    }
+    response = api_as(people["resident"]).post("/api/v1/events/", body, format="json")
+    assert (response.status_code, response.json()["code"]) == (403, "source_not_allowed")
+    body.pop("source")
+    response = api_as(people["resident"]).post("/api/v1/events/", body, format="json")
+    assert (response.status_code, response.json()["code"]) == (403, "caller_not_allowed")
+    assert Event.objects.count() == 0
+
+
+def test_a_hotline_report_texts_the_caller_a_rating_link_that_rates(api_as, people, manhole, east_grid, client):
+
+    body = {
+        "description": "来电反映路灯不亮",
+        "lon": 116.305,
+        "lat": 39.985,
+        "category": manhole.service_code,
+        "source": "hotline",
+        "reporter_name": "张三",
+        "reporter_phone": "13900001111",
+    }
+    response = api_as(people["east_staff"]).post("/api/v1/events/", body, format="json")
+    assert response.status_code == 201
+    event = Event.objects.get()
+    notice = Notification.objects.get(to_phone="13900001111")
+    assert notice.recipient is None
+    assert notice.by_sms
+    assert notice.url.startswith("/r/")
+    assert event.code in notice.title
+    secret = notice.url.split("/")[2]
+    assert secret not in response.content.decode()  # the API never returns the caller's secret
+    # The staff member who took the call is not "the reporter": they record a return visit instead.
+    assert not policies.event_can(user=people["east_staff"], action="rate", event=event)
+    Event.objects.filter(pk=event.pk).update(status=S.RESOLVED)
+    client.post(reverse("grids:rate_by_link", args=[secret]), {"rating": "5"})
+    event.refresh_from_db()
+    assert (event.status, event.rated_via) == (S.CLOSED, "link")
