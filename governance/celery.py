@@ -32,10 +32,10 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute=15, hour=1),
         "options": {"expires": 6 * 3600},
     },
-    # Self-healing: deliver email/SMS for notifications whose on-commit dispatch was lost.
+    # The outbox scan: deliver email/SMS that no task delivered (broker down, worker killed).
     "notifications-redeliver": {
         "task": "governance.tasks.notification_redeliver_task",
-        "schedule": crontab(minute="*/5"),
-        "options": {"expires": 4 * 60},
+        "schedule": crontab(minute="*/2"),
+        "options": {"expires": 100},
     },
 }

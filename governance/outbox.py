@@ -29,8 +29,6 @@ logger = logging.getLogger(__name__)
 DELIVER_TASK = "governance.tasks.notification_deliver_task"
 DELIVER_KEY_TASK = "governance.tasks.notification_deliver_key_task"
 
-# A claim older than this is taken to be from a worker that died mid-send, and is retried.
-DELIVERY_CLAIM_TIMEOUT = timedelta(minutes=10)
 
 
 def notification_enqueue(
@@ -119,11 +117,16 @@ def notification_enqueue_sms(*, phone: str, key: str, text: str, url: str = "") 
     return bool(created)
 
 
+def _claim_timeout() -> timedelta:
+    """A claim older than this is taken to be from a worker that died mid-send, and is retried."""
+    return timedelta(seconds=settings.NOTIFICATION_CLAIM_TIMEOUT_SECONDS)
+
+
 def _deliverable(now) -> Q:
     return (
         (Q(by_email=True) | Q(by_sms=True))
         & Q(delivered_at__isnull=True)
-        & (Q(delivery_claimed_at__isnull=True) | Q(delivery_claimed_at__lt=now - DELIVERY_CLAIM_TIMEOUT))
+        & (Q(delivery_claimed_at__isnull=True) | Q(delivery_claimed_at__lt=now - _claim_timeout()))
     )
 
 
@@ -133,7 +136,7 @@ def notification_deliver(*, notification_id: int) -> bool:
     The row is claimed with a compare-and-set update on ``delivery_claimed_at``; a second run, or
     a concurrent one, finds it claimed and does nothing. ``delivered_at`` is written only after
     the send succeeded. A failed send releases the claim at once; a claim left by a worker that
-    died mid-send expires after ``DELIVERY_CLAIM_TIMEOUT``; either way the retry or the periodic
+    died mid-send expires after ``NOTIFICATION_CLAIM_TIMEOUT_SECONDS``; either way the retry or the periodic
     redelivery scan tries again.
     """
     now = timezone.now()
@@ -165,8 +168,10 @@ def notification_ids_for_key(*, key: str) -> list[int]:
     return list(Notification.objects.filter(_deliverable(now), idempotency_key=key).values_list("pk", flat=True))
 
 
-def notifications_undelivered_ids(*, older_than_seconds: int = 60, limit: int = 500) -> list[int]:
+def notifications_undelivered_ids(*, older_than_seconds: int | None = None, limit: int = 500) -> list[int]:
     """Notifications due an email or SMS that none was sent for (served by a partial index)."""
+    if older_than_seconds is None:
+        older_than_seconds = settings.NOTIFICATION_SCAN_MIN_AGE_SECONDS
     now = timezone.now()
     cutoff = now - timedelta(seconds=older_than_seconds)
     return list(

@@ -197,6 +197,10 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="社区治理门户 <nore
 SMS_BACKEND = env("SMS_BACKEND", default="governance.sms.ConsoleSmsBackend")
 PORTAL_NAME = _("社区治理门户")
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
+# The outbox (governance/outbox.py): the scan delivers email/SMS older than the min age that no
+# task delivered; a claim older than the timeout is a worker that died mid-send, retried.
+NOTIFICATION_SCAN_MIN_AGE_SECONDS = env.int("NOTIFICATION_SCAN_MIN_AGE_SECONDS", default=60)
+NOTIFICATION_CLAIM_TIMEOUT_SECONDS = env.int("NOTIFICATION_CLAIM_TIMEOUT_SECONDS", default=180)
 OPEN311_JURISDICTION_ID = env("OPEN311_JURISDICTION_ID", default="portal.local")
 OPEN311_CONTACT = env("OPEN311_CONTACT", default="")
 # Map tiles on the intranet, e.g. http://tiles.intranet/{z}/{x}/{y}.png; empty = boundaries without tiles.

@@ -30,7 +30,9 @@ def test_a_claim_left_by_a_dead_worker_is_retried_after_the_timeout(make_user):
     Notification.objects.filter(pk=notification.pk).update(delivery_claimed_at=timezone.now())
     assert services.notification_deliver(notification_id=notification.pk) is False
     assert services.notifications_undelivered_ids(older_than_seconds=0) == []
-    with time_machine.travel(timezone.now() + timedelta(minutes=11)):
+    with time_machine.travel(timezone.now() + timedelta(seconds=170)):  # the timeout is 180 s
+        assert services.notifications_undelivered_ids(older_than_seconds=0) == []
+    with time_machine.travel(timezone.now() + timedelta(seconds=190)):
         assert services.notifications_undelivered_ids(older_than_seconds=0) == [notification.pk]
         assert services.notification_deliver(notification_id=notification.pk) is True
     notification.refresh_from_db()

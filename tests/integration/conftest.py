@@ -120,12 +120,18 @@ def start_celery(request, require_postgres, redis_url, tmp_path) -> Iterator[Cal
     }
 
     def _start(
-        subcommand: str, *args: str, queue: str, ready: str, name: str | None = None, wait: bool = True
+        subcommand: str,
+        *args: str,
+        queue: str,
+        ready: str,
+        name: str | None = None,
+        wait: bool = True,
+        env: dict[str, str] | None = None,
     ) -> CeleryProcess:
         name = name or f"{subcommand}-{len(started)}"
         log_path = tmp_path / f"{name}.log"
         command = [str(celery_bin), "-A", "governance", subcommand, *args, "--loglevel=INFO"]
-        env = {**base_env, "CELERY_TASK_DEFAULT_QUEUE": queue}
+        env = {**base_env, "CELERY_TASK_DEFAULT_QUEUE": queue, **(env or {})}
         with log_path.open("w", encoding="utf-8") as log:
             process = subprocess.Popen(command, cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
         proc = CeleryProcess(name=name, log_path=log_path, process=process, ready=ready, queues=[queue])
