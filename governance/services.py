@@ -308,3 +308,136 @@ def notification_mark_all_read(*, user: User) -> int:
 
 def sms_backend():
     return import_string(settings.SMS_BACKEND)()
+
+
+# --- Edits the admin offers -----------------------------------------------------------------
+# The checks are separate functions so the admin forms can report them as form errors; the
+# services below call them too, so every door applies the same rule.
+
+
+def _diff(obj: Any, values: dict[str, Any]) -> dict[str, Any]:
+    """The fields of ``values`` that differ from ``obj``, as JSON-safe audit changes."""
+    changes = {}
+    for field, value in values.items():
+        old = getattr(obj, field)
+        if old != value:
+            changes[field] = {"from": _plain(old), "to": _plain(value)}
+    return changes
+
+
+def _plain(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return value.pk if hasattr(value, "pk") else str(value)
+
+
+@transaction.atomic
+def area_rename(*, area: Area, name: str, actor: User | None = None) -> Area:
+    """Rename an area. Its code, level and parent make up every descendant's path and stay fixed."""
+    changes = _diff(area, {"name": name})
+    if not changes:
+        return area
+    area.name = name
+    area.full_clean()
+    area.save(update_fields=["name"])
+    audit_record(actor=actor, action=AuditEntry.Action.UPDATE, obj=area, changes=changes)
+    return area
+
+
+@transaction.atomic
+def department_update(
+    *,
+    department: Department,
+    name: str,
+    code: str,
+    kind: str,
+    area: Area,
+    phone: str = "",
+    is_active: bool = True,
+    actor: User | None = None,
+) -> Department:
+    values = {"name": name, "code": code, "kind": kind, "area": area, "phone": phone, "is_active": is_active}
+    changes = _diff(department, values)
+    if not changes:
+        return department
+    for field, value in values.items():
+        setattr(department, field, value)
+    department.full_clean()
+    department.save()
+    audit_record(actor=actor, action=AuditEntry.Action.UPDATE, obj=department, changes=changes)
+    return department
+
+
+def post_check(*, role: str, area: Area | None, department: Department | None) -> None:
+    """Raise ``ValidationError`` unless a post of ``role`` may sit in this area/department."""
+    if area is None and department is None:
+        raise ValidationError({"area": _("岗位必须属于一个区域或处置单位。")})
+    if role == Role.DEPARTMENT_HANDLER and department is None:
+        raise ValidationError({"department": _("处置单位人员必须指定处置单位。")})
+
+
+@transaction.atomic
+def post_update(*, post: Post, title: str, is_active: bool, actor: User | None = None) -> Post:
+    """Change a post's title or put it on/off duty. Who, which role and where are fixed: to move
+    someone, end the post and assign a new one, so the audit trail says what was granted."""
+    post_check(role=post.role, area=post.area, department=post.department)
+    changes = _diff(post, {"title": title, "is_active": is_active})
+    if not changes:
+        return post
+    Post.objects.filter(pk=post.pk).update(title=title, is_active=is_active)
+    post.title, post.is_active = title, is_active
+    forget_posts(user=post.user)
+    audit_record(actor=actor, action=AuditEntry.Action.UPDATE, obj=post, changes=changes)
+    return post
+
+
+def party_organization_check(
+    *, level: str, parent: PartyOrganization | None, org: PartyOrganization | None = None
+) -> None:
+    """Raise ``ValidationError`` unless ``level`` sits exactly one level below ``parent`` (and, for
+    an existing organisation, exactly one level above each of its children)."""
+    order = PartyOrganization.LEVEL_ORDER
+    if level not in order:
+        raise ValidationError({"level": _("请选择党组织层级。")})
+    index = order.index(level)
+    if parent is not None:
+        if org is not None and parent.pk == org.pk:
+            raise ValidationError({"parent": _("党组织不能以自身为上级组织。")})
+        below = order.index(parent.level) + 1
+        if below == len(order):
+            raise ValidationError({"parent": _("“%(parent)s”已是最低一级，不能再有下级组织。") % {"parent": parent}})
+        if index != below:
+            raise ValidationError(
+                {
+                    "level": _("“%(parent)s”的下级组织必须是%(level)s。")
+                    % {"parent": parent, "level": order[below].label}
+                }
+            )
+    if org is not None and org.pk is not None:
+        child_levels = set(PartyOrganization.objects.filter(parent=org).values_list("level", flat=True))
+        if child_levels and (index + 1 == len(order) or child_levels != {order[index + 1]}):
+            raise ValidationError({"level": _("该组织已有下级组织，层级须正好比下级组织高一级。")})
+
+
+@transaction.atomic
+def party_organization_update(
+    *,
+    org: PartyOrganization,
+    name: str,
+    level: str,
+    area: Area,
+    parent: PartyOrganization | None = None,
+    secretary: User | None = None,
+    actor: User | None = None,
+) -> PartyOrganization:
+    party_organization_check(level=level, parent=parent, org=org)
+    values = {"name": name, "level": level, "area": area, "parent": parent, "secretary": secretary}
+    changes = _diff(org, values)
+    if not changes:
+        return org
+    for field, value in values.items():
+        setattr(org, field, value)
+    org.full_clean()
+    org.save()
+    audit_record(actor=actor, action=AuditEntry.Action.UPDATE, obj=org, changes=changes)
+    return org
