@@ -149,6 +149,7 @@ class PostInline(admin.TabularInline):
 class UserAdmin(ServiceAdmin, DjangoUserAdmin):
     list_display = ["username", "full_name", "masked_phone", "is_active", "is_staff"]
     search_fields = ["username", "full_name", "email"]
+    readonly_fields = ["last_login", "date_joined"]
     inlines = [PostInline]
     fieldsets = (
         (None, {"fields": ("username", "password")}),
@@ -174,7 +175,18 @@ class UserAdmin(ServiceAdmin, DjangoUserAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            super().save_model(request, obj, form, change)
+            services.user_update(
+                user=User.objects.get(pk=obj.pk),
+                username=obj.username,
+                full_name=obj.full_name,
+                email=obj.email,
+                phone=obj.phone,
+                id_number=obj.id_number,
+                is_active=obj.is_active,
+                is_staff=obj.is_staff,
+                is_superuser=obj.is_superuser,
+                actor=request.user,
+            )
             return
         created = services.user_create(
             username=obj.username,
@@ -183,6 +195,19 @@ class UserAdmin(ServiceAdmin, DjangoUserAdmin):
             phone=obj.phone,
         )
         adopt(obj, created)
+
+    def save_related(self, request, form, formsets, change):
+        if change and "groups" in form.cleaned_data:
+            services.user_set_permissions(
+                user=form.instance,
+                groups=form.cleaned_data["groups"],
+                permissions=form.cleaned_data.get("user_permissions", []),
+                actor=request.user,
+            )
+        else:
+            form.save_m2m()
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not Post:

@@ -4,10 +4,12 @@ Services do not check permissions; callers reach objects through the selectors' 
 """
 
 import logging
+from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -441,3 +443,71 @@ def party_organization_update(
     org.save()
     audit_record(actor=actor, action=AuditEntry.Action.UPDATE, obj=org, changes=changes)
     return org
+
+
+# Personal details are audited by name only: the audit log must not become a copy of them.
+PERSONAL_FIELDS = frozenset({"phone", "id_number", "email"})
+
+
+@transaction.atomic
+def user_update(
+    *,
+    user: User,
+    username: str,
+    full_name: str = "",
+    email: str = "",
+    phone: str = "",
+    id_number: str = "",
+    is_active: bool = True,
+    is_staff: bool = False,
+    is_superuser: bool = False,
+    actor: User | None = None,
+) -> User:
+    """Change a person's details and account flags; granting staff or superuser rights is audited."""
+    values = {
+        "username": username,
+        "full_name": full_name,
+        "email": email,
+        "phone": phone,
+        "id_number": id_number,
+        "is_active": is_active,
+        "is_staff": is_staff,
+        "is_superuser": is_superuser,
+    }
+    changes = {
+        field: ({"changed": True} if field in PERSONAL_FIELDS else change)
+        for field, change in _diff(user, values).items()
+    }
+    if not changes:
+        return user
+    for field, value in values.items():
+        setattr(user, field, value)
+    user.full_clean(exclude=["password"])
+    user.save(update_fields=list(values))
+    audit_record(actor=actor, action=AuditEntry.Action.UPDATE, obj=user, changes=changes)
+    return user
+
+
+@transaction.atomic
+def user_set_permissions(
+    *, user: User, groups: Iterable[Group], permissions: Iterable[Permission], actor: User | None = None
+) -> User:
+    """Set a person's groups and individual permissions; what was added or removed is audited."""
+    groups, permissions = list(groups), list(permissions)
+
+    def names(items) -> set[str]:
+        return {str(item) for item in items}
+
+    before_groups, before_perms = names(user.groups.all()), names(user.user_permissions.all())
+    user.groups.set(groups)
+    user.user_permissions.set(permissions)
+    changes = {}
+    for field, before, after in (
+        ("groups", before_groups, names(groups)),
+        ("user_permissions", before_perms, names(permissions)),
+    ):
+        if before != after:
+            changes[field] = {"added": sorted(after - before), "removed": sorted(before - after)}
+    if changes:
+        audit_record(actor=actor, action=AuditEntry.Action.UPDATE, obj=user, changes=changes)
+    return user

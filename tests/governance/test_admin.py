@@ -4,6 +4,7 @@ the audit log and notifications are read-only."""
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.contrib.admin.sites import site
+from django.contrib.auth.models import Group
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
@@ -68,7 +69,11 @@ def test_each_editable_core_model_add_page_loads(admin_client, db, model):
     assert admin_client.get(reverse(f"admin:governance_{model._meta.model_name}_add")).status_code == 200
 
 
-@pytest.mark.parametrize("model", [Area, Department, PartyOrganization, Notification], ids=lambda m: m._meta.model_name)
+@pytest.mark.parametrize(
+    "model",
+    [User, Area, Department, Post, PartyOrganization, Notification, AuditEntry],
+    ids=lambda m: m._meta.model_name,
+)
 def test_each_core_change_page_loads(admin_client, populated, model):
     obj = model.objects.first()
     url = reverse(f"admin:governance_{model._meta.model_name}_change", args=[obj.pk])
@@ -234,14 +239,11 @@ def _user_change_form(person: User, **posts) -> dict:
         "phone": person.phone,
         "id_number": person.id_number,
         "is_active": "on",
-        "date_joined_0": person.date_joined.astimezone().strftime("%Y-%m-%d"),
-        "date_joined_1": person.date_joined.astimezone().strftime("%H:%M:%S"),
-        "last_login_0": "",
-        "last_login_1": "",
         "posts-INITIAL_FORMS": str(person.posts.count()),
         "posts-MIN_NUM_FORMS": "0",
         "posts-MAX_NUM_FORMS": "1000",
     }
+    data.update(posts.get("fields", {}))
     for pk_index, existing in enumerate(person.posts.order_by("pk")):
         data[f"posts-{pk_index}-id"] = existing.pk
         data[f"posts-{pk_index}-user"] = person.pk
@@ -390,3 +392,52 @@ def test_notifications_cannot_be_changed_or_deleted_in_the_admin(admin_client, d
     notification.refresh_from_db()
     assert notification.title == "新工单"
     assert admin_client.get(change_url).status_code == 200  # still readable
+
+
+def test_granting_superuser_rights_in_the_admin_is_audited(admin_client, admin_user, db):
+    person = UserFactory(phone="13812345678")
+    url = reverse("admin:governance_user_change", args=[person.pk])
+    response = admin_client.post(
+        url, _user_change_form(person, fields={"is_staff": "on", "is_superuser": "on", "phone": "13900001111"})
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    person.refresh_from_db()
+    assert (person.is_staff, person.is_superuser, person.phone) == (True, True, "13900001111")
+    entry = AuditEntry.objects.get(object_type="governance.user", object_id=str(person.pk), action="update")
+    assert entry.actor == admin_user
+    # The new rights are recorded; the phone number is recorded as changed, never copied.
+    assert entry.changes == {
+        "phone": {"changed": True},
+        "is_staff": {"from": False, "to": True},
+        "is_superuser": {"from": False, "to": True},
+    }
+
+
+def test_adding_a_person_to_a_group_in_the_admin_is_audited(admin_client, admin_user, db):
+    person = UserFactory()
+    group = Group.objects.create(name="街道督办组")
+    url = reverse("admin:governance_user_change", args=[person.pk])
+    response = admin_client.post(url, _user_change_form(person, fields={"groups": [group.pk]}))
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert list(person.groups.all()) == [group]
+    entry = AuditEntry.objects.get(object_type="governance.user", object_id=str(person.pk), action="update")
+    assert entry.changes == {"groups": {"added": ["街道督办组"], "removed": []}}
+
+
+def test_a_person_added_in_the_admin_is_created_through_the_service(admin_client, db):
+    response = admin_client.post(
+        reverse("admin:governance_user_add"),
+        {
+            "username": "newcomer",
+            "full_name": "新同事",
+            "phone": "13700001234",
+            "password1": "Portal-test-2026",
+            "password2": "Portal-test-2026",
+            "posts-TOTAL_FORMS": "0",
+            "posts-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    person = User.objects.get(username="newcomer")
+    assert (person.full_name, person.phone) == ("新同事", "13700001234")
+    assert person.check_password("Portal-test-2026")

@@ -256,3 +256,15 @@ def test_every_grids_changelist_loads(admin_client, db):
         "open311key",
     ):
         assert admin_client.get(reverse(f"admin:grids_{name}_changelist")).status_code == 200, name
+
+
+def test_the_event_and_sensor_pages_load(admin_client, db):
+    device = SensorDeviceFactory()
+    event = EventFactory()
+    for url in (
+        reverse("admin:grids_event_change", args=[event.pk]),
+        reverse("admin:grids_sensordevice_change", args=[device.pk]),
+        reverse("admin:grids_sensordevice_add"),
+        reverse("admin:grids_timelineentry_change", args=[event.timeline.get().pk]),
+    ):
+        assert admin_client.get(url).status_code == 200, url
