@@ -47,7 +47,7 @@ def run_action(
     for all of them. A row the service refuses is reported as an error message naming the row;
     the others go ahead. Returns how many rows were done.
     """
-    done = 0
+    done, opts = 0, modeladmin.model._meta
     for obj in queryset:
         try:
             fn(obj)
@@ -59,7 +59,7 @@ def run_action(
         modeladmin.message_user(
             request,
             ngettext("%(label)s：%(n)d 条%(name)s。", "%(label)s：%(n)d 条%(name)s。", done)
-            % {"label": label, "n": done, "name": modeladmin.model._meta.verbose_name},
+            % {"label": label, "n": done, "name": opts.verbose_name if done == 1 else opts.verbose_name_plural},
             messages.SUCCESS,
         )
     return done
@@ -275,7 +275,7 @@ class PostAdmin(ServiceAdmin):
         )
         adopt(obj, created)
 
-    @admin.action(description=_("结束所选岗位"))
+    @admin.action(description=_("结束所选岗位"), permissions=["change"])
     def end_posts(self, request, queryset):
         run_action(
             self,

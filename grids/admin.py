@@ -148,7 +148,11 @@ class EventAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # the whole history is kept (全流程留痕)
 
-    @admin.action(description=_("受理所选事件"))
+    def has_transition_permission(self, request) -> bool:
+        # The form stays read-only for everyone; who may move events holds Django's change permission.
+        return request.user.has_perm(f"{self.opts.app_label}.change_{self.opts.model_name}")
+
+    @admin.action(description=_("受理所选事件"), permissions=["transition"])
     def accept_events(self, request, queryset):
         note = _note(request)
         run_action(
@@ -159,7 +163,7 @@ class EventAdmin(admin.ModelAdmin):
             lambda e: services.event_accept(event=e, actor=request.user, note=note),
         )
 
-    @admin.action(description=_("不予受理所选事件（在“说明”中填写原因）"))
+    @admin.action(description=_("不予受理所选事件（在“说明”中填写原因）"), permissions=["transition"])
     def reject_events(self, request, queryset):
         reason = _note(request)
         run_action(
@@ -170,7 +174,7 @@ class EventAdmin(admin.ModelAdmin):
             lambda e: services.event_reject(event=e, actor=request.user, reason=reason),
         )
 
-    @admin.action(description=_("按规则派单"))
+    @admin.action(description=_("按规则派单"), permissions=["transition"])
     def dispatch_events(self, request, queryset):
         note = _note(request)
         run_action(
@@ -181,7 +185,7 @@ class EventAdmin(admin.ModelAdmin):
             lambda e: services.event_dispatch(event=e, actor=request.user, note=note),
         )
 
-    @admin.action(description=_("开始处置所选事件"))
+    @admin.action(description=_("开始处置所选事件"), permissions=["transition"])
     def start_events(self, request, queryset):
         note = _note(request)
         run_action(
@@ -192,7 +196,7 @@ class EventAdmin(admin.ModelAdmin):
             lambda e: services.event_start(event=e, actor=request.user, note=note),
         )
 
-    @admin.action(description=_("办结所选事件（在“说明”中填写处置结果）"))
+    @admin.action(description=_("办结所选事件（在“说明”中填写处置结果）"), permissions=["transition"])
     def resolve_events(self, request, queryset):
         resolution = _note(request)
         run_action(
@@ -203,7 +207,7 @@ class EventAdmin(admin.ModelAdmin):
             lambda e: services.event_resolve(event=e, actor=request.user, resolution=resolution),
         )
 
-    @admin.action(description=_("关闭所选事件"))
+    @admin.action(description=_("关闭所选事件"), permissions=["transition"])
     def close_events(self, request, queryset):
         note = _note(request)
         run_action(
@@ -358,7 +362,7 @@ class Open311KeyAdmin(ServiceAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # deactivate instead, so the history of who filed what stays readable
 
-    @admin.action(description=_("停用所选密钥"))
+    @admin.action(description=_("停用所选密钥"), permissions=["change"])
     def deactivate_keys(self, request, queryset):
         run_action(
             self, request, queryset.filter(is_active=True), _("已停用"), lambda key: open311_key_deactivate(key=key)

@@ -5,6 +5,7 @@ computed scores cannot be changed there."""
 import json
 from datetime import date
 
+from django.contrib.auth.models import Permission
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
@@ -18,6 +19,7 @@ from tests.factories import (
     GridFactory,
     SensorDeviceFactory,
     StreetFactory,
+    UserFactory,
     grid_point,
 )
 from tests.grids.conftest import square
@@ -268,3 +270,17 @@ def test_the_event_and_sensor_pages_load(admin_client, db):
         reverse("admin:grids_timelineentry_change", args=[event.timeline.get().pk]),
     ):
         assert admin_client.get(url).status_code == 200, url
+
+
+def test_staff_who_may_only_view_events_get_no_transition_actions(client, db):
+    viewer = UserFactory(is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_event"))
+    client.force_login(viewer)
+    event = EventFactory()
+    changelist = client.get(reverse(CHANGELIST))
+    assert changelist.status_code == 200
+    assert "accept_events" not in changelist.content.decode()
+    response = _act(client, "accept_events", [event])
+    assert response.status_code in (200, 302)
+    event.refresh_from_db()
+    assert event.status == "reported"
