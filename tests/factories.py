@@ -125,7 +125,11 @@ class PartyOrganizationFactory(factory.Factory):
             else PartyOrganization.Level.COMMITTEE
         )
     )
-    area = factory.LazyAttribute(lambda o: o.parent.area if o.parent else CommunityFactory())
+    area = factory.Maybe(
+        "parent",
+        yes_declaration=factory.SelfAttribute("parent.area"),
+        no_declaration=factory.SubFactory(CommunityFactory),
+    )
     secretary = None
 
     @classmethod
