@@ -1,25 +1,155 @@
-"""Django admin for the core models, in Chinese. Writes go through the same services."""
+"""Django admin for the core models, in Chinese.
 
+The admin is one of the four doors: every save and every action calls the same service the pages
+and the API call. A rule a service enforces is checked in the ModelForm's ``clean`` (so it shows
+as a form error); a domain error that still escapes a save or an action becomes a message on the
+page, never a 500. Ledger-like rows (audit entries, notifications) are view-only.
+"""
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
+from django.db.models import Model
+from django.http import HttpRequest, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from governance import services
+from governance.exceptions import DomainError
 from governance.models import Area, AuditEntry, Department, Notification, PartyOrganization, Post, User
+
+# --- Shared by every app's admin ------------------------------------------------------------
+
+
+def error_detail(exc: Exception) -> str:
+    """The human sentence of a ``DomainError`` or a Django ``ValidationError``."""
+    if isinstance(exc, DomainError):
+        return exc.detail
+    if isinstance(exc, ValidationError):
+        return "；".join(str(m) for m in exc.messages)
+    return str(exc)
+
+
+def run_action(
+    modeladmin: admin.ModelAdmin,
+    request: HttpRequest,
+    queryset: Iterable[Model],
+    label: str,
+    fn: Callable[[Model], Any],
+) -> int:
+    """Run one admin action over the selected rows, each through ``fn`` (a service call).
+
+    Every admin action that changes state goes through here, so a policy check added here holds
+    for all of them. A row the service refuses is reported as an error message naming the row;
+    the others go ahead. Returns how many rows were done.
+    """
+    done, opts = 0, modeladmin.model._meta
+    for obj in queryset:
+        try:
+            fn(obj)
+        except (DomainError, ValidationError) as exc:
+            modeladmin.message_user(request, f"{obj}：{error_detail(exc)}", messages.ERROR)
+        else:
+            done += 1
+    if done:
+        modeladmin.message_user(
+            request,
+            ngettext("%(label)s：%(n)d 条%(name)s。", "%(label)s：%(n)d 条%(name)s。", done)
+            % {"label": label, "n": done, "name": opts.verbose_name if done == 1 else opts.verbose_name_plural},
+            messages.SUCCESS,
+        )
+    return done
+
+
+def add_service_error(form: forms.BaseForm, exc: ValidationError) -> None:
+    """Put a service's ``ValidationError`` on the form: on its field when the form has it."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for field, errors in exc.error_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+def adopt(obj: Model, saved: Model) -> None:
+    """Make the admin's unsaved ``obj`` the row a service just created (for the log and redirect)."""
+    obj.pk = saved.pk
+    obj.refresh_from_db()
+    obj._state.adding = False
+
+
+class ServiceAdmin(admin.ModelAdmin):
+    """A ModelAdmin whose saves call services: a domain error that gets past the form's checks
+    (a race, a rule only the service knows) is shown as a message, and nothing is written."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except (DomainError, ValidationError) as exc:  # the view's transaction was rolled back
+            self.message_user(request, error_detail(exc), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+
+class ViewOnlyAdmin(admin.ModelAdmin):
+    """Ledger-like rows: they can be read, never added, changed or deleted here."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# --- People and posts -----------------------------------------------------------------------
+
+
+class PostGrantForm(forms.ModelForm):
+    """A new post: the service's placement rule is a form error, not a server error."""
+
+    class Meta:
+        model = Post
+        fields = ["user", "role", "area", "department", "title"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if "role" in cleaned:
+            try:
+                services.post_check(
+                    role=cleaned["role"], area=cleaned.get("area"), department=cleaned.get("department")
+                )
+            except ValidationError as exc:
+                add_service_error(self, exc)
+        return cleaned
 
 
 class PostInline(admin.TabularInline):
+    """A person's posts: existing ones are shown read-only (end them on the post page, so the
+    audit trail records it); new rows are granted through ``post_assign``."""
+
     model = Post
+    form = PostGrantForm
     extra = 0
     fields = ["role", "area", "department", "title", "is_active"]
+    readonly_fields = ["is_active"]
     autocomplete_fields = ["area", "department"]
+    can_delete = False
+    show_change_link = True
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(ServiceAdmin, DjangoUserAdmin):
     list_display = ["username", "full_name", "masked_phone", "is_active", "is_staff"]
     search_fields = ["username", "full_name", "email"]
+    readonly_fields = ["last_login", "date_joined"]
     inlines = [PostInline]
     fieldsets = (
         (None, {"fields": ("username", "password")}),
@@ -43,9 +173,124 @@ class UserAdmin(DjangoUserAdmin):
                 services.person_contact_read(actor=request.user, person=person, request=request)
         return super().change_view(request, object_id, form_url, extra_context)
 
+    def save_model(self, request, obj, form, change):
+        if change:
+            services.user_update(
+                user=User.objects.get(pk=obj.pk),
+                username=obj.username,
+                full_name=obj.full_name,
+                email=obj.email,
+                phone=obj.phone,
+                id_number=obj.id_number,
+                is_active=obj.is_active,
+                is_staff=obj.is_staff,
+                is_superuser=obj.is_superuser,
+                actor=request.user,
+            )
+            return
+        created = services.user_create(
+            username=obj.username,
+            password=form.cleaned_data.get("password1") or None,
+            full_name=obj.full_name,
+            phone=obj.phone,
+        )
+        adopt(obj, created)
+
+    def save_related(self, request, form, formsets, change):
+        if change and "groups" in form.cleaned_data:
+            services.user_set_permissions(
+                user=form.instance,
+                groups=form.cleaned_data["groups"],
+                permissions=form.cleaned_data.get("user_permissions", []),
+                actor=request.user,
+            )
+        else:
+            form.save_m2m()
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Post:
+            super().save_formset(request, form, formset, change)
+            return
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for post_form in formset.extra_forms:
+            if not post_form.has_changed():
+                continue
+            data = post_form.cleaned_data
+            post = services.post_assign(
+                user=form.instance,
+                role=data["role"],
+                area=data.get("area"),
+                department=data.get("department"),
+                title=data.get("title", ""),
+                actor=request.user,
+            )
+            formset.new_objects.append(post)
+
+
+@admin.register(Post)
+class PostAdmin(ServiceAdmin):
+    """Posts are granted with ``post_assign`` and changed with ``post_update``, both audited.
+    Who, which role and where are fixed once granted; a post is ended, not deleted."""
+
+    list_display = ["user", "role", "area", "department", "is_active"]
+    list_filter = ["role", "is_active"]
+    search_fields = ["user__username", "user__full_name", "area__name"]
+    autocomplete_fields = ["user", "area", "department"]
+    actions = ["end_posts"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = PostGrantForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return PostGrantForm.Meta.fields
+        return ["user", "role", "area", "department", "title", "is_active", "created_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["user", "role", "area", "department", "created_at"] if obj else []
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            services.post_update(
+                post=Post.objects.select_related("user", "area", "department").get(pk=obj.pk),
+                title=obj.title,
+                is_active=obj.is_active,
+                actor=request.user,
+            )
+            return
+        created = services.post_assign(
+            user=obj.user,
+            role=obj.role,
+            area=obj.area,
+            department=obj.department,
+            title=obj.title,
+            actor=request.user,
+        )
+        adopt(obj, created)
+
+    @admin.action(description=_("结束所选岗位"), permissions=["change"])
+    def end_posts(self, request, queryset):
+        run_action(
+            self,
+            request,
+            queryset.filter(is_active=True).select_related("user"),
+            _("已结束"),
+            lambda post: services.post_end(post=post, actor=request.user),
+        )
+
+
+# --- Areas, departments, party organisations ------------------------------------------------
+
 
 @admin.register(Area)
-class AreaAdmin(admin.ModelAdmin):
+class AreaAdmin(ServiceAdmin):
     list_display = ["name", "code", "level", "parent", "path"]
     list_filter = ["level"]
     search_fields = ["name", "code", "path"]
@@ -69,74 +314,116 @@ class AreaAdmin(admin.ModelAdmin):
                     try:
                         services.area_check_placement(level=cleaned["level"], parent=cleaned.get("parent"))
                     except ValidationError as exc:
-                        self.add_error(None, exc)
+                        add_service_error(self, exc)
                 return cleaned
 
         return AreaAddForm
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # every descendant's path, every post and grid hangs on it
+
     def save_model(self, request, obj, form, change):
         if change:
-            super().save_model(request, obj, form, change)
+            services.area_rename(area=Area.objects.get(pk=obj.pk), name=obj.name, actor=request.user)
             return
-        try:
-            created = services.area_create(
-                name=obj.name, code=obj.code, level=obj.level, parent=obj.parent, actor=request.user
-            )
-        except ValidationError as exc:
-            self.message_user(request, "; ".join(exc.messages), messages.ERROR)
-            raise
-        obj.pk, obj.path, obj.depth = created.pk, created.path, created.depth
+        created = services.area_create(
+            name=obj.name, code=obj.code, level=obj.level, parent=obj.parent, actor=request.user
+        )
+        adopt(obj, created)
 
 
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(ServiceAdmin):
     list_display = ["name", "code", "kind", "area", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["name", "code"]
     autocomplete_fields = ["area"]
 
+    def get_fields(self, request, obj=None):
+        # A new department starts active; it is switched off on its page (audited).
+        return ["name", "code", "kind", "area", "phone", *(["is_active"] if obj else [])]
 
-@admin.register(Post)
-class PostAdmin(admin.ModelAdmin):
-    list_display = ["user", "role", "area", "department", "is_active"]
-    list_filter = ["role", "is_active"]
-    search_fields = ["user__username", "user__full_name", "area__name"]
-    autocomplete_fields = ["user", "area", "department"]
+    def has_delete_permission(self, request, obj=None):
+        return False  # switch it off instead: events, posts and categories point at it
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            services.department_update(
+                department=Department.objects.get(pk=obj.pk),
+                name=obj.name,
+                code=obj.code,
+                kind=obj.kind,
+                area=obj.area,
+                phone=obj.phone,
+                is_active=obj.is_active,
+                actor=request.user,
+            )
+            return
+        adopt(
+            obj, services.department_create(name=obj.name, code=obj.code, area=obj.area, kind=obj.kind, phone=obj.phone)
+        )
+
+
+class PartyOrganizationForm(forms.ModelForm):
+    class Meta:
+        model = PartyOrganization
+        fields = ["name", "level", "area", "parent", "secretary"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if "level" in cleaned:
+            try:
+                services.party_organization_check(
+                    level=cleaned["level"],
+                    parent=cleaned.get("parent"),
+                    org=self.instance if self.instance.pk else None,
+                )
+            except ValidationError as exc:
+                add_service_error(self, exc)
+        return cleaned
 
 
 @admin.register(PartyOrganization)
-class PartyOrganizationAdmin(admin.ModelAdmin):
+class PartyOrganizationAdmin(ServiceAdmin):
+    form = PartyOrganizationForm
     list_display = ["name", "level", "area", "parent", "secretary"]
     list_filter = ["level"]
     search_fields = ["name"]
     autocomplete_fields = ["area", "parent", "secretary"]
 
+    def save_model(self, request, obj, form, change):
+        values = {
+            "name": obj.name,
+            "level": obj.level,
+            "area": obj.area,
+            "parent": obj.parent,
+            "secretary": obj.secretary,
+        }
+        if change:
+            services.party_organization_update(
+                org=PartyOrganization.objects.get(pk=obj.pk), actor=request.user, **values
+            )
+            return
+        adopt(obj, services.party_organization_create(**values))
+
+
+# --- Ledger-like rows -----------------------------------------------------------------------
+
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(ViewOnlyAdmin):
+    """Sent is sent: the inbox and the outbox are read here, never edited."""
+
     list_display = ["title", "recipient", "created_at", "read_at", "delivered_at"]
     list_filter = ["by_email", "by_sms"]
     search_fields = ["title", "recipient__username", "idempotency_key"]
-    readonly_fields = [f.name for f in Notification._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ViewOnlyAdmin):
     """Append-only: nothing here can be added, changed or deleted."""
 
     list_display = ["created_at", "actor", "action", "object_type", "object_repr", "ip_address"]
     list_filter = ["action", "object_type"]
     search_fields = ["object_repr", "actor__username", "object_id"]
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

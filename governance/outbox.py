@@ -30,7 +30,6 @@ DELIVER_TASK = "governance.tasks.notification_deliver_task"
 DELIVER_KEY_TASK = "governance.tasks.notification_deliver_key_task"
 
 
-
 def notification_enqueue(
     *,
     recipients: Iterable[User],

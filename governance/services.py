@@ -4,14 +4,25 @@ Services do not check permissions; callers reach objects through the selectors' 
 """
 
 import logging
+from collections.abc import Iterable
 from typing import Any
 
+from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from governance.models import Area, AuditEntry, Department, PartyOrganization, Post, Role, User
+from governance.outbox import (  # re-exported: callers may keep importing them from here
+    notification_deliver,
+    notification_enqueue,
+    notification_mark_all_read,
+    notification_mark_read,
+    notification_send,
+    notifications_undelivered_ids,
+    sms_backend,
+)
 from governance.selectors import forget_posts
 
 logger = logging.getLogger(__name__)
@@ -194,34 +205,231 @@ def party_organization_create(
     return org
 
 
-# --- Notifications: the outbox lives in governance.outbox; these names stay importable here ---
+# --- Edits the admin offers -----------------------------------------------------------------
+# The checks are separate functions so the admin forms can report them as form errors; the
+# services below call them too, so every door applies the same rule.
 
-from governance.outbox import (  # noqa: E402
-    notification_deliver,
-    notification_enqueue,
-    notification_mark_all_read,
-    notification_mark_read,
-    notification_send,
-    notifications_undelivered_ids,
-    sms_backend,
-)
+
+def _diff(obj: Any, values: dict[str, Any]) -> dict[str, Any]:
+    """The fields of ``values`` that differ from ``obj``, as JSON-safe audit changes."""
+    changes = {}
+    for field, value in values.items():
+        old = getattr(obj, field)
+        if old != value:
+            changes[field] = {"from": _plain(old), "to": _plain(value)}
+    return changes
+
+
+def _plain(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return value.pk if hasattr(value, "pk") else str(value)
+
+
+@transaction.atomic
+def area_rename(*, area: Area, name: str, actor: User | None = None) -> Area:
+    """Rename an area. Its code, level and parent make up every descendant's path and stay fixed."""
+    changes = _diff(area, {"name": name})
+    if not changes:
+        return area
+    area.name = name
+    area.full_clean()
+    area.save(update_fields=["name"])
+    audit_record(actor=actor, action=AuditEntry.Action.UPDATE, obj=area, changes=changes)
+    return area
+
+
+@transaction.atomic
+def department_update(
+    *,
+    department: Department,
+    name: str,
+    code: str,
+    kind: str,
+    area: Area,
+    phone: str = "",
+    is_active: bool = True,
+    actor: User | None = None,
+) -> Department:
+    values = {"name": name, "code": code, "kind": kind, "area": area, "phone": phone, "is_active": is_active}
+    changes = _diff(department, values)
+    if not changes:
+        return department
+    for field, value in values.items():
+        setattr(department, field, value)
+    department.full_clean()
+    department.save()
+    audit_record(actor=actor, action=AuditEntry.Action.UPDATE, obj=department, changes=changes)
+    return department
+
+
+def post_check(*, role: str, area: Area | None, department: Department | None) -> None:
+    """Raise ``ValidationError`` unless a post of ``role`` may sit in this area/department."""
+    if area is None and department is None:
+        raise ValidationError({"area": _("岗位必须属于一个区域或处置单位。")})
+    if role == Role.DEPARTMENT_HANDLER and department is None:
+        raise ValidationError({"department": _("处置单位人员必须指定处置单位。")})
+
+
+@transaction.atomic
+def post_update(*, post: Post, title: str, is_active: bool, actor: User | None = None) -> Post:
+    """Change a post's title or put it on/off duty. Who, which role and where are fixed: to move
+    someone, end the post and assign a new one, so the audit trail says what was granted."""
+    post_check(role=post.role, area=post.area, department=post.department)
+    changes = _diff(post, {"title": title, "is_active": is_active})
+    if not changes:
+        return post
+    Post.objects.filter(pk=post.pk).update(title=title, is_active=is_active)
+    post.title, post.is_active = title, is_active
+    forget_posts(user=post.user)
+    audit_record(actor=actor, action=AuditEntry.Action.UPDATE, obj=post, changes=changes)
+    return post
+
+
+def party_organization_check(
+    *, level: str, parent: PartyOrganization | None, org: PartyOrganization | None = None
+) -> None:
+    """Raise ``ValidationError`` unless ``level`` sits exactly one level below ``parent`` (and, for
+    an existing organisation, exactly one level above each of its children)."""
+    order = PartyOrganization.LEVEL_ORDER
+    if level not in order:
+        raise ValidationError({"level": _("请选择党组织层级。")})
+    index = order.index(level)
+    if parent is not None:
+        if org is not None and parent.pk == org.pk:
+            raise ValidationError({"parent": _("党组织不能以自身为上级组织。")})
+        below = order.index(parent.level) + 1
+        if below == len(order):
+            raise ValidationError({"parent": _("“%(parent)s”已是最低一级，不能再有下级组织。") % {"parent": parent}})
+        if index != below:
+            raise ValidationError(
+                {
+                    "level": _("“%(parent)s”的下级组织必须是%(level)s。")
+                    % {"parent": parent, "level": order[below].label}
+                }
+            )
+    if org is not None and org.pk is not None:
+        child_levels = set(PartyOrganization.objects.filter(parent=org).values_list("level", flat=True))
+        if child_levels and (index + 1 == len(order) or child_levels != {order[index + 1]}):
+            raise ValidationError({"level": _("该组织已有下级组织，层级须正好比下级组织高一级。")})
+
+
+@transaction.atomic
+def party_organization_update(
+    *,
+    org: PartyOrganization,
+    name: str,
+    level: str,
+    area: Area,
+    parent: PartyOrganization | None = None,
+    secretary: User | None = None,
+    actor: User | None = None,
+) -> PartyOrganization:
+    party_organization_check(level=level, parent=parent, org=org)
+    values = {"name": name, "level": level, "area": area, "parent": parent, "secretary": secretary}
+    changes = _diff(org, values)
+    if not changes:
+        return org
+    for field, value in values.items():
+        setattr(org, field, value)
+    org.full_clean()
+    org.save()
+    audit_record(actor=actor, action=AuditEntry.Action.UPDATE, obj=org, changes=changes)
+    return org
+
+
+# Personal details are audited by name only: the audit log must not become a copy of them.
+PERSONAL_FIELDS = frozenset({"phone", "id_number", "email"})
+
+
+@transaction.atomic
+def user_update(
+    *,
+    user: User,
+    username: str,
+    full_name: str = "",
+    email: str = "",
+    phone: str = "",
+    id_number: str = "",
+    is_active: bool = True,
+    is_staff: bool = False,
+    is_superuser: bool = False,
+    actor: User | None = None,
+) -> User:
+    """Change a person's details and account flags; granting staff or superuser rights is audited."""
+    values = {
+        "username": username,
+        "full_name": full_name,
+        "email": email,
+        "phone": phone,
+        "id_number": id_number,
+        "is_active": is_active,
+        "is_staff": is_staff,
+        "is_superuser": is_superuser,
+    }
+    changes = {
+        field: ({"changed": True} if field in PERSONAL_FIELDS else change)
+        for field, change in _diff(user, values).items()
+    }
+    if not changes:
+        return user
+    for field, value in values.items():
+        setattr(user, field, value)
+    user.full_clean(exclude=["password"])
+    user.save(update_fields=list(values))
+    audit_record(actor=actor, action=AuditEntry.Action.UPDATE, obj=user, changes=changes)
+    return user
+
+
+@transaction.atomic
+def user_set_permissions(
+    *, user: User, groups: Iterable[Group], permissions: Iterable[Permission], actor: User | None = None
+) -> User:
+    """Set a person's groups and individual permissions; what was added or removed is audited."""
+    groups, permissions = list(groups), list(permissions)
+
+    def names(items) -> set[str]:
+        return {str(item) for item in items}
+
+    before_groups, before_perms = names(user.groups.all()), names(user.user_permissions.all())
+    user.groups.set(groups)
+    user.user_permissions.set(permissions)
+    changes = {}
+    for field, before, after in (
+        ("groups", before_groups, names(groups)),
+        ("user_permissions", before_perms, names(permissions)),
+    ):
+        if before != after:
+            changes[field] = {"added": sorted(after - before), "removed": sorted(before - after)}
+    if changes:
+        audit_record(actor=actor, action=AuditEntry.Action.UPDATE, obj=user, changes=changes)
+    return user
+
 
 __all__ = [
     "area_check_placement",
     "area_create",
+    "area_rename",
     "audit_record",
     "client_ip",
     "department_create",
+    "department_update",
     "notification_deliver",
     "notification_enqueue",
     "notification_mark_all_read",
     "notification_mark_read",
     "notification_send",
     "notifications_undelivered_ids",
+    "party_organization_check",
     "party_organization_create",
+    "party_organization_update",
     "person_contact_read",
     "post_assign",
+    "post_check",
     "post_end",
+    "post_update",
     "sms_backend",
     "user_create",
+    "user_set_permissions",
+    "user_update",
 ]

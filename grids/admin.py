@@ -1,10 +1,15 @@
+"""Django admin for grids. Saves and actions call the grids services; an event's status and
+clocks are read-only here and move only through the transition actions; the timeline and the
+computed scores are view-only."""
+
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
-from governance.exceptions import DomainError
+from governance.admin import ServiceAdmin, ViewOnlyAdmin, add_service_error, adopt, run_action
+from governance.masking import mask_phone
 from grids import services
 from grids.geo import validate_polygon
 from grids.models import (
@@ -19,7 +24,9 @@ from grids.models import (
     TimelineEntry,
 )
 from grids.services import grid_save
+from grids.services.grid import grid_check_area
 from grids.services.open311 import open311_key_deactivate, open311_key_issue
+from grids.services.sensors import sensor_locate, sensor_update
 
 
 class GridAdminForm(forms.ModelForm):
@@ -30,9 +37,18 @@ class GridAdminForm(forms.ModelForm):
     def clean_boundary(self):
         return validate_polygon(self.cleaned_data["boundary"])
 
+    def clean(self):
+        cleaned = super().clean()
+        if "area" in cleaned:
+            try:
+                grid_check_area(area=cleaned["area"])
+            except ValidationError as exc:
+                add_service_error(self, exc)
+        return cleaned
+
 
 @admin.register(Grid)
-class GridAdmin(admin.ModelAdmin):
+class GridAdmin(ServiceAdmin):
     form = GridAdminForm
     list_display = ["code", "name", "area", "households", "is_active"]
     list_filter = ["is_active", "area"]
@@ -92,100 +108,202 @@ class TimelineInline(admin.TabularInline):
         return False
 
 
-def _run(modeladmin, request, queryset, label, call):
-    done = 0
-    for event in queryset:
-        try:
-            call(event)
-            done += 1
-        except (DomainError, ValidationError) as exc:
-            detail = getattr(exc, "detail", None) or "; ".join(getattr(exc, "messages", [str(exc)]))
-            modeladmin.message_user(request, f"{event.code}: {detail}", messages.ERROR)
-    if done:
-        modeladmin.message_user(
-            request,
-            ngettext("%(label)s：%(n)d 个事件", "%(label)s：%(n)d 个事件", done) % {"label": label, "n": done},
-            messages.SUCCESS,
-        )
+class EventActionForm(ActionForm):
+    note = forms.CharField(
+        label=_("说明"),
+        required=False,
+        max_length=300,
+        help_text=_("不予受理的原因、处置结果或备注"),
+    )
+
+
+def _note(request) -> str:
+    return (request.POST.get("note") or "").strip()
 
 
 @admin.register(Event)
 class EventAdmin(admin.ModelAdmin):
+    """Events are read here and moved only by the actions below, each a service call that writes
+    the timeline and keeps the clocks: no field of an event is edited in the admin."""
+
     list_display = ["code", "category", "grid", "status", "level", "department", "respond_by", "masked_phone"]
     list_filter = ["status", "level", "source", "category"]
     search_fields = ["code", "description", "address"]
     date_hierarchy = "created_at"
-    readonly_fields = [
-        "code",
-        "status",
-        "level",
-        "grid",
-        "window_started_at",
-        "respond_by",
-        "remind_at",
-        "reminded_at",
-        "responded_at",
-        "resolve_by",
-        "resolved_at",
-        "closed_at",
-        "status_changed_at",
-        "rating",
-        "rating_comment",
-        "reporter",
-        "source",
-        "sensor",
-        "sensor_fault",
-        "patrol",
-        "department",
-        "lon",
-        "lat",
-    ]
     exclude = ["reporter_phone"]
     inlines = [TimelineInline]
-    actions = ["accept_events", "dispatch_events", "close_events"]
+    action_form = EventActionForm
+    actions = ["accept_events", "reject_events", "dispatch_events", "start_events", "resolve_events", "close_events"]
 
     @admin.display(description=_("联系电话"))
     def masked_phone(self, obj: Event) -> str:
-        from governance.masking import mask_phone
-
         return mask_phone(obj.reporter_phone)
 
     def has_add_permission(self, request):
         return False  # events are reported through the pages, the API, sensors or Open311
 
-    @admin.action(description=_("受理所选事件"))
+    def has_change_permission(self, request, obj=None):
+        return False  # status, clocks and the rest move only through the services (the actions)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # the whole history is kept (全流程留痕)
+
+    def has_transition_permission(self, request) -> bool:
+        # The form stays read-only for everyone; who may move events holds Django's change permission.
+        return request.user.has_perm(f"{self.opts.app_label}.change_{self.opts.model_name}")
+
+    @admin.action(description=_("受理所选事件"), permissions=["transition"])
     def accept_events(self, request, queryset):
-        _run(self, request, queryset, _("已受理"), lambda e: services.event_accept(event=e, actor=request.user))
+        note = _note(request)
+        run_action(
+            self,
+            request,
+            queryset,
+            _("已受理"),
+            lambda e: services.event_accept(event=e, actor=request.user, note=note),
+        )
 
-    @admin.action(description=_("按规则派单"))
+    @admin.action(description=_("不予受理所选事件（在“说明”中填写原因）"), permissions=["transition"])
+    def reject_events(self, request, queryset):
+        reason = _note(request)
+        run_action(
+            self,
+            request,
+            queryset,
+            _("已不予受理"),
+            lambda e: services.event_reject(event=e, actor=request.user, reason=reason),
+        )
+
+    @admin.action(description=_("按规则派单"), permissions=["transition"])
     def dispatch_events(self, request, queryset):
-        _run(self, request, queryset, _("已派单"), lambda e: services.event_dispatch(event=e, actor=request.user))
+        note = _note(request)
+        run_action(
+            self,
+            request,
+            queryset,
+            _("已派单"),
+            lambda e: services.event_dispatch(event=e, actor=request.user, note=note),
+        )
 
-    @admin.action(description=_("关闭所选事件"))
+    @admin.action(description=_("开始处置所选事件"), permissions=["transition"])
+    def start_events(self, request, queryset):
+        note = _note(request)
+        run_action(
+            self,
+            request,
+            queryset,
+            _("已开始处置"),
+            lambda e: services.event_start(event=e, actor=request.user, note=note),
+        )
+
+    @admin.action(description=_("办结所选事件（在“说明”中填写处置结果）"), permissions=["transition"])
+    def resolve_events(self, request, queryset):
+        resolution = _note(request)
+        run_action(
+            self,
+            request,
+            queryset,
+            _("已办结"),
+            lambda e: services.event_resolve(event=e, actor=request.user, resolution=resolution),
+        )
+
+    @admin.action(description=_("关闭所选事件"), permissions=["transition"])
     def close_events(self, request, queryset):
-        _run(self, request, queryset, _("已关闭"), lambda e: services.event_close(event=e, actor=request.user))
+        note = _note(request)
+        run_action(
+            self, request, queryset, _("已关闭"), lambda e: services.event_close(event=e, actor=request.user, note=note)
+        )
+
+
+@admin.register(TimelineEntry)
+class TimelineEntryAdmin(ViewOnlyAdmin):
+    """The event history is append-only: read here, never added, changed or deleted."""
+
+    list_display = ["created_at", "event", "kind", "from_status", "to_status", "level", "actor"]
+    list_filter = ["kind"]
+    search_fields = ["event__code", "note"]
+    date_hierarchy = "created_at"
+    list_select_related = ["event__category", "actor"]
 
 
 @admin.register(Patrol)
-class PatrolAdmin(admin.ModelAdmin):
+class PatrolAdmin(ViewOnlyAdmin):
+    """Patrols are walked and finished from the phone (``patrol_start`` / ``patrol_finish``)."""
+
     list_display = ["grid", "worker", "status", "started_at", "ended_at"]
     list_filter = ["status"]
-    readonly_fields = ["worker", "grid", "status", "started_at", "ended_at", "route"]
+
+
+class SensorDeviceForm(forms.ModelForm):
+    class Meta:
+        model = SensorDevice
+        fields = ["device_id", "kind", "name", "address", "lon", "lat", "category", "is_active"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if "lon" in cleaned and "lat" in cleaned:
+            try:
+                sensor_locate(lon=cleaned["lon"], lat=cleaned["lat"])
+            except ValidationError as exc:
+                add_service_error(self, exc)
+        return cleaned
 
 
 @admin.register(SensorDevice)
-class SensorDeviceAdmin(admin.ModelAdmin):
+class SensorDeviceAdmin(ServiceAdmin):
+    """Registered with ``sensor_register`` (the token is shown once, stored hashed) and edited with
+    ``sensor_update``, which files a moved device under the grid that now holds its point."""
+
+    form = SensorDeviceForm
     list_display = ["device_id", "name", "kind", "grid", "category", "is_active", "last_alert_at"]
     list_filter = ["kind", "is_active"]
     search_fields = ["device_id", "name", "address"]
-    readonly_fields = ["grid", "last_alert_at"]
+    autocomplete_fields = ["category"]
 
-    def has_add_permission(self, request):
-        return False  # registered with `sensor_register` so the token is issued and stored hashed
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["device_id", "kind", "name", "address", "lon", "lat", "category"]
+        return ["device_id", "kind", "name", "address", "lon", "lat", "grid", "category", "is_active", "last_alert_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["device_id", "grid", "last_alert_at"] if obj else []
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # switch it off instead: its events keep pointing at it
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            sensor_update(
+                device=SensorDevice.objects.get(pk=obj.pk),
+                kind=obj.kind,
+                lon=obj.lon,
+                lat=obj.lat,
+                category=obj.category,
+                name=obj.name,
+                address=obj.address,
+                is_active=obj.is_active,
+                actor=request.user,
+            )
+            return
+        device, token = services.sensor_register(
+            device_id=obj.device_id,
+            kind=obj.kind,
+            lon=obj.lon,
+            lat=obj.lat,
+            category=obj.category,
+            name=obj.name,
+            address=obj.address,
+        )
+        adopt(obj, device)
+        self.message_user(
+            request, _("设备令牌（只显示这一次，请立即写入设备）：%(token)s") % {"token": token}, messages.WARNING
+        )
 
 
 @admin.register(DepartmentScore)
-class DepartmentScoreAdmin(admin.ModelAdmin):
+class DepartmentScoreAdmin(ViewOnlyAdmin):
+    """Computed each month from the events; read here, never edited."""
+
     list_display = [
         "month",
         "department",
@@ -198,15 +316,8 @@ class DepartmentScoreAdmin(admin.ModelAdmin):
     ]
     list_filter = ["month"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
 
 # --- Open311 keys ---------------------------------------------------------------------------
-# Imports here because this section was appended (move them to the top when convenient).
 
 
 class Open311KeyAddForm(forms.ModelForm):
@@ -216,7 +327,7 @@ class Open311KeyAddForm(forms.ModelForm):
 
 
 @admin.register(Open311Key)
-class Open311KeyAdmin(admin.ModelAdmin):
+class Open311KeyAdmin(ServiceAdmin):
     """Keys are issued by the service (stored hashed); the key itself is shown once, on adding."""
 
     list_display = ["name", "prefix", "is_active", "created_at", "last_used_at"]
@@ -234,11 +345,11 @@ class Open311KeyAdmin(admin.ModelAdmin):
         return ["name"] if obj is None else ["name", "prefix", "is_active", "created_at", "last_used_at"]
 
     def get_readonly_fields(self, request, obj=None):
-        return [] if obj is None else self.readonly_fields
+        # Once issued a key is only read or deactivated (the action below): no edit bypasses the service.
+        return [] if obj is None else ["name", "prefix", "is_active", "created_at", "last_used_at"]
 
     def save_model(self, request, obj, form, change):
         if change:
-            super().save_model(request, obj, form, change)
             return
         record, key = open311_key_issue(name=obj.name)
         obj.pk, obj.key_hash, obj.prefix, obj.created_at = record.pk, record.key_hash, record.prefix, record.created_at
@@ -251,12 +362,8 @@ class Open311KeyAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # deactivate instead, so the history of who filed what stays readable
 
-    @admin.action(description=_("停用所选密钥"))
+    @admin.action(description=_("停用所选密钥"), permissions=["change"])
     def deactivate_keys(self, request, queryset):
-        done = 0
-        for key in queryset.filter(is_active=True):
-            open311_key_deactivate(key=key)
-            done += 1
-        self.message_user(
-            request, ngettext("已停用 %(n)d 个密钥。", "已停用 %(n)d 个密钥。", done) % {"n": done}, messages.SUCCESS
+        run_action(
+            self, request, queryset.filter(is_active=True), _("已停用"), lambda key: open311_key_deactivate(key=key)
         )

@@ -38,3 +38,10 @@ def grid_save(
             _("网格户数为 %(n)d，建议在 %(low)d～%(high)d 户之间。") % {"n": households, "low": low, "high": high}
         )
     return grid, warnings
+
+
+def grid_check_area(*, area: Area | None) -> None:
+    """Raise ``ValidationError`` unless a grid may belong to ``area`` (the rule ``grid_save``
+    applies), so the admin form can report it as a form error."""
+    if area is None or area.level != Area.Level.COMMUNITY:
+        raise ValidationError({"area": _("网格必须属于一个社区/村。")})

@@ -9,7 +9,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from grids.models import Event, EventCategory, SensorDevice, TimelineEntry
+from governance.models import AuditEntry, User
+from governance.services import audit_record
+from grids.models import Event, EventCategory, Grid, SensorDevice, TimelineEntry
 from grids.selectors import grid_for_point
 from grids.services.events import event_accept, event_dispatch, event_report, timeline_add
 
@@ -98,3 +100,58 @@ def sensor_alert(*, device: SensorDevice, fault: str, message: str = "") -> tupl
         note=(_("设备再次告警：%(fault)s") % {"fault": fault} + (f" {message}" if message else "")),
     )
     return existing, False
+
+
+def sensor_locate(*, lon: float | None, lat: float | None) -> Grid:
+    """The grid a device at this point is filed under; ``ValidationError`` when there is none."""
+    if lon is None or lat is None:
+        raise ValidationError({"lon": _("请填写设备位置（经纬度）。")})
+    grid = grid_for_point(lon=lon, lat=lat)
+    if grid is None:
+        raise ValidationError({"lon": _("设备位置不在任何网格内。")})
+    return grid
+
+
+@transaction.atomic
+def sensor_update(
+    *,
+    device: SensorDevice,
+    kind: str,
+    lon: float,
+    lat: float,
+    category: EventCategory,
+    name: str = "",
+    address: str = "",
+    is_active: bool = True,
+    actor: User | None = None,
+) -> SensorDevice:
+    """Edit a device. A device that moved is re-filed under the grid that now holds its point
+    (its open events keep the grid they were reported in)."""
+    grid = sensor_locate(lon=lon, lat=lat)
+    values = {
+        "kind": kind,
+        "lon": lon,
+        "lat": lat,
+        "grid": grid,
+        "category": category,
+        "name": name,
+        "address": address,
+        "is_active": is_active,
+    }
+    changes = {
+        field: {"from": _plain(getattr(device, field)), "to": _plain(value)}
+        for field, value in values.items()
+        if getattr(device, field) != value
+    }
+    if not changes:
+        return device
+    for field, value in values.items():
+        setattr(device, field, value)
+    device.full_clean()
+    device.save()
+    audit_record(actor=actor, action=AuditEntry.Action.UPDATE, obj=device, changes=changes)
+    return device
+
+
+def _plain(value):
+    return value.pk if hasattr(value, "pk") else value
