@@ -284,3 +284,18 @@ def test_staff_who_may_only_view_events_get_no_transition_actions(client, db):
     assert response.status_code in (200, 302)
     event.refresh_from_db()
     assert event.status == "reported"
+
+
+def test_an_admin_action_asks_the_same_policy_as_the_api(client, db):
+    """Staff with the admin's change permission but no staff post over the event's area: the
+    admin refuses the move with the policy's reason, as the API and the page do."""
+    clerk = UserFactory(is_staff=True)
+    clerk.user_permissions.add(*Permission.objects.filter(codename__in=["view_event", "change_event"]))
+    client.force_login(clerk)
+    event = EventFactory()
+    response = _act(client, "accept_events", [event])
+    assert response.status_code in (200, 302)
+    assert any("只有该事件所在社区（街道）的工作人员可以执行此操作。" in m for m in _messages(response))
+    event.refresh_from_db()
+    assert event.status == "reported"
+    assert event.timeline.count() == 1
