@@ -22,6 +22,7 @@ from governance.exceptions import Conflict, DomainError
 from governance.models import Role
 from governance.permissions import HasRole, IsPortalUser, has_any_role
 from governance.selectors import dispatchable_departments
+from governance.throttles import SensorRateThrottle
 from grids import selectors, services
 from grids.models import Event, EventCategory, Grid, Patrol, SensorDevice
 from grids.serializers import (
@@ -361,6 +362,7 @@ class SensorAlertView(APIView):
 
     authentication_classes = [DeviceTokenAuthentication]
     permission_classes = [IsSensorDevice]
+    throttle_classes = [SensorRateThrottle]  # per device: settings.RATE_LIMITS["sensor"]
 
     @extend_schema(
         request=SensorAlertInput,
