@@ -145,6 +145,9 @@ RATE_LIMITS = {
     "sensor": env("RATE_LIMIT_SENSOR", default="60/h"),  # POST /api/v1/sensors/alerts/ per device
     "writes": env("RATE_LIMIT_WRITES", default="120/min"),  # API POST/PUT/PATCH/DELETE per signed-in user
 }
+# The client IP for the limits and the lockout alike (AXES_PROXY_COUNT proxies trusted; django-ipware
+# is not installed, so without this axes would ignore AXES_PROXY_COUNT and see only the proxy).
+AXES_CLIENT_IP_CALLABLE = "governance.throttles.client_ip"
 # Redis down is a degraded state, not an outage: the cache falls back to a per-process memory
 # cache (governance/cache.py) and never waits more than half a second for Redis ...
 if REDIS_URL:

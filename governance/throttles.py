@@ -28,7 +28,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
-from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
@@ -70,9 +69,17 @@ def retry_message(wait: int) -> str:
 
 
 def client_ip(request: HttpRequest) -> str:
-    """The client's address as django-axes sees it (``AXES_PROXY_COUNT`` proxies trusted), so a
-    forged ``X-Forwarded-For`` changes nothing."""
-    return getattr(request, "axes_ip_address", None) or get_client_ip_address(request) or "unknown"
+    """The client's address: ``REMOTE_ADDR``, or with ``AXES_PROXY_COUNT`` = N reverse proxies in
+    front, the address the outermost of them saw (the N-th entry of ``X-Forwarded-For`` from the
+    right), so a forged ``X-Forwarded-For`` changes nothing. django-axes uses the same function
+    (``AXES_CLIENT_IP_CALLABLE``): the lockout and the limits see one address."""
+    proxies = getattr(settings, "AXES_IPWARE_PROXY_COUNT", 0) or 0
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if proxies > 0 and forwarded:
+        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+        if hops:
+            return hops[-min(proxies, len(hops))]
+    return request.META.get("REMOTE_ADDR") or "unknown"
 
 
 def _key(scope: str, ident: str, window: int) -> str:
