@@ -245,3 +245,14 @@ def test_counts_are_shared_through_redis_by_separate_cache_connections(
     assert "10.1.1.1" not in keys[0]
     assert int(raw.get(keys[0])) == 4
     cache.clear()
+
+
+def test_the_refusal_is_in_english_for_an_english_client(api_client, db, limits):
+    body = {"username": "nobody", "password": "wrong"}
+    for _ in range(3):
+        api_client.post("/api/v1/auth/token/", body, format="json", REMOTE_ADDR="10.2.2.2")
+    refused = api_client.post(
+        "/api/v1/auth/token/", body, format="json", REMOTE_ADDR="10.2.2.2", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert refused.status_code == 429
+    assert refused.json() == {"code": "throttled", "detail": "Too many requests; please try again in 45 seconds."}
