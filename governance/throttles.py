@@ -68,7 +68,7 @@ def retry_message(wait: int) -> str:
     return ngettext("请求过于频繁，请在 %(n)d 秒后重试。", "请求过于频繁，请在 %(n)d 秒后重试。", wait) % {"n": wait}
 
 
-def client_ip(request: HttpRequest) -> str:
+def client_ip(request: HttpRequest) -> str | None:
     """The client's address: ``REMOTE_ADDR``, or with ``AXES_PROXY_COUNT`` = N reverse proxies in
     front, the address the outermost of them saw (the N-th entry of ``X-Forwarded-For`` from the
     right), so a forged ``X-Forwarded-For`` changes nothing. django-axes uses the same function
@@ -79,7 +79,7 @@ def client_ip(request: HttpRequest) -> str:
         hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
         if hops:
             return hops[-min(proxies, len(hops))]
-    return request.META.get("REMOTE_ADDR") or "unknown"
+    return request.META.get("REMOTE_ADDR") or None  # None when unknown (axes stores no address)
 
 
 def _key(scope: str, ident: str, window: int) -> str:
@@ -165,7 +165,7 @@ class TokenRateThrottle(PortalRateThrottle):
     scope = "token"
 
     def ident_for(self, request, view) -> str | None:
-        return client_ip(request._request) if request.method == "POST" else None
+        return f"ip:{client_ip(request._request)}" if request.method == "POST" else None
 
 
 class SensorRateThrottle(PortalRateThrottle):

@@ -29,7 +29,7 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def post(self, request, *args, **kwargs):
-        wait = throttles.exhausted("login", throttles.client_ip(request))
+        wait = throttles.exhausted("login", f"ip:{throttles.client_ip(request)}")
         if wait is not None:
             response = render(
                 request, "registration/throttled.html", {"message": throttles.retry_message(wait)}, status=429
@@ -39,7 +39,7 @@ class LoginView(auth_views.LoginView):
         return super().post(request, *args, **kwargs)
 
     def form_invalid(self, form):
-        throttles.hit("login", throttles.client_ip(self.request))
+        throttles.hit("login", f"ip:{throttles.client_ip(self.request)}")
         return super().form_invalid(form)
 
     def form_valid(self, form):
