@@ -25,6 +25,7 @@ from governance.serializers import (
     TokenInput,
     TokenOutput,
 )
+from governance.throttles import TokenRateThrottle
 
 
 class LockedOut(DomainError):
@@ -42,6 +43,7 @@ class TokenObtainView(APIView):
 
     permission_classes = [AllowAny]
     authentication_classes: list = []
+    throttle_classes = [TokenRateThrottle]  # per client IP: settings.RATE_LIMITS["token"]
 
     @extend_schema(request=TokenInput, responses={200: TokenOutput}, summary="获取访问令牌")
     def post(self, request):

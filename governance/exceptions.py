@@ -1,5 +1,6 @@
 """Domain errors and the one JSON error envelope: ``{"code", "detail"}`` (+ ``fields``)."""
 
+import math
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -10,6 +11,8 @@ from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
+
+from governance.throttles import retry_message
 
 
 class DomainError(Exception):
@@ -100,6 +103,9 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
             "detail": _("提交的数据有误，请检查后重试。"),
             "fields": _fields_from(exc.detail),
         }
+        return response
+    if isinstance(exc, exceptions.Throttled):  # DRF has set Retry-After; the detail says the same wait
+        response.data = {"code": "throttled", "detail": retry_message(math.ceil(exc.wait or 1))}
         return response
     code = next((c for cls, c in _CODES.items() if isinstance(exc, cls)), None)
     detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)

@@ -1,6 +1,7 @@
-"""Liveness of the two things every request and task needs: the database and the broker."""
+"""Liveness of what requests and tasks use: the database, the cache and the broker."""
 
 from django.conf import settings
+from django.core.cache import caches
 from django.db import connection
 from kombu import Connection
 
@@ -25,3 +26,18 @@ def check_broker() -> tuple[bool, str]:
     except Exception as exc:  # any failure means "down"
         return False, exc.__class__.__name__
     return True, url.split("://", 1)[0]
+
+
+def check_cache() -> tuple[bool, str]:
+    """Redis itself (not the in-process fallback that serves while it is down), or the local cache."""
+    cache = caches["default"]
+    try:
+        if hasattr(cache, "ping"):  # governance.cache.DegradableRedisCache
+            cache.ping()
+            return True, "redis"
+        cache.set("healthz", "ok", 5)
+        if cache.get("healthz") != "ok":
+            return False, "NoValue"
+    except Exception as exc:  # any failure means "down"
+        return False, exc.__class__.__name__
+    return True, cache.__class__.__module__.rsplit(".", 1)[-1]

@@ -135,6 +135,41 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
+# --- Rate limits and degraded mode (Redis down) ---------------------------------------------
+# Limits per scope, "N/s|min|h|d", counted in the default cache (Redis when REDIS_URL is set, so
+# every web process shares the counts); an empty value switches a limit off. governance/throttles.py.
+RATE_LIMITS = {
+    "token": env("RATE_LIMIT_TOKEN", default="20/min"),  # POST /api/v1/auth/token/ per client IP
+    "login": env("RATE_LIMIT_LOGIN", default="30/h"),  # failed sign-ins on /accounts/login/ per client IP
+    "open311": env("RATE_LIMIT_OPEN311", default="30/min"),  # Open311 POST requests per api_key
+    "sensor": env("RATE_LIMIT_SENSOR", default="60/h"),  # POST /api/v1/sensors/alerts/ per device
+    "writes": env("RATE_LIMIT_WRITES", default="120/min"),  # API POST/PUT/PATCH/DELETE per signed-in user
+}
+# The client IP for the limits and the lockout alike (AXES_PROXY_COUNT proxies trusted; django-ipware
+# is not installed, so without this axes would ignore AXES_PROXY_COUNT and see only the proxy).
+AXES_CLIENT_IP_CALLABLE = "governance.throttles.client_ip"
+# Redis down is a degraded state, not an outage: the cache falls back to a per-process memory
+# cache (governance/cache.py) and never waits more than half a second for Redis ...
+if REDIS_URL:
+    CACHES["default"]["BACKEND"] = "governance.cache.DegradableRedisCache"
+    CACHES["default"]["OPTIONS"] = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
+# ... and publishing a task to a dead broker fails within about a second instead of hanging
+# (kombu retries a lost connection forever unless max_retries is set).
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_TASK_PUBLISH_RETRY = True
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CELERY_BROKER_TRANSPORT_OPTIONS.update(
+        {
+            "socket_connect_timeout": 1,
+            "socket_timeout": 5,  # above the worker's 1-second BRPOP, so a quiet queue is not an error
+            "max_retries": 1,
+            "interval_start": 0,
+            "interval_step": 0.2,
+            "interval_max": 0.2,
+        }
+    )
+
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "governance.User"
 AUTHENTICATION_BACKENDS = [
@@ -222,6 +257,9 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Every API write is limited per user; the token, sensor and Open311 doors set their own.
+    "DEFAULT_THROTTLE_CLASSES": ["governance.throttles.WriteRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": RATE_LIMITS,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "社区治理门户 API",

@@ -9,3 +9,6 @@ CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 MEDIA_ROOT = VAR_DIR / "test-media"  # noqa: F405
+# High enough that no test trips a limit by accident; tests of the limits set their own.
+RATE_LIMITS = dict.fromkeys(RATE_LIMITS, "100000/min")  # noqa: F405
+REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": RATE_LIMITS}  # noqa: F405

@@ -15,15 +15,32 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from governance import home, selectors, services
-from governance.health import check_broker, check_database
+from governance import home, selectors, services, throttles
+from governance.health import check_broker, check_cache, check_database
 from governance.models import AuditEntry
 from governance.permissions import any_portal_user
 
 
 class LoginView(auth_views.LoginView):
+    """Sign-in. Failed attempts are counted per client IP (``RATE_LIMITS["login"]``): over the limit,
+    every POST from that address is answered 429 until the window ends, whatever the username."""
+
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        wait = throttles.exhausted("login", f"ip:{throttles.client_ip(request)}")
+        if wait is not None:
+            response = render(
+                request, "registration/throttled.html", {"message": throttles.retry_message(wait)}, status=429
+            )
+            response["Retry-After"] = str(wait)
+            return response
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        throttles.hit("login", f"ip:{throttles.client_ip(self.request)}")
+        return super().form_invalid(form)
 
     def form_valid(self, form):
         response = super().form_valid(form)
@@ -127,15 +144,27 @@ def favicon(request: HttpRequest) -> HttpResponse:
 @login_not_required
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    db_ok, db_info = check_database()
-    broker_ok, broker_info = check_broker()
-    ok = db_ok and broker_ok
+    """Each dependency ``"ok"`` or ``"down"``, with a short ``detail`` (the backend, or the error's class).
+
+    ``200 ok`` when all answer; ``200 degraded`` when the database answers but the cache or the
+    broker (Redis) does not: pages and reports still work (the cache falls back to process memory,
+    tasks wait for the periodic scans), so a load balancer must keep this node in service;
+    ``503 error`` only when the database is down.
+    """
+    checks = {"database": check_database(), "cache": check_cache(), "broker": check_broker()}
+    if not checks["database"][0]:
+        status, code = "error", 503
+    elif all(ok for ok, _info in checks.values()):
+        status, code = "ok", 200
+    else:
+        status, code = "degraded", 200
     body = {
-        "status": "ok" if ok else "error",
-        "database": {"ok": db_ok, "detail": db_info},
-        "broker": {"ok": broker_ok, "detail": broker_info},
+        "status": status,
+        **{name: "ok" if ok else "down" for name, (ok, _info) in checks.items()},
+        "down": [name for name, (ok, _info) in checks.items() if not ok],
+        "detail": {name: info for name, (_ok, info) in checks.items()},
     }
-    return JsonResponse(body, status=200 if ok else 503)
+    return JsonResponse(body, status=code)
 
 
 def _wants_json(request: HttpRequest) -> bool:

@@ -21,6 +21,7 @@ from rest_framework.views import APIView
 from governance.exceptions import Conflict, DomainError
 from governance.permissions import IsPortalUser
 from governance.selectors import dispatchable_departments
+from governance.throttles import SensorRateThrottle
 from grids import policies, selectors, services
 from grids.models import Event, EventCategory, Grid, Patrol, SensorDevice
 from grids.serializers import (
@@ -361,6 +362,7 @@ class SensorAlertView(APIView):
 
     authentication_classes = [DeviceTokenAuthentication]
     permission_classes = [IsSensorDevice]
+    throttle_classes = [SensorRateThrottle]  # per device: settings.RATE_LIMITS["sensor"]
 
     @extend_schema(
         request=SensorAlertInput,

@@ -42,6 +42,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from governance.exceptions import DomainError
 from governance.masking import mask_text
+from governance.throttles import open311_post_limit
 from grids.models import Event, EventCategory, EventPhoto
 from grids.selectors import public_categories
 from grids.services.events import time_left_state
@@ -463,6 +464,7 @@ def service_definition_view(request: HttpRequest, service_code: str, fmt: str) -
 @login_not_required
 @csrf_exempt
 @open311_endpoint("GET", "POST")
+@open311_post_limit  # POSTs per api_key: settings.RATE_LIMITS["open311"] (governance/throttles.py)
 def request_list_view(request: HttpRequest, fmt: str) -> HttpResponse:
     if request.method == "POST":
         return _create(request, fmt)
