@@ -304,3 +304,32 @@ def text_without_personal_data(draw):
 @given(text=text_without_personal_data())
 def test_text_without_personal_data_is_unchanged(text):
     assert mask_text(text) == text
+
+
+# --- Display: the inbox and the template filters -------------------------------------------------
+
+
+def test_the_inbox_masks_notification_title_and_body(client, grid_worker):
+    from governance import services
+
+    services.notification_send(
+        recipient=grid_worker, key="mask:1", title="回电 13912345678", body="家属电话138-1234-0004，wang.li@example.com"
+    )
+    client.force_login(grid_worker, backend="django.contrib.auth.backends.ModelBackend")
+    text = client.get("/inbox/").content.decode()
+    for secret in ("13912345678", "138-1234-0004", "wang.li@example.com"):
+        assert secret not in text
+    assert "回电 139****5678" in text
+    assert "家属电话138****0004，w***@example.com" in text
+
+
+def test_the_mask_filters_mask_before_the_text_is_cut():
+    from django.template import Context, Template
+
+    rendered = Template(
+        "{% load masking %}{{ text|mask|truncatechars:20 }}|{{ name|mask_name }}|{{ none|mask }}"
+    ).render(Context({"text": "电话 13912345678 请尽快回电，谢谢", "name": "王小明", "none": None}))
+    text, name, none = rendered.split("|")
+    assert text.startswith("电话 139****5678 ")
+    assert len(text) < len("电话 139****5678 请尽快回电，谢谢")
+    assert (name, none) == ("王*明", "")
