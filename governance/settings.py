@@ -192,6 +192,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # --- Email, SMS, site -----------------------------------------------------------------------
 EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")
+if EMAIL_CONFIG["EMAIL_BACKEND"] == "django.core.mail.backends.console.EmailBackend":
+    EMAIL_CONFIG["EMAIL_BACKEND"] = "governance.mail.MaskingConsoleEmailBackend"  # prints masked text
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="社区治理门户 <noreply@portal.local>")
 SMS_BACKEND = env("SMS_BACKEND", default="governance.sms.ConsoleSmsBackend")
@@ -273,7 +275,12 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-# --- Logging (phone and ID numbers are masked in every record) -------------------------------
+# --- Logging: personal data is masked in every record --------------------------------------------
+# The filter sits on the root logger and on every handler; the loggers below that carry handlers of
+# their own elsewhere (Django's default "django" console, Celery's task logger) are reset to
+# propagate to the root's masked handler. Celery keeps this configuration (governance/celery.py);
+# gunicorn's own loggers are configured by gunicorn.conf.py with the same filter.
+_LOG_LEVEL = env("DJANGO_LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -287,6 +294,13 @@ LOGGING = {
     "handlers": {
         "console": {"class": "logging.StreamHandler", "filters": ["mask_personal_data"], "formatter": "plain"},
     },
-    "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "root": {"handlers": ["console"], "filters": ["mask_personal_data"], "level": _LOG_LEVEL},
+    "loggers": {
+        **{
+            name: {"handlers": [], "filters": ["mask_personal_data"], "propagate": True}
+            for name in ("django", "celery", "celery.task", "celery.worker", "celery.redirected", "py.warnings")
+        },
+        "django.server": {"handlers": ["console"], "filters": ["mask_personal_data"], "propagate": False},
+        "django.db.backends": {"level": "WARNING"},
+    },
 }
