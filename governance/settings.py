@@ -51,6 +51,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "governance.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "governance.middleware.PortalLocaleMiddleware",
@@ -259,6 +260,42 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+# Browser features: the camera (photos) and geolocation (reports, patrols) for the portal itself,
+# every other powerful feature off. Only features browsers recognise (others log console errors).
+PERMISSIONS_POLICY = {
+    "camera": ("self",),
+    "geolocation": ("self",),
+    **dict.fromkeys(
+        [
+            "accelerometer",
+            "autoplay",
+            "display-capture",
+            "encrypted-media",
+            "gyroscope",
+            "hid",
+            "idle-detection",
+            "magnetometer",
+            "microphone",
+            "midi",
+            "payment",
+            "picture-in-picture",
+            "publickey-credentials-get",
+            "screen-wake-lock",
+            "serial",
+            "usb",
+            "xr-spatial-tracking",
+        ],
+        (),
+    ),
+}
+# Responses carrying a person's full contact details are never stored (Cache-Control: no-store).
+NO_STORE_VIEWS = [
+    "grids:event_contact",  # POST /events/<pk>/contact/: the reporter's number, revealed
+    "event-contact",  # GET /api/v1/events/{id}/contact/
+    "api-me",  # GET /api/v1/me/: the user's own phone
+    "admin:governance_user_change",  # a person's record in the admin, phone and ID number in full
+]
 
 # Only the portal's own assets: no CDN, no inline script, no inline style.
 CONTENT_SECURITY_POLICY = {
