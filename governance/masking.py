@@ -11,7 +11,8 @@
 - bank cards, 16–19 digits, optionally in groups of 4 → ``**** **** **** 1234``;
 - email addresses: ``wang.li@example.com`` → ``w***@example.com``.
 
-A run of 20 or more digits (an order or a tracking number) is none of these and stays as it is.
+A run of 20 or more digits (an order or a tracking number) is none of these and stays as it is, and
+so do the digits after a decimal point.
 The pattern is compiled once, at import: masking runs per row on every list page. ``\\d`` in a
 ``str`` pattern matches every Unicode decimal digit, so full-width digits need no extra case.
 """
@@ -28,8 +29,10 @@ _EMAIL = re.compile(
     r"@(?P<domain>[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,})"
 )
 _NUMBER = re.compile(
-    # The lookahead lets the scan skip, in C, every character that cannot start a number.
-    r"(?=[\d+＋(（])(?<!\d)(?:"
+    # The lookahead lets the scan skip, in C, every character that cannot start a number; the
+    # lookbehinds keep to whole numbers, not the tail of a longer one or the digits of a fraction
+    # (a duration 0.0123456789012345 s, a longitude 116.30123456789012).
+    r"(?=[\d+＋(（])(?<!\d)(?<!\d\.)(?:"
     # Mobile, with an optional +86 / 0086 / 86 prefix and separators in the 3-4-4 grouping.
     rf"(?P<mpre>(?:[+＋]|00|００)?[8８][6６]{_SEP}?|[(（][+＋]?[8８][6６][)）]{_SEP}?)?"
     rf"(?P<mhead>[1１][3-9３-９]\d){_SEP}?\d{{4}}{_SEP}?(?P<mtail>\d{{4}})"

@@ -85,3 +85,51 @@ def test_media_is_never_served_directly(client, make_user, area_tree, stored_pho
             clear_url_caches()
     assert response.status_code == 404
     assert b"not really a photo" not in response.content
+
+
+# --- HTTPS settings: production by default, plain http for make run --------------------------------
+
+_PRINT_SECURITY = (
+    "import django; django.setup(); from django.conf import settings as s; "
+    "print(s.DEBUG, s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS)"
+)
+
+
+def _security_settings(**env) -> str:
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    result = subprocess.run(
+        [sys.executable, "-c", _PRINT_SECURITY],
+        cwd=settings.BASE_DIR,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "governance.settings", **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout.strip()
+
+
+def test_with_debug_off_https_is_on_by_default():
+    env = {"DJANGO_DEBUG": "False", "DJANGO_SECRET_KEY": "x" * 50, "DJANGO_ALLOWED_HOSTS": "portal.example.org"}
+    assert _security_settings(**env) == "False True True True 31536000"
+
+
+def test_make_runs_local_settings_serve_plain_http_with_debug_off():
+    env = {
+        "DJANGO_DEBUG": "False",
+        "DJANGO_SECRET_KEY": "x" * 50,
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DJANGO_SECURE_SSL_REDIRECT": "False",
+        "DJANGO_SECURE_COOKIES": "False",
+        "DJANGO_SECURE_HSTS_SECONDS": "0",
+    }
+    assert _security_settings(**env) == "False False False False 0"
+
+
+def test_the_embedded_default_has_debug_on_and_no_https():
+    assert _security_settings() == "True False False False 0"

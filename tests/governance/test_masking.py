@@ -80,6 +80,8 @@ def test_mask_text_masks_every_common_written_form(text, masked):
         "工单 20250101123456789012",
         "邮编 100080，门牌 12-3",
         "共 1234567 元",
+        "Task succeeded in 0.012345678901233365s: True",
+        "经度 116.30123456789012，纬度 39.98123456789",
         "",
     ],
 )
