@@ -27,11 +27,27 @@ install-dev: $(VENV)/.installed-dev
 translations: $(BIN)/python
 	$(BIN)/python manage.py compile_translations -v0
 
+# make run shows the portal as a newcomer should see it: DEBUG off (the portal's own error pages,
+# WhiteNoise serving the collected static files), a local secret kept in var/secret_key, plain http
+# on loopback. Each can be overridden from the environment; `DJANGO_DEBUG=True make run` for Django's
+# debug pages while developing.
+RUN_ENV = DJANGO_DEBUG="$${DJANGO_DEBUG:-False}" \
+	DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat var/secret_key)}" \
+	DJANGO_ALLOWED_HOSTS="$${DJANGO_ALLOWED_HOSTS:-127.0.0.1,localhost,[::1],$(HOST)}" \
+	DJANGO_SECURE_SSL_REDIRECT="$${DJANGO_SECURE_SSL_REDIRECT:-False}" \
+	DJANGO_SECURE_COOKIES="$${DJANGO_SECURE_COOKIES:-False}" \
+	DJANGO_SECURE_HSTS_SECONDS="$${DJANGO_SECURE_HSTS_SECONDS:-0}" \
+	PORTAL_BASE_URL="$${PORTAL_BASE_URL:-http://$(HOST):$(PORT)}"
+
 ## make run: install, migrate, load the demo, start web + Celery worker + beat on http://$(HOST):$(PORT)
 run: install translations
-	$(BIN)/python manage.py migrate --no-input
-	$(BIN)/python manage.py seed_demo
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile -p $(PORT)
+	@mkdir -p var
+	@test -s var/secret_key || $(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))' > var/secret_key
+	@chmod 600 var/secret_key
+	$(RUN_ENV) $(BIN)/python manage.py migrate --no-input
+	$(RUN_ENV) $(BIN)/python manage.py collectstatic --no-input -v0
+	$(RUN_ENV) $(BIN)/python manage.py seed_demo --force
+	$(RUN_ENV) PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile -p $(PORT)
 
 ## make test: install the dev extra, lint, run the whole suite (services skip unless REQUIRE_SERVICES=1)
 test: install-dev translations

@@ -8,12 +8,25 @@ import os
 
 from celery import Celery
 from celery.schedules import crontab
+from celery.signals import setup_logging
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "governance.settings")
 
 app = Celery("governance")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@setup_logging.connect
+def _use_django_logging(**kwargs) -> None:
+    """The worker and beat log through settings.LOGGING (masking filter on every handler) instead
+    of Celery's own handlers, which would replace the root logger's and carry no filter."""
+    from logging.config import dictConfig
+
+    from django.conf import settings
+
+    dictConfig(settings.LOGGING)
+
 
 app.conf.beat_schedule = {
     # Grids: escalate overdue events (grid → community → street) and remind at 80 % of the window.

@@ -10,7 +10,7 @@ from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.core.exceptions import PermissionDenied
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.translation import get_supported_language_variant
 
 from governance.permissions import page_rule
@@ -79,9 +79,8 @@ class PortalLoginRequiredMiddleware(LoginRequiredMiddleware):
         refused = super().process_view(request, view_func, view_args, view_kwargs)
         if refused is not None:
             return refused
-        # Denied by default: a page that states no rule is closed. The admin has its own
-        # staff check; media in DEBUG is only served to signed-in users.
-        if page_rule(view_func) is None and not path.startswith((_admin_prefix(), settings.MEDIA_URL)):
+        # Denied by default: a page that states no rule is closed. The admin has its own staff check.
+        if page_rule(view_func) is None and not path.startswith(_admin_prefix()):
             raise PermissionDenied
         return None
 
@@ -91,3 +90,25 @@ def _admin_prefix() -> str:
         return reverse("admin:index")
     except NoReverseMatch:
         return "/admin/"
+
+
+class SecurityHeadersMiddleware:
+    """``Permissions-Policy`` on every response (camera and geolocation for the portal itself, every
+    other powerful feature off), and ``Cache-Control: no-store`` on the responses that carry a
+    person's full contact details (``settings.NO_STORE_VIEWS``, by URL name), so neither the
+    browser nor a proxy keeps a copy."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.permissions_policy = ", ".join(
+            f"{feature}=({' '.join(allow)})" for feature, allow in settings.PERMISSIONS_POLICY.items()
+        )
+        self.no_store_views = frozenset(settings.NO_STORE_VIEWS)
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", self.permissions_policy)
+        match = getattr(request, "resolver_match", None)
+        if match is not None and match.view_name in self.no_store_views and response.status_code < 400:
+            add_never_cache_headers(response)  # max-age=0, no-cache, no-store, must-revalidate, private
+        return response

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "governance.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "governance.middleware.PortalLocaleMiddleware",
@@ -221,12 +222,15 @@ STORAGES = {
     },
 }
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)
+UPLOAD_MAX_PIXELS = env.int("UPLOAD_MAX_PIXELS", default=40_000_000)  # checked from the header, before decoding
 UPLOAD_IMAGE_TYPES = ["image/jpeg", "image/png", "image/webp"]
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # --- Email, SMS, site -----------------------------------------------------------------------
 EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")
+if EMAIL_CONFIG["EMAIL_BACKEND"] == "django.core.mail.backends.console.EmailBackend":
+    EMAIL_CONFIG["EMAIL_BACKEND"] = "governance.mail.MaskingConsoleEmailBackend"  # prints masked text
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="社区治理门户 <noreply@portal.local>")
 SMS_BACKEND = env("SMS_BACKEND", default="governance.sms.ConsoleSmsBackend")
@@ -289,15 +293,52 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# HTTPS: on by default whenever DEBUG is off (production, behind a TLS-terminating proxy). Each can
+# be turned off on its own: `make run` serves plain http on loopback with DEBUG off and sets them
+# False/0, and a proxy that already redirects may set DJANGO_SECURE_SSL_REDIRECT=False.
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=not DEBUG)
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=0 if DEBUG else 60 * 60 * 24 * 365)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 if not DEBUG:
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
-    SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
-    SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+# Browser features: the camera (photos) and geolocation (reports, patrols) for the portal itself,
+# every other powerful feature off. Only features browsers recognise (others log console errors).
+PERMISSIONS_POLICY = {
+    "camera": ("self",),
+    "geolocation": ("self",),
+    **dict.fromkeys(
+        [
+            "accelerometer",
+            "autoplay",
+            "display-capture",
+            "encrypted-media",
+            "gyroscope",
+            "hid",
+            "idle-detection",
+            "magnetometer",
+            "microphone",
+            "midi",
+            "payment",
+            "picture-in-picture",
+            "publickey-credentials-get",
+            "screen-wake-lock",
+            "serial",
+            "usb",
+            "xr-spatial-tracking",
+        ],
+        (),
+    ),
+}
+# Responses carrying a person's full contact details are never stored (Cache-Control: no-store).
+NO_STORE_VIEWS = [
+    "grids:event_contact",  # POST /events/<pk>/contact/: the reporter's number, revealed
+    "event-contact",  # GET /api/v1/events/{id}/contact/
+    "api-me",  # GET /api/v1/me/: the user's own phone
+    "admin:governance_user_change",  # a person's record in the admin, phone and ID number in full
+]
 
 # Only the portal's own assets: no CDN, no inline script, no inline style.
 CONTENT_SECURITY_POLICY = {
@@ -315,7 +356,12 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-# --- Logging (phone and ID numbers are masked in every record) -------------------------------
+# --- Logging: personal data is masked in every record --------------------------------------------
+# The filter sits on the root logger and on every handler; the loggers below that carry handlers of
+# their own elsewhere (Django's default "django" console, Celery's task logger) are reset to
+# propagate to the root's masked handler. Celery keeps this configuration (governance/celery.py);
+# gunicorn's own loggers are configured by gunicorn.conf.py with the same filter.
+_LOG_LEVEL = env("DJANGO_LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -329,6 +375,13 @@ LOGGING = {
     "handlers": {
         "console": {"class": "logging.StreamHandler", "filters": ["mask_personal_data"], "formatter": "plain"},
     },
-    "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "root": {"handlers": ["console"], "filters": ["mask_personal_data"], "level": _LOG_LEVEL},
+    "loggers": {
+        **{
+            name: {"handlers": [], "filters": ["mask_personal_data"], "propagate": True}
+            for name in ("django", "celery", "celery.task", "celery.worker", "celery.redirected", "py.warnings")
+        },
+        "django.server": {"handlers": ["console"], "filters": ["mask_personal_data"], "propagate": False},
+        "django.db.backends": {"level": "WARNING"},
+    },
 }

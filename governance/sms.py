@@ -3,7 +3,7 @@
 import logging
 import sys
 
-from governance.masking import mask_phone
+from governance.masking import mask_phone, mask_text
 
 logger = logging.getLogger(__name__)
 
@@ -16,13 +16,13 @@ class BaseSmsBackend:
 
 
 class ConsoleSmsBackend(BaseSmsBackend):
-    """Writes the message to standard output; the number is masked, as in every log."""
+    """Writes the message to standard output; the number and the text are masked, as in every log."""
 
     stream = None  # None: whatever sys.stdout is at send time (the worker and tests redirect it)
 
     def send(self, *, phone: str, text: str) -> None:
         stream = self.stream or sys.stdout
-        stream.write(f"[SMS to {mask_phone(phone)}] {text}\n")
+        stream.write(f"[SMS to {mask_phone(phone)}] {mask_text(text)}\n")
         stream.flush()
 
 

@@ -1,6 +1,5 @@
 """URL wiring of the whole portal: core pages, each app's pages, the API and its docs."""
 
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
@@ -61,7 +60,5 @@ handler403 = "governance.views.error_403"
 handler404 = "governance.views.error_404"
 handler500 = "governance.views.error_500"
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# /media/ is never served directly, DEBUG or not: every photo goes through a view that checks who
+# may see it (grids:event_photo). Uploaded files are not static files.

@@ -1,4 +1,8 @@
-"""Input/output serializers of the grids API. Reporter contact is masked in every output."""
+"""Input/output serializers of the grids API. Reporter contact is masked in every output.
+
+List rows go to everyone who can see the event (grid workers, staff, other departments' handlers):
+their description and reporter name are masked too. One event's detail, for the people who work
+on it, keeps the full text."""
 
 from datetime import datetime
 
@@ -7,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from governance.masking import mask_phone
+from governance.masking import mask_name, mask_phone, mask_text
 from grids.models import Event, EventCategory, EventPhoto, Grid, Patrol, TimelineEntry
 from grids.services import time_left_state
 
@@ -67,7 +71,7 @@ class PhotoOutput(serializers.ModelSerializer):
 
 
 class EventOutputBase(serializers.ModelSerializer):
-    """The fields of an event as the API shows it (reporter phone masked)."""
+    """The fields of an event as a list row shows it (description, reporter name and phone masked)."""
 
     category = CategoryBrief(allow_null=True)
     grid = GridBrief()
@@ -76,6 +80,8 @@ class EventOutputBase(serializers.ModelSerializer):
     time_left = serializers.SerializerMethodField()
     minutes_left = serializers.SerializerMethodField()
     reporter_phone = serializers.SerializerMethodField()
+    description = serializers.SerializerMethodField()
+    reporter_name = serializers.SerializerMethodField()
 
     class Meta:
         model = Event
@@ -117,6 +123,12 @@ class EventOutputBase(serializers.ModelSerializer):
     def get_reporter_phone(self, event: Event) -> str:
         return mask_phone(event.reporter_phone)
 
+    def get_description(self, event: Event) -> str:
+        return mask_text(event.description)
+
+    def get_reporter_name(self, event: Event) -> str:
+        return mask_name(event.reporter_name)
+
 
 def _iso(value: datetime | None) -> str | None:
     """As DRF's DateTimeField renders it: local time, ISO 8601 with offset."""
@@ -148,7 +160,7 @@ class EventListOutput(EventOutputBase):
             "department": {"id": event.department_id, "name": event.department.name} if event.department_id else None,
             "source": event.source,
             "level": event.level,
-            "description": event.description,
+            "description": mask_text(event.description),
             "address": event.address,
             "lon": event.lon,
             "lat": event.lat,
@@ -156,15 +168,18 @@ class EventListOutput(EventOutputBase):
             "responded_at": _iso(event.responded_at),
             "time_left": time_left_state(event=event, now=now),
             "minutes_left": int((event.respond_by - now).total_seconds() // 60) if is_waiting else None,
-            "reporter_name": event.reporter_name,
+            "reporter_name": mask_name(event.reporter_name),
             "reporter_phone": mask_phone(event.reporter_phone),
             "created_at": _iso(event.created_at),
         }
 
 
 class EventDetailBase(EventOutputBase):
-    """All the fields of one event (generic; ``EventDetailOutput`` builds the same directly)."""
+    """All the fields of one event (generic; ``EventDetailOutput`` builds the same directly).
+    Description and reporter name in full; the phone stays masked (``contact/`` reveals it)."""
 
+    description = serializers.CharField()
+    reporter_name = serializers.CharField()
     suggested_category = CategoryBrief(allow_null=True)
     photos = PhotoOutput(many=True)
     resolve_by = serializers.DateTimeField()
@@ -193,6 +208,8 @@ class EventDetailOutput(EventDetailBase):
         suggested = event.suggested_category
         row.update(
             {
+                "description": event.description,
+                "reporter_name": event.reporter_name,
                 "suggested_category": None
                 if suggested is None
                 else {"id": suggested.pk, "service_code": suggested.service_code, "name": suggested.name},
@@ -214,11 +231,17 @@ class EventDetailOutput(EventDetailBase):
 
 
 class NearbyOutput(serializers.ModelSerializer):
+    """Possible duplicates shown to a reporter: other people's events, so the text is masked."""
+
     status_display = serializers.CharField(source="get_status_display")
+    description = serializers.SerializerMethodField()
 
     class Meta:
         model = Event
         fields = ["id", "code", "status", "status_display", "description", "address", "created_at"]
+
+    def get_description(self, event: Event) -> str:
+        return mask_text(event.description)
 
 
 class TimelineOutput(serializers.ModelSerializer):

@@ -3,13 +3,14 @@
 import io
 import uuid
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from governance.uploads import validate_image_upload
+from governance.uploads import too_many_pixels_error, validate_image_upload
 
 MAX_SIDE = 2048
 _FORMATS = {"image/jpeg": ("JPEG", "jpg"), "image/png": ("PNG", "png"), "image/webp": ("WEBP", "webp")}
@@ -17,13 +18,17 @@ _FORMATS = {"image/jpeg": ("JPEG", "jpg"), "image/png": ("PNG", "png"), "image/w
 
 def photo_clean(upload: UploadedFile) -> ContentFile:
     """Validate and re-encode an image so no metadata (GPS included) survives. Raises ValidationError."""
-    content_type = validate_image_upload(upload)
+    content_type = validate_image_upload(upload)  # pixel limit checked from the header, before decoding
     upload.seek(0)
     try:
         with Image.open(upload) as img:
+            if img.format == "JPEG":
+                img.draft(img.mode, (MAX_SIDE, MAX_SIDE))  # decode at a reduced scale: bounded memory
             img.load()
             img = ImageOps.exif_transpose(img)
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
+    except Image.DecompressionBombError as exc:
+        raise too_many_pixels_error(limit=settings.UPLOAD_MAX_PIXELS) from exc
+    except (UnidentifiedImageError, OSError) as exc:
         raise ValidationError(_("图片文件已损坏，无法读取。"), code="invalid_image") from exc
     img.thumbnail((MAX_SIDE, MAX_SIDE))
     fmt, ext = _FORMATS[content_type]

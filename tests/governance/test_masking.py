@@ -1,10 +1,14 @@
 """Personal data (个人信息保护法): masked in lists, logs and the admin; full reads are audited."""
 
 import logging
+import re
+import unicodedata
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from governance.masking import MaskPersonalDataFilter, mask_id_number, mask_phone, mask_text
+from governance.masking import MaskPersonalDataFilter, mask_id_number, mask_name, mask_phone, mask_text
 from governance.models import AuditEntry
 from governance.serializers import MeOutput, PersonListOutput
 
@@ -40,8 +44,70 @@ def test_mask_text_masks_phones_and_id_numbers_inside_free_text():
     assert "20250101123456789012" in masked  # a longer number is not a phone or an ID
 
 
-def test_mask_text_leaves_a_landline_and_short_numbers_alone():
-    assert mask_text("值班电话 010-62345678，3号楼") == "值班电话 010-62345678，3号楼"
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("+8613812340002", "+86 138****0002"),
+        ("008613812340005", "+86 138****0005"),
+        ("138 1234 0003", "138****0003"),
+        ("138-1234-0004", "138****0004"),
+        ("１３８１２３４０００６", "１３８****０００６"),
+        ("+86 138 1234 0007", "+86 138****0007"),
+        ("家属电话13912345678。", "家属电话139****5678。"),
+        ("010-62990007", "010-****0007"),
+        ("0755-8888 1234", "0755-****1234"),
+        ("(010)62990007", "(010)****0007"),
+        ("（010）62990007", "（010）****0007"),
+        ("110101199003071234", "110***********1234"),
+        ("11010119900307123X", "110***********123X"),
+        ("身份证110101900307123号", "身份证110********7123号"),
+        ("wang.li@example.com", "w***@example.com"),
+        ("邮箱a@b.cn。", "邮箱*@b.cn。"),
+        ("13812345678@163.com", "1***@163.com"),
+        ("卡号6222021234567890", "卡号**** **** **** 7890"),
+        ("6222 0212 3456 7890 123", "**** **** **** 0123"),
+        ("6222021234567890123", "**** **** **** 0123"),
+    ],
+)
+def test_mask_text_masks_every_common_written_form(text, masked):
+    assert mask_text(text) == masked
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "3号楼2单元501室，2025-01-01 12:00 发现",
+        "工单 20250101123456789012",
+        "邮编 100080，门牌 12-3",
+        "共 1234567 元",
+        "Task succeeded in 0.012345678901233365s: True",
+        "经度 116.30123456789012，纬度 39.98123456789",
+        "",
+    ],
+)
+def test_mask_text_leaves_text_without_personal_data_alone(text):
+    assert mask_text(text) == text
+
+
+def test_mask_text_of_none_is_empty():
+    assert mask_text(None) == ""
+
+
+@pytest.mark.parametrize(
+    ("name", "masked"),
+    [
+        ("王小明", "王*明"),
+        ("王明", "王*"),
+        ("欧阳小明", "欧**明"),
+        ("王", "王"),
+        ("Li Wang", "L* W***"),
+        ("  John  ", "J***"),
+        ("", ""),
+        (None, ""),
+    ],
+)
+def test_mask_name(name, masked):
+    assert mask_name(name) == masked
 
 
 def test_log_filter_masks_a_phone_inside_a_log_record(caplog):
@@ -122,3 +188,150 @@ def test_opening_a_missing_user_in_the_admin_writes_no_audit_entry(admin_client,
     response = admin_client.get("/admin/governance/user/424242/change/")
     assert response.status_code == 302  # the admin redirects to the index with a message
     assert not AuditEntry.objects.exists()
+
+
+# --- Property tests (Hypothesis): every written form inside random text ----------------------
+
+DIGITS = "0123456789"
+FULL_WIDTH = str.maketrans(DIGITS, "０１２３４５６７８９")
+SEPARATORS = " -\u00a0\u3000－"
+# Filler: Chinese, ASCII letters and punctuation; no digit and no "@".
+_CJK = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5)
+_SAFE_FIRST = st.one_of(_CJK, st.sampled_from("abcXYZ，。、！？；：,.!?;:()（）+＋"))
+_FILLER_CHAR = st.one_of(_SAFE_FIRST, st.sampled_from(SEPARATORS))
+filler = st.text(alphabet=_FILLER_CHAR, max_size=30)
+
+
+def digits(n: int):
+    return st.text(alphabet=DIGITS, min_size=n, max_size=n)
+
+
+@st.composite
+def mobiles(draw):
+    number = "1" + draw(st.sampled_from("3456789")) + draw(digits(9))
+    form = draw(st.sampled_from(["plain", "+86", "0086", "+86 ", "spaces", "dashes", "full", "+86 spaces"]))
+    spaced = f"{number[:3]} {number[3:7]} {number[7:]}"
+    return {
+        "plain": number,
+        "+86": "+86" + number,
+        "0086": "0086" + number,
+        "+86 ": "+86 " + number,
+        "spaces": spaced,
+        "dashes": f"{number[:3]}-{number[3:7]}-{number[7:]}",
+        "full": number.translate(FULL_WIDTH),
+        "+86 spaces": "+86 " + spaced,
+    }[form]
+
+
+@st.composite
+def landlines(draw):
+    area = "0" + draw(digits(draw(st.sampled_from([2, 3]))))
+    local = draw(digits(draw(st.sampled_from([7, 8]))))
+    form = draw(st.sampled_from(["dash", "paren", "split", "full-paren"]))
+    return {
+        "dash": f"{area}-{local}",
+        "paren": f"({area}){local}",
+        "split": f"{area}-{local[:-4]} {local[-4:]}",
+        "full-paren": f"（{area}）{local}",
+    }[form]
+
+
+@st.composite
+def id_numbers(draw):
+    if draw(st.booleans()):
+        return draw(digits(15))
+    return draw(digits(17)) + draw(st.sampled_from(DIGITS + "X"))
+
+
+@st.composite
+def bank_cards(draw):
+    number = draw(digits(draw(st.integers(16, 19))))
+    if draw(st.booleans()):
+        return number
+    return " ".join(number[i : i + 4] for i in range(0, len(number), 4))
+
+
+def digit_runs(text: str) -> list[str]:
+    """Runs of digits in ``text``, a single separator between two digits counting as joined."""
+    text = unicodedata.normalize("NFKC", text)
+    return [re.sub(r"\D", "", run) for run in re.findall(r"\d(?:[ \-\u00a0]?\d)*", text)]
+
+
+def assert_no_seven_digits_survive(original: str, masked: str) -> None:
+    source = re.sub(r"\D", "", unicodedata.normalize("NFKC", original))
+    windows = {source[i : i + 7] for i in range(len(source) - 6)}
+    assert windows, original
+    for run in digit_runs(masked):
+        leaked = [w for w in windows if w in run]
+        assert not leaked, f"{original!r} → {masked!r} keeps {leaked}"
+
+
+@settings(max_examples=300, deadline=None)
+@given(before=filler, number=st.one_of(mobiles(), landlines(), id_numbers(), bank_cards()), after=filler)
+def test_no_run_of_seven_original_digits_survives(before, number, after):
+    masked = mask_text(before + number + after)
+    assert_no_seven_digits_survive(number, masked)
+
+
+@st.composite
+def emails(draw):
+    local = draw(st.from_regex(r"[a-z0-9][a-z0-9._]{0,15}", fullmatch=True))
+    domain = draw(st.from_regex(r"[a-z0-9]{1,10}(\.[a-z0-9]{1,8})?\.(com|cn|org|net)", fullmatch=True))
+    return local, domain
+
+
+@settings(max_examples=200, deadline=None)
+@given(before=filler, email=emails(), after=filler)
+def test_the_local_part_of_an_email_address_is_gone(before, email, after):
+    local, domain = email
+    masked = mask_text(f"{before}{local}@{domain}{after}")
+    assert f"{local}@" not in masked
+    assert "@" in masked
+
+
+@st.composite
+def text_without_personal_data(draw):
+    """Words and short digit runs (at most 6 digits); a run is never followed by a separator,
+    so no two runs can be read as one number."""
+    parts = []
+    for _ in range(draw(st.integers(0, 8))):
+        parts.append(draw(st.text(alphabet=DIGITS + "０１２３", min_size=1, max_size=6)))
+        parts.append(draw(_SAFE_FIRST) + draw(filler))
+    if draw(st.booleans()):
+        parts.insert(0, draw(filler))
+    return "".join(parts)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=text_without_personal_data())
+def test_text_without_personal_data_is_unchanged(text):
+    assert mask_text(text) == text
+
+
+# --- Display: the inbox and the template filters -------------------------------------------------
+
+
+def test_the_inbox_masks_notification_title_and_body(client, grid_worker):
+    from governance import services
+
+    services.notification_send(
+        recipient=grid_worker, key="mask:1", title="回电 13912345678", body="家属电话138-1234-0004，wang.li@example.com"
+    )
+    client.force_login(grid_worker, backend="django.contrib.auth.backends.ModelBackend")
+    text = client.get("/inbox/").content.decode()
+    for secret in ("13912345678", "138-1234-0004", "wang.li@example.com"):
+        assert secret not in text
+    assert "回电 139****5678" in text
+    assert "家属电话138****0004，w***@example.com" in text
+
+
+def test_the_mask_filters_mask_before_the_text_is_cut():
+    from django.template import Context, Template
+
+    rendered = Template(
+        "{% load masking %}{{ text|mask|truncatechars:20 }}|{{ name|mask_name }}|{{ none|mask }}"
+    ).render(Context({"text": "电话 13912345678 请尽快回电，谢谢", "name": "王小明", "none": None}))
+    text, name, none = rendered.split("|")
+    assert text.startswith("电话 139****5678 ")
+    assert len(text) < len("电话 139****5678 请尽快回电，谢谢")
+    assert (name, none) == ("王*明", "")
