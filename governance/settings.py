@@ -217,6 +217,12 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "governance.exceptions.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # Bounded in size and depth; a JSON body must be an object (governance/parsers.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "governance.parsers.JSONObjectParser",
+        "governance.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {

@@ -4,6 +4,8 @@ Validate → service → serialize. Every object comes through a scoped selector
 event is a 404.
 """
 
+import math
+
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,7 +15,6 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.decorators import action
 from rest_framework.exceptions import AuthenticationFailed
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -99,6 +100,7 @@ class PatrolViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     queryset = Patrol.objects.none()
     serializer_class = PatrolOutput
+    lookup_value_regex = r"\d+"
 
     def get_permissions(self):
         if self.action in ("create", "points", "finish"):
@@ -138,7 +140,6 @@ class PatrolViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     queryset = Event.objects.none()
     serializer_class = EventListOutput
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
     lookup_value_regex = r"\d+"
 
     def get_permissions(self):
@@ -224,6 +225,8 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             lon, lat = float(request.query_params["lon"]), float(request.query_params["lat"])
         except (KeyError, ValueError):
             raise DomainError(_("请提供 lon 和 lat。"), code="invalid") from None
+        if not (math.isfinite(lon) and math.isfinite(lat) and -180 <= lon <= 180 and -90 <= lat <= 90):
+            raise DomainError(_("坐标超出范围（经度 -180～180，纬度 -90～90）。"), code="invalid")
         if category is None:
             raise DomainError(_("事件类别不存在。"), code="invalid", fields={"category": [_("事件类别不存在。")]})
         found = services.events_nearby_open(

@@ -24,7 +24,7 @@ import math
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -272,7 +272,11 @@ def _when(value: str, *, name: str, end: bool = False) -> datetime:
         ) from None
     if timezone.is_naive(parsed):
         parsed = timezone.make_aware(parsed, timezone.get_default_timezone())
-    return parsed
+    try:
+        # In UTC: PostgreSQL refuses offsets beyond ±15:59 that ISO 8601 (and Python) allow, e.g. -23:59.
+        return parsed.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00+08:00 is before year 1 in UTC
+        raise Open311Error(400, _("%(name)s 超出可查询的时间范围（公元 1 年至 9999 年）。") % {"name": name}) from None
 
 
 def _page_number(value: str, *, name: str, default: int, maximum: int) -> int:
