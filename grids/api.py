@@ -218,7 +218,7 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         responses=NearbyOutput(many=True),
         summary="附近 50 米内的同类未办结事件",
     )
-    @action(detail=False, methods=["get"])
+    @action(detail=False, methods=["get"], pagination_class=None)  # a plain list, not paginated
     def nearby(self, request):
         category = EventCategory.objects.filter(service_code=request.query_params.get("category", "")).first()
         try:
@@ -310,7 +310,7 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         return Response(services.event_contact_read(event=event, actor=request.user, request=request._request))
 
     @extend_schema(responses=TimelineOutput(many=True), summary="事件流水")
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)  # the whole timeline, not paginated
     def timeline(self, request, pk=None):
         return Response(TimelineOutput(selectors.event_timeline(event=self._event(pk)), many=True).data)
 

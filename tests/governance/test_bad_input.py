@@ -120,6 +120,11 @@ CASES = {
         400,
         "invalid",
     ),
+    "nearby_category_with_nul": (
+        lambda web, w: web.get("/api/v1/events/nearby/?category=%00&lon=116.305&lat=39.985", **w["worker"]),
+        400,
+        "invalid",
+    ),
 }
 
 
@@ -224,6 +229,33 @@ def test_an_over_size_form_body_on_a_page_keeps_the_html_error_page(web, setting
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
 
     response = web.post("/accounts/login/", {"username": "x" * 2000, "password": "y"})
+
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/open311/v2/requests.json?service_code=%00",
+        "/open311/v2/requests.json?service_request_id=%00",
+        "/open311/v2/requests.json?status=%00",
+        "/open311/v2/requests/%00.json",
+        "/open311/v2/tokens/%00.json",
+        "/open311/v2/services/%00.json",
+    ],
+)
+def test_open311_nul_characters_are_a_400_in_open311_shape(web, world, url):
+    response = web.get(url)
+
+    assert response.status_code == 400
+    (error,) = response.json()
+    assert error["code"] == 400
+    assert "NUL" in error["description"]
+
+
+def test_a_nul_character_in_a_page_url_is_the_400_page(web, world):
+    response = web.get("/track/%00/")
 
     assert response.status_code == 400
     assert response["Content-Type"].startswith("text/html")
