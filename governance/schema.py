@@ -11,7 +11,10 @@ operation, the statuses it can answer with, from what the view declares:
 - 409: a request body behind a permission (a move no longer allowed, a likely duplicate, a reused
   idempotency key);
 - 413 and 415: a request body (over ``DATA_UPLOAD_MAX_MEMORY_SIZE``; an unsupported content type);
+- 422: an idempotent create (``governance.idempotency``): the key was used for another request;
 - 429: throttled views.
+
+An idempotent create also documents its optional ``Idempotency-Key`` header.
 
 A status an operation declares itself (``extend_schema(responses=...)``) is kept as declared.
 """
@@ -46,11 +49,29 @@ ERROR_DESCRIPTIONS = {
     "409": _("与当前状态冲突（code: invalid_transition、possible_duplicate、idempotency_key_reused …）"),
     "413": _("请求体过大（code: request_too_large）"),
     "415": _("不支持的 Content-Type（code: unsupported_media_type）"),
+    "422": _("Idempotency-Key 已用于另一个不同的请求（code: idempotency_key_reused）"),
     "429": _("请求过于频繁（code: throttled、locked_out）"),
 }
 
 
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    str,
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description=_("可选。重试时带上相同的键：24 小时内返回首次的响应，不会重复创建。"),
+)
+
+
 class PortalAutoSchema(AutoSchema):
+    def _is_idempotent(self) -> bool:
+        handler = getattr(self.view, getattr(self.view, "action", None) or self.method.lower(), None)
+        return bool(getattr(handler, "idempotent", False))
+
+    def get_override_parameters(self):
+        parameters = super().get_override_parameters()
+        return [*parameters, IDEMPOTENCY_KEY] if self._is_idempotent() else parameters
+
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction=direction)
         for code in self._error_statuses():
@@ -79,6 +100,8 @@ class PortalAutoSchema(AutoSchema):
             codes |= {"413", "415"}
         if has_body and signed_in:
             codes.add("409")
+        if self._is_idempotent():
+            codes.add("422")
         if self.view.get_throttles():
             codes.add("429")
         return sorted(codes)

@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from governance.exceptions import Conflict, DomainError
+from governance.idempotency import idempotent_api
 from governance.models import Role
 from governance.permissions import HasRole, IsPortalUser, has_any_role
 from governance.selectors import dispatchable_departments
@@ -179,6 +180,7 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         return self._detail(self._event(pk))
 
     @extend_schema(request=EventInput, responses={201: EventDetailOutput}, summary="上报事件")
+    @idempotent_api  # Idempotency-Key: a retried report returns the first response, no second event
     def create(self, request):
         data = EventInput(data=request.data)
         data.is_valid(raise_exception=True)

@@ -27,7 +27,7 @@ def test_error_envelope_is_a_component(schema):
     ("path", "method", "statuses"),
     [
         ("/api/v1/events/{id}/accept/", "post", ["200", "400", "401", "403", "404", "409", "413", "415"]),
-        ("/api/v1/events/", "post", ["201", "400", "401", "403", "409", "413", "415"]),
+        ("/api/v1/events/", "post", ["201", "400", "401", "403", "409", "413", "415", "422"]),
         ("/api/v1/events/", "get", ["200", "400", "401", "403", "404"]),
         ("/api/v1/events/{id}/", "get", ["200", "401", "403", "404"]),
         ("/api/v1/events/nearby/", "get", ["200", "400", "401", "403"]),
@@ -56,3 +56,11 @@ def test_nullable_fields_are_documented_as_nullable(schema):
 
     assert components["EventDetailOutput"]["properties"]["resolve_by"]["nullable"] is True
     assert components["CategoryOutput"]["properties"]["department"]["nullable"] is True
+
+
+def test_idempotent_creates_document_the_optional_header(schema):
+    create = schema["paths"]["/api/v1/events/"]["post"]
+    headers = [p for p in create["parameters"] if p["in"] == "header"]
+
+    assert [(p["name"], p.get("required", False)) for p in headers] == [("Idempotency-Key", False)]
+    assert not any(p["in"] == "header" for p in schema["paths"]["/api/v1/patrols/"]["post"].get("parameters", []))
