@@ -8,8 +8,8 @@ operation, the statuses it can answer with, from what the view declares:
 - 401 and 403: any permission other than ``AllowAny`` (no credentials; a role or rule refuses);
 - 404: a path parameter (the object does not exist or is outside the caller's jurisdiction),
   or a paginated list (a page past the end);
-- 409: a request body behind a permission (a move no longer allowed, a likely duplicate, a reused
-  idempotency key);
+- 409: a request body behind a permission (a move no longer allowed, a likely duplicate, the same
+  idempotency key still in progress);
 - 413 and 415: a request body (over ``DATA_UPLOAD_MAX_MEMORY_SIZE``; an unsupported content type);
 - 422: an idempotent create (``governance.idempotency``): the key was used for another request;
 - 429: throttled views.
@@ -46,7 +46,7 @@ ERROR_DESCRIPTIONS = {
     "401": _("未登录或令牌无效（code: not_authenticated、authentication_failed）"),
     "403": _("没有权限（code: permission_denied …）"),
     "404": _("不存在，或不在您的管辖范围内（code: not_found）"),
-    "409": _("与当前状态冲突（code: invalid_transition、possible_duplicate、idempotency_key_reused …）"),
+    "409": _("与当前状态冲突（code: invalid_transition、possible_duplicate、in_progress …）"),
     "413": _("请求体过大（code: request_too_large）"),
     "415": _("不支持的 Content-Type（code: unsupported_media_type）"),
     "422": _("Idempotency-Key 已用于另一个不同的请求（code: idempotency_key_reused）"),
