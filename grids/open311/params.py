@@ -16,6 +16,12 @@ MOBILE = re.compile(r"^1[3-9]\d{9}$")
 ATTRIBUTE = re.compile(r"^attribute\[([^\[\]]+)\](\[\])?$")
 
 
+def refuse_nul(data: QueryDict) -> None:
+    """A NUL character in a form field is a 400: no text column can store one (PostgreSQL refuses it)."""
+    if any("\x00" in name or any("\x00" in v for v in values) for name, values in data.lists()):
+        raise Open311Error(400, _("提交的内容中含有不允许的空字符（NUL）。"))
+
+
 def param(request: HttpRequest, name: str) -> str:
     """A parameter from the form body, else the query string."""
     value = request.POST.get(name, "") if request.method == "POST" else ""

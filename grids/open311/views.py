@@ -14,7 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from grids.open311.filing import file_request
 from grids.open311.formats import FORMATS, Open311Error, render, render_error
-from grids.open311.params import page_number, param
+from grids.open311.params import page_number, param, refuse_nul
 from grids.open311.reads import category_for, open311_events, request_fields, request_search, service_fields
 from grids.selectors import public_categories
 
@@ -43,6 +43,8 @@ def open311_endpoint(*methods: str, check_jurisdiction: bool = True) -> Callable
                 response["Allow"] = ", ".join(sorted(allowed))
                 return response
             try:
+                if request.method == "POST":
+                    refuse_nul(request.POST)
                 if check_jurisdiction:
                     _check_jurisdiction(request)
                 return view(request, *args, fmt=fmt, **kwargs)

@@ -810,3 +810,12 @@ def test_an_idempotency_key_older_than_a_day_names_a_new_request(client, form):
     assert later.content != first.content
     assert IdempotencyRecord.objects.count() == 1
     assert IdempotencyRecord.objects.get().created_at > timezone.now() - timedelta(minutes=1)
+
+
+@pytest.mark.parametrize("field", ["description", "address_string", "first_name", "service_code", "attribute[note]"])
+def test_a_nul_character_in_a_posted_field_is_a_400_and_files_nothing(client, form, api_key, field):
+    response = client.post(f"{BASE}/requests.json", {**form, field: "北门\x00井盖"})
+
+    assert response.status_code == 400
+    assert response.json() == [{"code": 400, "description": "提交的内容中含有不允许的空字符（NUL）。"}]
+    assert_nothing_written(api_key)
