@@ -259,3 +259,13 @@ def test_a_nul_character_in_a_page_url_is_the_400_page(web, world):
 
     assert response.status_code == 400
     assert response["Content-Type"].startswith("text/html")
+
+
+def test_an_over_size_multipart_field_under_the_api_is_413_in_the_envelope(web, world, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+
+    response = web.post("/api/v1/events/", {"description": "井" * 2000, "category": "manhole"}, **world["worker"])
+
+    assert response.status_code == 413
+    assert response.json()["code"] == "request_too_large"
+    assert Event.objects.count() == 0
