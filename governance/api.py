@@ -16,6 +16,7 @@ from governance import selectors, services
 from governance.exceptions import DomainError
 from governance.models import Area, AuditEntry, Department, Notification, Role
 from governance.permissions import HasRole, IsPortalUser
+from governance.schema import ErrorOutput
 from governance.serializers import (
     AreaInput,
     AreaOutput,
@@ -45,7 +46,7 @@ class TokenObtainView(APIView):
     authentication_classes: list = []
     throttle_classes = [TokenRateThrottle]  # per client IP: settings.RATE_LIMITS["token"]
 
-    @extend_schema(request=TokenInput, responses={200: TokenOutput}, summary="获取访问令牌")
+    @extend_schema(request=TokenInput, responses={200: TokenOutput, 429: ErrorOutput}, summary="获取访问令牌")
     def post(self, request):
         data = TokenInput(data=request.data)
         data.is_valid(raise_exception=True)

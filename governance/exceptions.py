@@ -4,6 +4,7 @@ import math
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -12,6 +13,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from governance.parsers import RequestTooLarge
 from governance.throttles import retry_message
 
 
@@ -54,6 +56,12 @@ class StaleState(Conflict):
     code = "stale_state"
 
 
+class TooManyFields(exceptions.APIException):
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_detail = gettext_lazy("提交的字段过多。")
+    default_code = "too_many_fields"
+
+
 def _fields_from(detail: Any) -> dict:
     if isinstance(detail, dict):
         return {
@@ -77,6 +85,8 @@ _CODES = {
     exceptions.NotAcceptable: "not_acceptable",
     exceptions.UnsupportedMediaType: "unsupported_media_type",
     exceptions.Throttled: "throttled",
+    RequestTooLarge: "request_too_large",
+    TooManyFields: "too_many_fields",
 }
 
 
@@ -87,6 +97,12 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
         if exc.fields:
             body["fields"] = exc.fields
         return Response(body, status=exc.status_code)
+    # Django's own size checks (request.body, multipart) raise SuspiciousOperation subclasses that
+    # would otherwise become its HTML 400 page.
+    if isinstance(exc, RequestDataTooBig):
+        exc = RequestTooLarge()
+    elif isinstance(exc, TooManyFieldsSent):
+        exc = TooManyFields()
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(detail=exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
     if isinstance(exc, Http404):

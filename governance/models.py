@@ -305,3 +305,30 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.object_repr}"
+
+
+class IdempotencyRecord(models.Model):
+    """The first response to a create sent with an ``Idempotency-Key`` header, replayed to a retry.
+
+    ``caller`` names who sent it (``user:<id>``, ``open311:<key id>``): the same key from another
+    caller is another request. ``fingerprint`` hashes the method, path and body, so the same key
+    with a different request is refused instead of answered with the wrong response. Rows older
+    than a day no longer count (``governance.idempotency.TTL``) and may be purged.
+    """
+
+    caller = models.CharField(_("调用方"), max_length=80)
+    key = models.CharField(_("幂等键"), max_length=255)
+    fingerprint = models.CharField(_("请求指纹"), max_length=64)
+    # Empty while the first request runs: its row claims the key in the same transaction as the write.
+    response_status = models.PositiveSmallIntegerField(_("响应状态码"), null=True, blank=True)
+    response_body = models.TextField(_("响应内容"), blank=True)
+    content_type = models.CharField(_("响应类型"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("幂等记录")
+        verbose_name_plural = pgettext_lazy("plural", "幂等记录")
+        constraints = [models.UniqueConstraint(fields=["caller", "key"], name="idempotency_caller_key_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.caller} {self.key}"

@@ -55,6 +55,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "governance.middleware.PortalLocaleMiddleware",
+    "governance.input_guard.NulCharacterGuardMiddleware",
     "governance.middleware.MachineErrorsAsJsonMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -258,8 +259,14 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "governance.pagination.PortalPagination",
     "PAGE_SIZE": 20,
     "EXCEPTION_HANDLER": "governance.exceptions.api_exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "governance.schema.PortalAutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # Bounded in size and depth; a JSON body must be an object (governance/parsers.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "governance.parsers.JSONObjectParser",
+        "governance.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     # Every API write is limited per user; the token, sensor and Open311 doors set their own.
     "DEFAULT_THROTTLE_CLASSES": ["governance.throttles.WriteRateThrottle"],

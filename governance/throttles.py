@@ -183,6 +183,11 @@ class WriteRateThrottle(PortalRateThrottle):
 
     scope = "writes"
 
+    @staticmethod
+    def throttles_method(method: str) -> bool:
+        """Reads are never limited by this one (the schema documents 429 accordingly)."""
+        return method.upper() in UNSAFE_METHODS
+
     def ident_for(self, request, view) -> str | None:
         if request.method not in UNSAFE_METHODS or not request.user or not request.user.is_authenticated:
             return None

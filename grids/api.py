@@ -4,6 +4,8 @@ Validate → service → serialize. Every object comes through a scoped selector
 event is a 404.
 """
 
+import math
+
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,12 +15,12 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.decorators import action
 from rest_framework.exceptions import AuthenticationFailed
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from governance.exceptions import Conflict, DomainError
+from governance.idempotency import idempotent_api
 from governance.permissions import IsPortalUser
 from governance.selectors import dispatchable_departments
 from governance.throttles import SensorRateThrottle
@@ -96,6 +98,7 @@ class PatrolViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     queryset = Patrol.objects.none()
     serializer_class = PatrolOutput
+    lookup_value_regex = r"\d+"
 
     def get_permissions(self):
         if self.action in ("create", "points", "finish"):
@@ -135,7 +138,6 @@ class PatrolViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     queryset = Event.objects.none()
     serializer_class = EventListOutput
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
     lookup_value_regex = r"\d+"
 
     # Signed-in users only; who may take which action on which event is grids.policies' answer.
@@ -162,6 +164,7 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         return self._detail(self._event(pk))
 
     @extend_schema(request=EventInput, responses={201: EventDetailOutput}, summary="上报事件")
+    @idempotent_api  # Idempotency-Key: a retried report returns the first response, no second event
     def create(self, request):
         data = EventInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -205,13 +208,15 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         responses=NearbyOutput(many=True),
         summary="附近 50 米内的同类未办结事件",
     )
-    @action(detail=False, methods=["get"])
+    @action(detail=False, methods=["get"], pagination_class=None)  # a plain list, not paginated
     def nearby(self, request):
         category = EventCategory.objects.filter(service_code=request.query_params.get("category", "")).first()
         try:
             lon, lat = float(request.query_params["lon"]), float(request.query_params["lat"])
         except (KeyError, ValueError):
             raise DomainError(_("请提供 lon 和 lat。"), code="invalid") from None
+        if not (math.isfinite(lon) and math.isfinite(lat) and -180 <= lon <= 180 and -90 <= lat <= 90):
+            raise DomainError(_("坐标超出范围（经度 -180～180，纬度 -90～90）。"), code="invalid")
         if category is None:
             raise DomainError(_("事件类别不存在。"), code="invalid", fields={"category": [_("事件类别不存在。")]})
         found = services.events_nearby_open(
@@ -308,7 +313,7 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         return Response(services.event_contact_read(event=event, actor=request.user, request=request._request))
 
     @extend_schema(responses=TimelineOutput(many=True), summary="事件流水")
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)  # the whole timeline, not paginated
     def timeline(self, request, pk=None):
         return Response(TimelineOutput(selectors.event_timeline(event=self._event(pk)), many=True).data)
 

@@ -7,11 +7,26 @@ from django.utils.translation import gettext_lazy as _
 
 from grids.models import Event
 
+MAX_ID = 2**63 - 1  # BigAutoField
+
+
+def as_id(value: str) -> int | None:
+    """``value`` as a row id: ASCII digits within the id column's range, else ``None``.
+
+    ``str.isdigit()`` alone admits ``²``, ``①`` and ``٣``, which ``int()`` refuses or the database
+    cannot hold.
+    """
+    if not (value.isascii() and value.isdigit()):
+        return None
+    number = int(value)
+    return number if number <= MAX_ID else None
+
 
 def _code_or_id(relation: str, code_field: str, value: str) -> Q:
     q = Q(**{f"{relation}__{code_field}": value})
-    if value.isdigit():
-        q |= Q(**{f"{relation}_id": int(value)})
+    pk = as_id(value)
+    if pk is not None:
+        q |= Q(**{f"{relation}_id": pk})
     return q
 
 

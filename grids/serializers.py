@@ -26,7 +26,7 @@ class GridOutput(serializers.ModelSerializer):
 
 
 class CategoryOutput(serializers.ModelSerializer):
-    department = serializers.CharField(source="department.name", default=None)
+    department = serializers.CharField(source="department.name", default=None, allow_null=True)
 
     class Meta:
         model = EventCategory
@@ -182,7 +182,7 @@ class EventDetailBase(EventOutputBase):
     reporter_name = serializers.CharField()
     suggested_category = CategoryBrief(allow_null=True)
     photos = PhotoOutput(many=True)
-    resolve_by = serializers.DateTimeField()
+    resolve_by = serializers.DateTimeField(allow_null=True)
 
     class Meta(EventOutputBase.Meta):
         fields = [

@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.utils import timezone
 
+from governance.models import IdempotencyRecord
 from grids import services
 from grids.models import Event, EventCategory, Open311Key, TimelineEntry
 from grids.open311 import request_fields
@@ -685,3 +686,136 @@ def test_private_categories_and_their_events_are_never_published(client, form, f
     response = client.post("/open311/v2/requests.json", {**form, "service_code": "elderly_alarm"})
     assert response.status_code == 404
     assert Event.objects.count() == before
+
+
+# --- A repeated request never makes a second event ------------------------------------------
+
+
+def test_a_request_within_50_m_of_an_open_one_returns_the_existing_request(client, form):
+    first = client.post(f"{BASE}/requests.json", form).json()[0]
+
+    near = {**form, "lat": str(EAST_POINT[1] + 0.0002), "description": "北门井盖还是没盖上"}  # ≈ 22 m north
+    response = client.post(f"{BASE}/requests.json", near)
+
+    assert response.status_code == 200
+    (body,) = response.json()
+    assert body["service_request_id"] == first["service_request_id"]
+    assert body["service_notice"].startswith(
+        f"附近 50 米内已有同类问题正在办理，本次提交已并入该请求（{first['service_request_id']}）"
+    )
+    assert Event.objects.count() == 1
+
+
+def test_twenty_identical_requests_file_one_event(client, form):
+    codes = {client.post(f"{BASE}/requests.json", form).json()[0]["service_request_id"] for _ in range(20)}
+
+    assert len(codes) == 1
+    assert Event.objects.count() == 1
+
+
+def test_a_request_beyond_50_m_or_for_another_service_is_filed(client, form, leak):
+    first = client.post(f"{BASE}/requests.json", form).json()[0]["service_request_id"]
+
+    far = client.post(f"{BASE}/requests.json", {**form, "lat": str(EAST_POINT[1] + 0.0008)}).json()[0]  # ≈ 89 m
+    other_service = client.post(f"{BASE}/requests.json", {**form, "service_code": "water_leak"}).json()[0]
+
+    assert len({first, far["service_request_id"], other_service["service_request_id"]}) == 3
+    assert Event.objects.count() == 3
+
+
+def test_a_closed_request_nearby_does_not_absorb_a_new_one(client, form, east_staff):
+    first = client.post(f"{BASE}/requests.json", form).json()[0]["service_request_id"]
+    services.event_reject(event=Event.objects.get(code=first), actor=east_staff, reason="重复上报")
+
+    again = client.post(f"{BASE}/requests.json", form).json()[0]["service_request_id"]
+
+    assert again != first
+    assert Event.objects.count() == 2
+
+
+def test_a_nearby_sensor_event_is_not_revealed_to_an_open311_client(client, form, report):
+    sensor_event = report(source=Event.Source.SENSOR, reporter=None)
+
+    body = client.post(f"{BASE}/requests.json", form).json()[0]
+
+    assert body["service_request_id"] != sensor_event.code
+    assert Event.objects.count() == 2
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_a_retry_with_the_same_idempotency_key_returns_the_first_response_byte_for_byte(client, form, fmt):
+    first = client.post(f"{BASE}/requests.{fmt}", form, HTTP_IDEMPOTENCY_KEY="311-retry-1")
+    again = client.post(f"{BASE}/requests.{fmt}", form, HTTP_IDEMPOTENCY_KEY="311-retry-1")
+
+    assert first.status_code == 200
+    assert again.status_code == 200
+    assert again.content == first.content  # not the "merged" answer a new request would get
+    assert again["Content-Type"] == first["Content-Type"]
+    assert again["Idempotent-Replayed"] == "true"
+    assert Event.objects.count() == 1
+
+
+def test_the_same_idempotency_key_with_another_request_is_a_422_error_array(client, form):
+    client.post(f"{BASE}/requests.json", form, HTTP_IDEMPOTENCY_KEY="311-retry-1")
+
+    response = client.post(
+        f"{BASE}/requests.json", {**form, "description": "另一件事"}, HTTP_IDEMPOTENCY_KEY="311-retry-1"
+    )
+
+    assert response.status_code == 422
+    (error,) = response.json()
+    assert error["code"] == 422
+    assert "Idempotency-Key" in error["description"]
+    assert Event.objects.count() == 1
+
+
+def test_the_same_idempotency_key_from_another_client_key_is_another_request(client, form):
+    first = client.post(f"{BASE}/requests.json", form, HTTP_IDEMPOTENCY_KEY="311-retry-1")
+    _record, other_key = open311_key_issue(name="另一个客户端")
+
+    theirs = client.post(f"{BASE}/requests.json", {**form, "api_key": other_key}, HTTP_IDEMPOTENCY_KEY="311-retry-1")
+
+    assert theirs.status_code == 200
+    assert "Idempotent-Replayed" not in theirs
+    assert theirs.content != first.content  # the nearby rule answers it: merged, with its own notice
+    assert theirs.json()[0]["service_notice"].startswith("附近 50 米内已有同类问题正在办理")
+
+
+def test_a_refused_request_with_an_idempotency_key_stores_nothing(client, form):
+    refused = client.post(f"{BASE}/requests.json", {**form, "description": ""}, HTTP_IDEMPOTENCY_KEY="k-1")
+    filed = client.post(f"{BASE}/requests.json", form, HTTP_IDEMPOTENCY_KEY="k-1")
+
+    assert refused.status_code == 400
+    assert filed.status_code == 200
+    assert "Idempotent-Replayed" not in filed
+    assert Event.objects.count() == 1
+
+
+def test_a_malformed_idempotency_key_is_400_and_files_nothing(client, form, api_key):
+    response = client.post(f"{BASE}/requests.json", form, HTTP_IDEMPOTENCY_KEY="has space")
+
+    assert response.status_code == 400
+    assert response.json()[0]["code"] == 400
+    assert_nothing_written(api_key)
+
+
+def test_an_idempotency_key_older_than_a_day_names_a_new_request(client, form):
+    first = client.post(f"{BASE}/requests.json", form, HTTP_IDEMPOTENCY_KEY="311-retry-1")
+    IdempotencyRecord.objects.update(created_at=timezone.now() - timedelta(hours=25))
+
+    later = client.post(f"{BASE}/requests.json", {**form, "description": "又坏了"}, HTTP_IDEMPOTENCY_KEY="311-retry-1")
+
+    assert later.status_code == 200
+    assert "Idempotent-Replayed" not in later
+    assert later.content != first.content
+    assert IdempotencyRecord.objects.count() == 1
+    assert IdempotencyRecord.objects.get().created_at > timezone.now() - timedelta(minutes=1)
+
+
+@pytest.mark.parametrize("field", ["description", "address_string", "first_name", "service_code", "attribute[note]"])
+def test_a_nul_character_in_a_posted_field_is_a_400_and_files_nothing(client, form, api_key, field):
+    response = client.post(f"{BASE}/requests.json", {**form, field: "北门\x00井盖"})
+
+    assert response.status_code == 400
+    assert response.json() == [{"code": 400, "description": "提交的内容中含有不允许的空字符（NUL）。"}]
+    assert_nothing_written(api_key)

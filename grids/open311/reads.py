@@ -1,0 +1,129 @@
+"""What a public 311 client may read: services, and requests without personal data."""
+
+from datetime import timedelta
+
+from django.db.models import Prefetch, QuerySet
+from django.http import HttpRequest, QueryDict
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from governance.masking import mask_text
+from grids.models import Event, EventCategory, EventPhoto
+from grids.open311.formats import Open311Error, iso, local_time
+from grids.open311.params import parse_when, split_list
+from grids.selectors import public_categories
+from grids.services.events import time_left_state
+
+DEFAULT_DAYS = 90
+CLOSED = (Event.Status.CLOSED, Event.Status.REJECTED)
+
+
+def open311_events() -> QuerySet[Event]:
+    """Events a public 311 client may read, ready to render: not from sensors (device places can
+    identify a person) and only in public categories (not, e.g., elderly emergency alarms)."""
+    photos = EventPhoto.objects.filter(kind=EventPhoto.Kind.REPORT).order_by("created_at", "id")
+    return (
+        Event.objects.exclude(source=Event.Source.SENSOR)
+        .filter(category__is_public=True)
+        .select_related("category__department", "department")
+        .prefetch_related(Prefetch("photos", queryset=photos, to_attr="report_photos"))
+    )
+
+
+def category_for(service_code: str) -> EventCategory:
+    category = public_categories().filter(service_code=service_code).first() if service_code else None
+    if category is None:
+        raise Open311Error(404, _("未知的 service_code“%(code)s”。") % {"code": service_code})
+    return category
+
+
+def _keywords(category: EventCategory) -> str | None:
+    words = category.keywords.replace("，", ",").replace(",", " ").split()
+    return ", ".join(words) or None
+
+
+def service_fields(category: EventCategory) -> dict:
+    return {
+        "service_code": category.service_code,
+        "service_name": category.display_name(translation.get_language()),
+        "description": category.description or None,
+        "metadata": False,
+        "type": "realtime",
+        "keywords": _keywords(category),
+        "group": category.group or None,
+    }
+
+
+def service_notice(event: Event) -> str | None:
+    """The response promise while nobody has responded yet."""
+    if not event.is_open or event.responded_at is not None:
+        return None
+    if time_left_state(event=event) == "overdue":
+        return _("已超过响应期限（%(deadline)s），正在督办。") % {"deadline": local_time(event.respond_by)}
+    return _("将于 %(deadline)s 前响应。") % {"deadline": local_time(event.respond_by)}
+
+
+def _status_notes(event: Event) -> str | None:
+    if event.status == Event.Status.REJECTED:
+        return mask_text(event.reject_reason) or None
+    if event.status in (Event.Status.RESOLVED, Event.Status.CLOSED):
+        return mask_text(event.resolution) or None
+    return None
+
+
+def request_fields(event: Event, request: HttpRequest) -> dict:
+    """One service request, every field of the spec present (``None`` when empty), no personal data."""
+    category = event.category
+    department = event.department or (category.department if category else None)
+    photos = getattr(event, "report_photos", None)
+    if photos is None:
+        photos = list(event.photos.filter(kind=EventPhoto.Kind.REPORT).order_by("created_at", "id")[:1])
+    return {
+        "service_request_id": event.code,
+        "status": "closed" if event.status in CLOSED else "open",
+        "status_notes": _status_notes(event),
+        "service_name": category.display_name(translation.get_language()) if category else None,
+        "service_code": category.service_code if category else None,
+        "description": mask_text(event.description),
+        "agency_responsible": department.name if department else None,
+        "service_notice": service_notice(event),
+        "requested_datetime": iso(event.created_at),
+        "updated_datetime": iso(event.updated_at),
+        "expected_datetime": iso(event.respond_by),
+        "address": event.address or None,
+        "address_id": None,
+        "zipcode": None,
+        "lat": event.lat,
+        "long": event.lon,
+        "media_url": request.build_absolute_uri(photos[0].image.url) if photos else None,
+    }
+
+
+def request_search(params: QueryDict) -> QuerySet[Event]:
+    """GET requests: the spec's filters (``service_request_id`` overrides all others), newest first."""
+    qs = open311_events().order_by("-created_at", "-id")
+    ids = split_list(params.get("service_request_id", ""))
+    if ids:
+        return qs.filter(code__in=[code.upper() for code in ids])
+    codes = split_list(params.get("service_code", ""))
+    if codes:
+        qs = qs.filter(category__service_code__in=codes)
+    statuses = {s.lower() for s in split_list(params.get("status", ""))}
+    if statuses - {"open", "closed"}:
+        raise Open311Error(400, _("status 只能是 open 或 closed（可用逗号分隔）。"))
+    if statuses == {"open"}:
+        qs = qs.exclude(status__in=CLOSED)
+    elif statuses == {"closed"}:
+        qs = qs.filter(status__in=CLOSED)
+    start, end = params.get("start_date", "").strip(), params.get("end_date", "").strip()
+    start_at = parse_when(start, name="start_date") if start else None
+    end_at = parse_when(end, name="end_date", end=True) if end else None
+    if start_at and end_at and start_at > end_at:
+        raise Open311Error(400, _("start_date 不能晚于 end_date。"))
+    if start_at is None and end_at is None:
+        start_at = timezone.now() - timedelta(days=DEFAULT_DAYS)
+    if start_at is not None:
+        qs = qs.filter(created_at__gte=start_at)
+    if end_at is not None:
+        qs = qs.filter(created_at__lte=end_at)
+    return qs
