@@ -45,6 +45,11 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute=15, hour=1),
         "options": {"expires": 6 * 3600},
     },
+    "idempotency-purge": {
+        "task": "governance.tasks.idempotency_purge_task",
+        "schedule": crontab(minute=40, hour=3),
+        "options": {"expires": 6 * 3600},
+    },
     # The outbox scan: deliver email/SMS that no task delivered (broker down, worker killed).
     "notifications-redeliver": {
         "task": "governance.tasks.notification_redeliver_task",

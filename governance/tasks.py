@@ -5,6 +5,7 @@ from smtplib import SMTPException
 from celery import shared_task
 from django.db import OperationalError
 
+from governance.idempotency import idempotency_purge_expired
 from governance.outbox import (
     notification_deliver,
     notification_ids_for_key,
@@ -30,3 +31,9 @@ def notification_deliver_key_task(*, key: str) -> int:
 def notification_redeliver_task() -> int:
     """Self-healing scan over the outbox: deliver what the broker or a dead worker missed."""
     return notifications_deliver_each(ids=notifications_undelivered_ids())
+
+
+@shared_task(acks_late=True)
+def idempotency_purge_task() -> int:
+    """Beat, daily: forget Idempotency-Key records past their 24 hours (a rerun deletes nothing more)."""
+    return idempotency_purge_expired()

@@ -16,6 +16,7 @@ from governance.idempotency import (
     request_fingerprint,
 )
 from governance.models import AuditEntry, IdempotencyRecord
+from governance.tasks import idempotency_purge_task
 
 CREATED = StoredResponse(status=201, body='{"id": 1}', content_type="application/json")
 
@@ -121,3 +122,16 @@ def test_concurrent_duplicates_produce_once_and_both_get_the_first_response(requ
     assert len(calls) == 1
     assert AuditEntry.objects.count() == 1
     assert IdempotencyRecord.objects.count() == 1
+
+
+def test_the_daily_purge_task_forgets_keys_older_than_a_day_and_a_rerun_deletes_nothing(db):
+    fresh = IdempotencyRecord.objects.create(
+        caller="user:1", key="a", fingerprint="f", response_status=201, response_body="{}"
+    )
+    old = IdempotencyRecord.objects.create(
+        caller="user:1", key="b", fingerprint="f", response_status=201, response_body="{}"
+    )
+    IdempotencyRecord.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(hours=25))
+    assert idempotency_purge_task() == 1
+    assert list(IdempotencyRecord.objects.values_list("pk", flat=True)) == [fresh.pk]
+    assert idempotency_purge_task() == 0
