@@ -83,15 +83,23 @@ def _each(ids: list[int], step, what: str) -> int:
     return done
 
 
-def _level_staff(*, event: Event, level: int) -> QuerySet[User]:
+def _level_staff(*, event: Event, level: int, memo: dict | None = None) -> list[User]:
+    """The staff of the level an event climbs to (memoised per grid area within one scan)."""
+    key = (event.grid.area_id, level)
+    if memo is not None and key in memo:
+        return memo[key]
     if level == L.COMMUNITY:
-        return users_with_role_in_area(role=Role.COMMUNITY_STAFF, area=event.grid.area)
-    street = area_ancestors(area=event.grid.area).filter(level=Area.Level.STREET).first() or event.grid.area
-    return users_with_role_in_area(role=Role.STREET_SUPERVISOR, area=street)
+        people = list(users_with_role_in_area(role=Role.COMMUNITY_STAFF, area=event.grid.area))
+    else:
+        street = area_ancestors(area=event.grid.area).filter(level=Area.Level.STREET).first() or event.grid.area
+        people = list(users_with_role_in_area(role=Role.STREET_SUPERVISOR, area=street))
+    if memo is not None:
+        memo[key] = people
+    return people
 
 
 @transaction.atomic
-def event_escalate(*, event_id: int, now: datetime | None = None) -> bool:
+def event_escalate(*, event_id: int, now: datetime | None = None, memo: dict | None = None) -> bool:
     """Raise one overdue event a level, set its new deadline, write the timeline, notify (督办).
 
     Returns False when the event is no longer due (already escalated, answered or closed) or was
@@ -118,7 +126,7 @@ def event_escalate(*, event_id: int, now: datetime | None = None) -> bool:
         % {"level": label, "deadline": timezone.localtime(event.respond_by).strftime("%Y-%m-%d %H:%M")},
     )
     notification_enqueue(
-        recipients=_level_staff(event=event, level=new_level),
+        recipients=_level_staff(event=event, level=new_level, memo=memo),
         key=f"event:{event.pk}:escalate:{new_level}",
         title=_("【督办】事件 %(code)s 已超时，升级至%(level)s") % {"code": event.code, "level": label},
         body=event.description[:200],
@@ -133,7 +141,8 @@ def escalate_overdue(*, now: datetime | None = None, limit: int = BATCH) -> int:
     """One scan: each due event claimed and escalated in its own transaction. Safe to run concurrently."""
     now = now or timezone.now()
     ids = _due_ids(escalation_due(now=now), "respond_by", limit)
-    return _each(ids, lambda pk: event_escalate(event_id=pk, now=now), "Escalation")
+    memo: dict = {}
+    return _each(ids, lambda pk: event_escalate(event_id=pk, now=now, memo=memo), "Escalation")
 
 
 @transaction.atomic

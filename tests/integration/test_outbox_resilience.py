@@ -135,7 +135,7 @@ def test_with_the_broker_down_a_report_commits_answers_201_and_its_notices_arriv
     assert worker.task_result(task.id, timeout=30) == "1"
     notice.refresh_from_db()
     assert notice.delivered_at is not None
-    assert worker.log().count("To: staff@example.cn") == 1
+    assert worker.log().count("To: s***@example.cn") == 1  # the console mail masks the address
     second = producer.send_task(SCAN, queue=queue)
     assert worker.task_result(second.id, timeout=30) == "0"  # nothing twice
 
