@@ -40,13 +40,17 @@ class MultipleFileField(forms.FileField):
 
 class CategoryChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: EventCategory) -> str:
-        return obj.name
+        return obj.localized_name
 
 
-def category_field(*, required: bool, empty_label: str | None) -> CategoryChoiceField:
+def category_field(*, required: bool, empty_label: str | None, reportable_only: bool = False) -> CategoryChoiceField:
+    """``reportable_only``: the people's report form, without the categories only devices raise."""
+    categories = EventCategory.objects.filter(is_active=True)
+    if reportable_only:
+        categories = categories.filter(reportable_by_people=True)
     return CategoryChoiceField(
         label=gettext_lazy("事件类别"),
-        queryset=EventCategory.objects.filter(is_active=True).order_by("group", "service_code"),
+        queryset=categories.order_by("group", "service_code"),
         required=required,
         empty_label=empty_label,
         error_messages={
@@ -59,7 +63,9 @@ def category_field(*, required: bool, empty_label: str | None) -> CategoryChoice
 class EventReportForm(forms.Form):
     """The report form. ``lon``/``lat`` are optional here: a missing location is the service's error."""
 
-    category = category_field(required=False, empty_label=gettext_lazy("不确定（由工作人员确定类别）"))
+    category = category_field(
+        required=False, empty_label=gettext_lazy("不确定（由工作人员确定类别）"), reportable_only=True
+    )
     description = forms.CharField(
         label=gettext_lazy("问题描述"),
         max_length=2000,
@@ -226,7 +232,10 @@ class QueueFilterForm(forms.Form):
             *Event.Status.choices,
             (ALL, _("全部状态")),
         ]
-        self.fields["category"].choices = [("", _("全部类别")), *((c.service_code, c.name) for c in categories)]
+        self.fields["category"].choices = [
+            ("", _("全部类别")),
+            *((c.service_code, c.localized_name) for c in categories),
+        ]
         self.fields["grid"].choices = [("", _("全部网格")), *((g.code, g.name) for g in grids)]
 
 

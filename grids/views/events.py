@@ -261,7 +261,7 @@ def event_accept_view(request: HttpRequest, pk: int) -> HttpResponse:
         run=lambda event, d: services.event_accept(
             event=event, actor=request.user, note=d["note"], category=d["category"]
         ),
-        done=lambda event: _("已受理，类别：%(category)s。") % {"category": event.category.name},
+        done=lambda event: _("已受理，类别：%(category)s。") % {"category": event.category.localized_name},
     )
 
 
