@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from governance.masking import mask_id_number, mask_phone
+from governance.messages import render
 
 phone_validator = RegexValidator(r"^1[3-9]\d{9}$", _("请输入11位手机号码。"), code="invalid_phone")
 id_number_validator = RegexValidator(r"^\d{17}[\dXx]$", _("请输入18位居民身份证号码。"), code="invalid_id_number")
@@ -225,7 +226,11 @@ class Notification(models.Model):
     # A person without an account (a 12345 caller, an Open311 reporter): SMS only, no inbox.
     to_phone = models.CharField(_("短信号码"), max_length=20, blank=True)
     idempotency_key = models.CharField(_("幂等键"), max_length=200)
+    # The Chinese text, kept as the fallback; with a message_key the title is rendered in the
+    # reader's language when shown or delivered (governance.messages).
     title = models.CharField(_("标题"), max_length=200)
+    message_key = models.CharField(_("消息键"), max_length=80, blank=True)
+    params = models.JSONField(_("消息参数"), default=dict, blank=True)
     body = models.TextField(_("内容"), blank=True)
     url = models.CharField(_("链接"), max_length=300, blank=True)
     by_email = models.BooleanField(_("发送邮件"), default=False)
@@ -261,11 +266,21 @@ class Notification(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.title
+        return self.display_title
 
     @property
     def is_read(self) -> bool:
         return self.read_at is not None
+
+    @property
+    def display_title(self) -> str:
+        """The title in the active language (the stored Chinese title when there is no key)."""
+        return self.title_in()
+
+    def title_in(self, language: str | None = None) -> str:
+        if not self.message_key:
+            return self.title
+        return render(self.message_key, self.params, fallback=self.title, language=language)
 
 
 class AuditEntry(models.Model):

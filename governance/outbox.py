@@ -22,6 +22,7 @@ from django.utils.module_loading import import_string
 
 from governance.dispatch import enqueue_on_commit
 from governance.masking import mask_text
+from governance.messages import MESSAGES, key_and_params, render
 from governance.models import Notification, User
 
 logger = logging.getLogger(__name__)
@@ -39,9 +40,16 @@ def notification_enqueue(
     url: str = "",
     email: bool = False,
     sms: bool = False,
+    message_key: str = "",
+    params: dict | None = None,
 ) -> int:
     """Write one inbox row per recipient in the caller's transaction (one INSERT); rows whose
     ``(recipient, key)`` exists already are skipped. Email/SMS go out after commit.
+
+    With ``message_key`` (a key of ``governance.messages.MESSAGES``) and ``params`` the title is
+    rendered in each reader's language when shown or delivered; ``title`` (or, if empty, the key
+    rendered in Chinese) is kept as the fallback. A ``title`` made with ``governance.messages.message``
+    carries its key and parameters by itself.
 
     Free text is masked on the way in: a notice is read in inboxes, mails and SMS by people who
     are not entitled to a reporter's number, which stays on the page that audits its reveal.
@@ -50,12 +58,18 @@ def notification_enqueue(
     people = {user.pk: user for user in recipients if user is not None and user.is_active}
     if not people:
         return 0
-    title, body = mask_text(title)[:200], mask_text(body)
+    message_key, params = _message_of(title, message_key, params)
+    title, body = (
+        mask_text(title or render(message_key, params, language=settings.LANGUAGE_CODE))[:200],
+        mask_text(body),
+    )
     rows = [
         Notification(
             recipient=user,
             idempotency_key=key,
             title=title,
+            message_key=message_key,
+            params=params,
             body=body,
             url=url,
             by_email=email and bool(user.email),
@@ -69,6 +83,21 @@ def notification_enqueue(
     return len(rows)
 
 
+def _message_of(title: str, message_key: str, params: dict | None) -> tuple[str, dict]:
+    if not message_key:
+        message_key, carried = key_and_params(title)
+        params = carried if params is None else params
+    if message_key and message_key not in MESSAGES:
+        raise ValueError(f"Unknown message key {message_key!r}: add it to governance.messages.MESSAGES")
+    return message_key, dict(params or {})
+
+
+def recipient_language(user: User | None) -> str:
+    """The language a notice is delivered in: the person's own if the account has one, else the default."""
+    language = getattr(user, "language", "") if user is not None else ""
+    return language or settings.LANGUAGE_CODE
+
+
 def notification_send(
     *,
     recipient: User,
@@ -78,17 +107,22 @@ def notification_send(
     url: str = "",
     email: bool = False,
     sms: bool = False,
+    message_key: str = "",
+    params: dict | None = None,
 ) -> tuple[Notification, bool]:
     """One notice to one person (idempotent by ``key``): ``(notification, created)``."""
     existing = Notification.objects.filter(recipient=recipient, idempotency_key=key).first()
     if existing is not None:
         return existing, False
+    message_key, params = _message_of(title, message_key, params)
     try:
         with transaction.atomic():
             notification = Notification.objects.create(
                 recipient=recipient,
                 idempotency_key=key,
-                title=mask_text(title)[:200],
+                title=mask_text(title or render(message_key, params, language=settings.LANGUAGE_CODE))[:200],
+                message_key=message_key,
+                params=params,
                 body=mask_text(body),
                 url=url,
                 by_email=email and bool(recipient.email),
@@ -147,13 +181,14 @@ def notification_deliver(*, notification_id: int) -> bool:
     link = f"{settings.PORTAL_BASE_URL}{notification.url}" if notification.url else ""
     email = recipient.email if recipient is not None else ""
     phone = recipient.phone if recipient is not None else notification.to_phone
+    title = mask_text(notification.title_in(recipient_language(recipient)))
     try:
         if notification.by_email and email:
-            send_mail(notification.title, "\n\n".join(p for p in (notification.body, link) if p), None, [email])
+            send_mail(title, "\n\n".join(p for p in (notification.body, link) if p), None, [email])
         if notification.by_sms and phone:
             # A person without an account gets the link (their rating link); staff open the portal.
             extra = link if recipient is None else ""
-            text = " ".join(p for p in (notification.title, notification.body, extra) if p)
+            text = " ".join(p for p in (title, notification.body, extra) if p)
             sms_backend().send(phone=phone, text=text)
     except Exception as exc:
         Notification.objects.filter(pk=notification_id).update(delivery_claimed_at=None, delivery_error=str(exc)[:300])

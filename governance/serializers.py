@@ -104,6 +104,8 @@ class PersonListOutput(serializers.ModelSerializer):
 
 class NotificationOutput(serializers.ModelSerializer):
     is_read = serializers.BooleanField(read_only=True)
+    # In the reader's language (Accept-Language / the language cookie), from the message key.
+    title = serializers.CharField(source="display_title", read_only=True)
 
     class Meta:
         model = Notification

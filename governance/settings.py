@@ -246,6 +246,9 @@ OPEN311_CONTACT = env("OPEN311_CONTACT", default="")
 # Map tiles on the intranet, e.g. http://tiles.intranet/{z}/{x}/{y}.png; empty = boundaries without tiles.
 MAP_TILE_URL = env("MAP_TILE_URL", default="")
 MAP_TILE_ATTRIBUTION = env("MAP_TILE_ATTRIBUTION", default="")
+# The coordinate system of those tiles: wgs84 (OpenStreetMap-style), gcj02 (most Chinese intranet and
+# AMap/Tencent tiles) or bd09 (Baidu). Points are stored in WGS-84 and converted for drawing.
+MAP_TILE_CRS = env("MAP_TILE_CRS", default="wgs84").lower()
 
 # --- REST framework and OpenAPI -------------------------------------------------------------
 REST_FRAMEWORK = {

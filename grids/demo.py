@@ -73,7 +73,7 @@ def _categories(context: dict) -> None:
         if created:
             category.cc_departments.set([departments[c] for c in cc])
             if code == "elderly_alarm":  # a person's home and health: never published
-                EventCategory.objects.filter(pk=category.pk).update(is_public=False)
+                EventCategory.objects.filter(pk=category.pk).update(is_public=False, reportable_by_people=False)
         DispatchRule.objects.get_or_create(category=category, area=None, defaults={"department": departments[dept]})
 
 

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from grids import geo
 from grids.models import Event, EventCategory
 
 MAX_PHOTOS = 6  # the API's limit too (EventInput.photos max_length)
@@ -15,6 +16,18 @@ PHOTO_ACCEPT = "image/jpeg,image/png,image/webp,image/*"
 
 class MultipleFileInput(forms.FileInput):
     allow_multiple_selected = True
+
+
+def crs_field() -> forms.ChoiceField:
+    """The coordinate system of lon/lat: WGS-84 (GPS, the default), GCJ-02 or BD-09 (Chinese map SDKs).
+    The map page sets it to the tiles' system when a point is picked on the map."""
+    return forms.ChoiceField(
+        label=gettext_lazy("坐标系"),
+        choices=geo.CRS_CHOICES,
+        required=False,
+        initial=geo.WGS84,
+        widget=forms.HiddenInput(attrs={"data-crs": ""}),
+    )
 
 
 class MultipleFileField(forms.FileField):
@@ -40,13 +53,17 @@ class MultipleFileField(forms.FileField):
 
 class CategoryChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: EventCategory) -> str:
-        return obj.name
+        return obj.localized_name
 
 
-def category_field(*, required: bool, empty_label: str | None) -> CategoryChoiceField:
+def category_field(*, required: bool, empty_label: str | None, reportable_only: bool = False) -> CategoryChoiceField:
+    """``reportable_only``: the people's report form, without the categories only devices raise."""
+    categories = EventCategory.objects.filter(is_active=True)
+    if reportable_only:
+        categories = categories.filter(reportable_by_people=True)
     return CategoryChoiceField(
         label=gettext_lazy("事件类别"),
-        queryset=EventCategory.objects.filter(is_active=True).order_by("group", "service_code"),
+        queryset=categories.order_by("group", "service_code"),
         required=required,
         empty_label=empty_label,
         error_messages={
@@ -59,7 +76,9 @@ def category_field(*, required: bool, empty_label: str | None) -> CategoryChoice
 class EventReportForm(forms.Form):
     """The report form. ``lon``/``lat`` are optional here: a missing location is the service's error."""
 
-    category = category_field(required=False, empty_label=gettext_lazy("不确定（由工作人员确定类别）"))
+    category = category_field(
+        required=False, empty_label=gettext_lazy("不确定（由工作人员确定类别）"), reportable_only=True
+    )
     description = forms.CharField(
         label=gettext_lazy("问题描述"),
         max_length=2000,
@@ -86,11 +105,17 @@ class EventReportForm(forms.Form):
         max_value=90,
         widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal", "data-lat": ""}),
     )
+    crs = crs_field()
     photos = MultipleFileField(
         label=gettext_lazy("现场照片"),
         required=False,
-        help_text=gettext_lazy("可拍照或从相册选择，最多 6 张，每张不超过 5 MB（JPEG、PNG、WebP）。"),
+        help_text=gettext_lazy(
+            "可拍照或从相册选择，最多 6 张（JPEG、PNG、WebP）。照片会先在手机上压缩再上传，每张不超过 5 MB。"
+        ),
     )
+    # The photos kept from a submit sent back (a missing field, the duplicate check): grids/views/_pending.py.
+    pending_photos = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+    drop_pending = forms.BooleanField(label=gettext_lazy("不要已保留的照片"), required=False)
     link_patrol = forms.BooleanField(label=gettext_lazy("作为本次巡查的发现"), required=False)
     source = forms.ChoiceField(
         label=gettext_lazy("来源"),
@@ -119,6 +144,19 @@ class EventReportForm(forms.Form):
         if not for_staff:
             for name in ("source", "reporter_name", "reporter_phone"):
                 del self.fields[name]
+
+    def clean(self):
+        """A missing location is reported with the other missing fields on the first submit (not
+        after the description is fixed); the coordinates are stored in WGS-84."""
+        data = super().clean()
+        lon, lat = data.get("lon"), data.get("lat")
+        if lon is None and lat is None and "lon" not in self.errors and "lat" not in self.errors:
+            self.add_error("lon", _("请提供事件位置（经纬度）。"))
+        elif (lon is None) != (lat is None) and "lon" not in self.errors and "lat" not in self.errors:
+            self.add_error("lon", _("经度和纬度需要同时填写。"))
+        elif lon is not None and lat is not None:
+            data["lon"], data["lat"] = geo.to_wgs84(lon, lat, data.get("crs") or geo.WGS84)
+        return data
 
 
 class PatrolStartForm(forms.Form):
@@ -226,7 +264,10 @@ class QueueFilterForm(forms.Form):
             *Event.Status.choices,
             (ALL, _("全部状态")),
         ]
-        self.fields["category"].choices = [("", _("全部类别")), *((c.service_code, c.name) for c in categories)]
+        self.fields["category"].choices = [
+            ("", _("全部类别")),
+            *((c.service_code, c.localized_name) for c in categories),
+        ]
         self.fields["grid"].choices = [("", _("全部网格")), *((g.code, g.name) for g in grids)]
 
 

@@ -3,6 +3,8 @@
 Coordinates are GeoJSON order: ``[longitude, latitude]`` (WGS 84).
 """
 
+import math
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -72,3 +74,127 @@ def bbox(polygon: dict) -> tuple[float, float, float, float]:
     lons = [p[0] for p in outer]
     lats = [p[1] for p in outer]
     return min(lons), min(lats), max(lons), max(lats)
+
+
+# --- Coordinate systems ------------------------------------------------------------------------
+#
+# Everything is stored in WGS-84 (GPS). Chinese map SDKs and tile services use GCJ-02 (the
+# national "offset" datum) or, for Baidu, BD-09 on top of it. Points coming in are converted to
+# WGS-84; what the map draws is converted to the tiles' system (settings.MAP_TILE_CRS). The
+# published GCJ-02 formula (Krasovsky ellipsoid and the well-known polynomial offset) is applied
+# forward in closed form; the inverse is found by fixed-point iteration to well under a centimetre.
+
+WGS84, GCJ02, BD09 = "wgs84", "gcj02", "bd09"
+CRS_CHOICES = [(WGS84, "WGS-84"), (GCJ02, "GCJ-02"), (BD09, "BD-09")]
+
+_A = 6378245.0  # Krasovsky 1940 semi-major axis, as the GCJ-02 formula uses it
+_EE = 0.00669342162296594323
+_X_PI = math.pi * 3000.0 / 180.0
+
+
+def _outside_china(lon: float, lat: float) -> bool:
+    return not (72.004 <= lon <= 137.8347 and 0.8293 <= lat <= 55.8271)
+
+
+def _offset(lon: float, lat: float) -> tuple[float, float]:
+    x, y = lon - 105.0, lat - 35.0
+    d = (20.0 * math.sin(6.0 * x * math.pi) + 20.0 * math.sin(2.0 * x * math.pi)) * 2.0 / 3.0
+    dlat = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * math.sqrt(abs(x)) + d
+    dlat += (20.0 * math.sin(y * math.pi) + 40.0 * math.sin(y / 3.0 * math.pi)) * 2.0 / 3.0
+    dlat += (160.0 * math.sin(y / 12.0 * math.pi) + 320.0 * math.sin(y * math.pi / 30.0)) * 2.0 / 3.0
+    dlon = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * math.sqrt(abs(x)) + d
+    dlon += (20.0 * math.sin(x * math.pi) + 40.0 * math.sin(x / 3.0 * math.pi)) * 2.0 / 3.0
+    dlon += (150.0 * math.sin(x / 12.0 * math.pi) + 300.0 * math.sin(x / 30.0 * math.pi)) * 2.0 / 3.0
+    radlat = lat / 180.0 * math.pi
+    magic = 1 - _EE * math.sin(radlat) ** 2
+    sqrtmagic = math.sqrt(magic)
+    dlat = (dlat * 180.0) / ((_A * (1 - _EE)) / (magic * sqrtmagic) * math.pi)
+    dlon = (dlon * 180.0) / (_A / sqrtmagic * math.cos(radlat) * math.pi)
+    return dlon, dlat
+
+
+def wgs84_to_gcj02(lon: float, lat: float) -> tuple[float, float]:
+    if _outside_china(lon, lat):
+        return lon, lat
+    dlon, dlat = _offset(lon, lat)
+    return lon + dlon, lat + dlat
+
+
+def _invert(forward, lon: float, lat: float) -> tuple[float, float]:
+    """The point p with forward(p) == (lon, lat), by fixed-point iteration (converges in a few steps)."""
+    guess_lon, guess_lat = lon, lat
+    for _step in range(30):
+        got_lon, got_lat = forward(guess_lon, guess_lat)
+        err_lon, err_lat = got_lon - lon, got_lat - lat
+        if abs(err_lon) < 1e-10 and abs(err_lat) < 1e-10:
+            break
+        guess_lon, guess_lat = guess_lon - err_lon, guess_lat - err_lat
+    return guess_lon, guess_lat
+
+
+def gcj02_to_wgs84(lon: float, lat: float) -> tuple[float, float]:
+    if _outside_china(lon, lat):
+        return lon, lat
+    return _invert(wgs84_to_gcj02, lon, lat)
+
+
+def gcj02_to_bd09(lon: float, lat: float) -> tuple[float, float]:
+    z = math.sqrt(lon * lon + lat * lat) + 0.00002 * math.sin(lat * _X_PI)
+    theta = math.atan2(lat, lon) + 0.000003 * math.cos(lon * _X_PI)
+    return z * math.cos(theta) + 0.0065, z * math.sin(theta) + 0.006
+
+
+def bd09_to_gcj02(lon: float, lat: float) -> tuple[float, float]:
+    return _invert(gcj02_to_bd09, lon, lat)
+
+
+def to_wgs84(lon: float, lat: float, crs: str = WGS84) -> tuple[float, float]:
+    """A point given in ``crs`` (wgs84, gcj02, bd09) as WGS-84."""
+    crs = (crs or WGS84).lower()
+    if crs == WGS84:
+        return lon, lat
+    if crs == GCJ02:
+        return gcj02_to_wgs84(lon, lat)
+    if crs == BD09:
+        return gcj02_to_wgs84(*bd09_to_gcj02(lon, lat))
+    raise ValueError(f"Unknown coordinate system {crs!r}")
+
+
+def from_wgs84(lon: float, lat: float, crs: str = WGS84) -> tuple[float, float]:
+    """A stored WGS-84 point in ``crs``."""
+    crs = (crs or WGS84).lower()
+    if crs == WGS84:
+        return lon, lat
+    if crs == GCJ02:
+        return wgs84_to_gcj02(lon, lat)
+    if crs == BD09:
+        return gcj02_to_bd09(*wgs84_to_gcj02(lon, lat))
+    raise ValueError(f"Unknown coordinate system {crs!r}")
+
+
+def polygon_from_wgs84(polygon: dict | None, crs: str = WGS84) -> dict | None:
+    """A stored WGS-84 polygon with every position in ``crs`` (for drawing on the tiles)."""
+    if not polygon or (crs or WGS84).lower() == WGS84:
+        return polygon
+    return {
+        **polygon,
+        "coordinates": [[list(from_wgs84(p[0], p[1], crs)) for p in ring] for ring in polygon["coordinates"]],
+    }
+
+
+def polygon_to_wgs84(polygon: dict | None, crs: str = WGS84) -> dict | None:
+    if not polygon or (crs or WGS84).lower() == WGS84:
+        return polygon
+    return {
+        **polygon,
+        "coordinates": [[list(to_wgs84(p[0], p[1], crs)) for p in ring] for ring in polygon["coordinates"]],
+    }
+
+
+def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    """Great-circle distance in metres (haversine, mean Earth radius)."""
+    r = 6371008.8
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * r * math.asin(math.sqrt(h))

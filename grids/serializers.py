@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from governance.masking import mask_name, mask_phone, mask_text
+from grids import geo
 from grids.models import Event, EventCategory, EventPhoto, Grid, Patrol, TimelineEntry
 from grids.services import time_left_state
 
@@ -26,7 +27,10 @@ class GridOutput(serializers.ModelSerializer):
 
 
 class CategoryOutput(serializers.ModelSerializer):
+    """``name`` in the reader's language (Accept-Language); ``name_en`` as stored."""
+
     department = serializers.CharField(source="department.name", default=None, allow_null=True)
+    name = serializers.CharField(source="localized_name", read_only=True)
 
     class Meta:
         model = EventCategory
@@ -44,6 +48,8 @@ class CategoryOutput(serializers.ModelSerializer):
 
 
 class CategoryBrief(serializers.ModelSerializer):
+    name = serializers.CharField(source="localized_name", read_only=True)
+
     class Meta:
         model = EventCategory
         fields = ["id", "service_code", "name"]
@@ -155,7 +161,7 @@ class EventListOutput(EventOutputBase):
             "status_display": labels[event.status],
             "category": None
             if category is None
-            else {"id": category.pk, "service_code": category.service_code, "name": category.name},
+            else {"id": category.pk, "service_code": category.service_code, "name": category.localized_name},
             "grid": {"id": grid.pk, "code": grid.code, "name": grid.name},
             "department": {"id": event.department_id, "name": event.department.name} if event.department_id else None,
             "source": event.source,
@@ -212,7 +218,7 @@ class EventDetailOutput(EventDetailBase):
                 "reporter_name": event.reporter_name,
                 "suggested_category": None
                 if suggested is None
-                else {"id": suggested.pk, "service_code": suggested.service_code, "name": suggested.name},
+                else {"id": suggested.pk, "service_code": suggested.service_code, "name": suggested.localized_name},
                 # A caller that knows the event has no photos (a report sent without any) says so.
                 "photos": []
                 if self.context.get("no_photos")
@@ -247,6 +253,8 @@ class NearbyOutput(serializers.ModelSerializer):
 class TimelineOutput(serializers.ModelSerializer):
     actor = serializers.SerializerMethodField()
     kind_display = serializers.CharField(source="get_kind_display")
+    # A system note in the reader's language (from its message key); a person's note as written.
+    note = serializers.CharField(source="localized_note", read_only=True)
 
     class Meta:
         model = TimelineEntry
@@ -266,11 +274,18 @@ class EventInput(serializers.Serializer):
         slug_field="service_code",
         required=False,
         allow_null=True,
-        queryset=EventCategory.objects.filter(is_active=True),
-        error_messages={"does_not_exist": _("事件类别“{value}”不存在。")},
+        queryset=EventCategory.objects.filter(is_active=True, reportable_by_people=True),
+        error_messages={"does_not_exist": _("事件类别“{value}”不存在或不能人工上报。")},
     )
     lon = serializers.FloatField(label=_("经度"), min_value=-180, max_value=180)
     lat = serializers.FloatField(label=_("纬度"), min_value=-90, max_value=90)
+    crs = serializers.ChoiceField(
+        label=_("坐标系"),
+        choices=geo.CRS_CHOICES,
+        required=False,
+        default=geo.WGS84,
+        help_text=_("lon/lat 的坐标系：wgs84（GPS，默认）、gcj02（高德、腾讯等）或 bd09（百度）。保存为 WGS-84。"),
+    )
     address = serializers.CharField(label=_("地址"), max_length=200, required=False, allow_blank=True, default="")
     source = serializers.ChoiceField(
         label=_("来源"), required=False, choices=[Event.Source.PATROL, Event.Source.RESIDENT, Event.Source.HOTLINE]
@@ -293,6 +308,10 @@ class EventInput(serializers.Serializer):
         label=_("照片"), child=serializers.FileField(), required=False, default=list, max_length=6
     )
     confirm_new = serializers.BooleanField(label=_("确认新建"), required=False, default=False)
+
+    def validate(self, attrs):
+        attrs["lon"], attrs["lat"] = geo.to_wgs84(attrs["lon"], attrs["lat"], attrs.pop("crs", geo.WGS84))
+        return attrs
 
 
 class NoteInput(serializers.Serializer):

@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from governance.messages import render
 from grids.models.grid import EventCategory, Grid, Patrol, SensorDevice
 
 
@@ -209,7 +210,11 @@ class TimelineEntry(models.Model):
     from_status = models.CharField(_("原状态"), max_length=12, blank=True)
     to_status = models.CharField(_("新状态"), max_length=12, blank=True)
     level = models.PositiveSmallIntegerField(_("督办层级"), null=True, blank=True)
+    # A system note keeps the Chinese text in ``note`` and, with ``note_key``, is rendered in the
+    # reader's language (governance.messages); a person's note has no key.
     note = models.TextField(_("说明"), blank=True)
+    note_key = models.CharField(_("说明消息键"), max_length=80, blank=True)
+    note_params = models.JSONField(_("说明参数"), default=dict, blank=True)
     created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
 
     class Meta:
@@ -219,3 +224,7 @@ class TimelineEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.from_status}→{self.to_status}"
+
+    @property
+    def localized_note(self) -> str:
+        return render(self.note_key, self.note_params, fallback=self.note) if self.note_key else self.note

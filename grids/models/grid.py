@@ -2,8 +2,8 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from governance.models import Area, code_validator
 
@@ -74,6 +74,14 @@ class EventCategory(models.Model):
         default=True,
         help_text=_("在 Open311 接口中公开此类别及其事件。老人紧急呼叫等涉及个人隐私的类别应关闭。"),
     )
+    reportable_by_people = models.BooleanField(
+        _("可人工上报"),
+        default=True,
+        help_text=_(
+            "居民、网格员可在上报表单和接口中选择此类别。只由感知设备触发的类别（如老人紧急呼叫手环告警）应关闭；"
+            "工作人员受理时仍可改为此类别。"
+        ),
+    )
 
     class Meta:
         verbose_name = _("事件类别")
@@ -81,10 +89,19 @@ class EventCategory(models.Model):
         ordering = ["group", "service_code"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.localized_name
 
     def display_name(self, language: str | None = None) -> str:
         return self.name_en if language and language.startswith("en") and self.name_en else self.name
+
+    @property
+    def localized_name(self) -> str:
+        """The name in the active language (the Chinese name when there is no English one)."""
+        return self.display_name(get_language())
+
+    def localized_names(self) -> dict[str, str]:
+        """``{language: name}``, a localised parameter of a stored message (governance.messages)."""
+        return {settings.LANGUAGE_CODE: self.name, "en": self.name_en or self.name}
 
 
 class DispatchRule(models.Model):

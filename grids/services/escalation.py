@@ -16,8 +16,8 @@ from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
+from governance.messages import message
 from governance.models import Area, Role, User
 from governance.outbox import notification_enqueue
 from governance.selectors import area_ancestors, users_with_role_in_area
@@ -122,13 +122,16 @@ def event_escalate(*, event_id: int, now: datetime | None = None, memo: dict | N
         event=event,
         kind=TimelineEntry.Kind.ESCALATION,
         level=new_level,
-        note=_("超过响应期限未响应，升级至%(level)s督办，新期限 %(deadline)s")
-        % {"level": label, "deadline": timezone.localtime(event.respond_by).strftime("%Y-%m-%d %H:%M")},
+        note=message(
+            "grids.note.escalated",
+            level=label,
+            deadline=timezone.localtime(event.respond_by).strftime("%Y-%m-%d %H:%M"),
+        ),
     )
     notification_enqueue(
         recipients=_level_staff(event=event, level=new_level, memo=memo),
         key=f"event:{event.pk}:escalate:{new_level}",
-        title=_("【督办】事件 %(code)s 已超时，升级至%(level)s") % {"code": event.code, "level": label},
+        title=message("grids.event.escalated", code=event.code, level=label),
         body=event.description[:200],
         url=reverse("grids:event_detail", args=[event.pk]),
         email=True,
@@ -160,12 +163,12 @@ def event_remind(*, event_id: int, now: datetime | None = None) -> bool:
     timeline_add(
         event=event,
         kind=TimelineEntry.Kind.REMINDER,
-        note=_("即将超时，响应期限 %(deadline)s") % {"deadline": deadline},
+        note=message("grids.note.reminder", deadline=deadline),
     )
     notification_enqueue(
         recipients=recipients,
         key=f"event:{event.pk}:remind:{remind_at.isoformat()}",
-        title=_("【提醒】事件 %(code)s 将于 %(deadline)s 超时") % {"code": event.code, "deadline": deadline},
+        title=message("grids.event.reminder", code=event.code, deadline=deadline),
         body=event.description[:200],
         url=reverse("grids:event_detail", args=[event.pk]),
         email=True,

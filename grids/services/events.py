@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from governance.exceptions import DomainError, InvalidTransition
+from governance.messages import key_and_params, message
 from governance.models import AuditEntry, Department, User
 from governance.outbox import notification_enqueue_sms
 from governance.services import audit_record
@@ -47,8 +48,19 @@ def timeline_add(
     level: int | None = None,
     note: str = "",
 ) -> TimelineEntry:
+    """``note`` made with ``governance.messages.message`` is stored with its key, so the timeline shows
+    it in the reader's language; a person's own words are stored as written."""
+    note_key, note_params = key_and_params(note)
     return TimelineEntry.objects.create(
-        event=event, kind=kind, actor=actor, from_status=from_status, to_status=to_status, level=level, note=note
+        event=event,
+        kind=kind,
+        actor=actor,
+        from_status=from_status,
+        to_status=to_status,
+        level=level,
+        note=note,
+        note_key=note_key,
+        note_params=note_params,
     )
 
 
@@ -210,7 +222,7 @@ def event_report(
         kind=TimelineEntry.Kind.TRANSITION,
         actor=event.reporter,
         to_status=S.REPORTED,
-        note=_("来源：%(source)s") % {"source": event.get_source_display()},
+        note=message("grids.note.source", source=Event.Source(event.source).label),
     )
     event_notify_move(event=event, entry=entry, actor=event.reporter)
     if source in RATED_BY_LINK_SOURCES:

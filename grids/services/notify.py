@@ -5,8 +5,9 @@ from collections.abc import Iterable
 
 from django.db.models import QuerySet
 from django.urls import reverse
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from governance.messages import KeyedText, message
 from governance.models import Department, Role, User
 from governance.outbox import notification_enqueue
 from governance.selectors import users_with_role_in_area
@@ -51,13 +52,10 @@ def is_urgent(event: Event) -> bool:
     return event.category is not None and event.category.response_minutes < URGENT_SMS_BELOW_MINUTES
 
 
-def event_title(event: Event, status: str) -> str:
-    category = event.category.name if event.category else _("未分类")
-    return _("事件 %(code)s %(status)s：%(category)s") % {
-        "code": event.code,
-        "status": S(status).label,
-        "category": category,
-    }
+def event_title(event: Event, status: str) -> KeyedText:
+    """The notice's title, stored as a message key so each reader sees it in their language."""
+    category = event.category.localized_names() if event.category else gettext_lazy("未分类")
+    return message("grids.event.moved", code=event.code, status=S(status).label, category=category)
 
 
 def event_notify_move(*, event: Event, entry: TimelineEntry, actor: User | None) -> int:

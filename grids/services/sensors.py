@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from governance.messages import message as keyed_message
 from governance.models import AuditEntry, User
 from governance.services import audit_record
 from grids.models import Event, EventCategory, Grid, SensorDevice, TimelineEntry
@@ -91,13 +92,13 @@ def sensor_alert(*, device: SensorDevice, fault: str, message: str = "") -> tupl
             if existing is None:
                 raise
         else:
-            event = event_accept(event=event, actor=None, note=_("设备告警自动受理"))
+            event = event_accept(event=event, actor=None, note=keyed_message("grids.note.sensor_accepted"))
             event = event_dispatch(event=event, actor=None)
             return event, True
     timeline_add(
         event=existing,
         kind=TimelineEntry.Kind.SENSOR_REPEAT,
-        note=(_("设备再次告警：%(fault)s") % {"fault": fault} + (f" {message}" if message else "")),
+        note=keyed_message("grids.note.sensor_repeat", fault=" ".join(p for p in (fault, message) if p)),
     )
     return existing, False
 

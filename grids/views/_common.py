@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from governance.exceptions import Conflict, DomainError, InvalidTransition
-from grids import services
+from grids import geo, services
 from grids.models import Event
 
 S = Event.Status
@@ -112,20 +112,38 @@ def conflict_message(exc: Conflict, *, seen_status: str, event: Event) -> str:
 
 
 def map_payload(*, grids: Iterable, route=None, markers=None, point=None) -> dict:
-    """What static/js/grid-map.js draws, handed over with json_script (never executed)."""
+    """What static/js/grid-map.js draws, handed over with json_script (never executed).
+
+    Stored coordinates are WGS-84; everything is converted to the tiles' system (MAP_TILE_CRS), so
+    boundaries and points sit in place on a GCJ-02 or BD-09 map. ``crs`` tells the page which system
+    a point picked on the map is in."""
+    crs = settings.MAP_TILE_CRS
+
+    def out(lon, lat):
+        return geo.from_wgs84(lon, lat, crs)
+
     return {
+        "crs": crs,
         "grids": {
             "type": "FeatureCollection",
             "features": [
-                {"type": "Feature", "geometry": g.boundary, "properties": {"name": g.name, "code": g.code}}
+                {
+                    "type": "Feature",
+                    "geometry": geo.polygon_from_wgs84(g.boundary, crs),
+                    "properties": {"name": g.name, "code": g.code},
+                }
                 for g in grids
             ],
         },
-        "route": [[p[1], p[0]] for p in (route or []) if len(p) >= 2],
-        "markers": markers or [],
-        "point": point,
+        "route": [list(reversed(out(p[0], p[1]))) for p in (route or []) if len(p) >= 2],
+        "markers": [{**m, **dict(zip(("lon", "lat"), out(m["lon"], m["lat"]), strict=True))} for m in markers or []],
+        "point": list(out(point[0], point[1])) if point else None,
     }
 
 
 def map_settings() -> dict:
-    return {"tile_url": settings.MAP_TILE_URL, "tile_attribution": settings.MAP_TILE_ATTRIBUTION}
+    return {
+        "tile_url": settings.MAP_TILE_URL,
+        "tile_attribution": settings.MAP_TILE_ATTRIBUTION,
+        "crs": settings.MAP_TILE_CRS,
+    }

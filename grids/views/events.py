@@ -27,6 +27,7 @@ from grids.views._common import (
     map_payload,
     map_settings,
 )
+from grids.views._pending import pending_drop, pending_keep, pending_load
 
 # --- Report ---------------------------------------------------------------------------------
 
@@ -41,8 +42,12 @@ def event_new_view(request: HttpRequest) -> HttpResponse:
     nearby: list[Event] = []
     visible_nearby: set[int] = set()
     status = 200
+    pending_token, pending_count = "", 0
     if request.method == "POST":
         form = forms.EventReportForm(request.POST, request.FILES, patrol=patrol, for_staff=for_staff)
+        pending_token = request.POST.get("pending_photos", "")
+        kept = [] if request.POST.get("drop_pending") else pending_load(user=user, token=pending_token)
+        chosen = [f for f in request.FILES.getlist("photos") if f]
         if form.is_valid():
             data = form.cleaned_data
             category, lon, lat = data["category"], data["lon"], data["lat"]
@@ -56,9 +61,12 @@ def event_new_view(request: HttpRequest) -> HttpResponse:
                 )
             if not nearby:
                 linked = patrol if data.get("link_patrol") else None
+                # A worker's report is a patrol finding when it is linked to the patrol or lies in one of
+                # their own grids; elsewhere they report as anyone would (and are told so below).
+                in_own_grid = is_worker and _in_own_grid(user=user, lon=lon, lat=lat)
                 source = (
                     Event.Source.PATROL
-                    if linked or (is_worker and not data.get("source"))
+                    if linked or (in_own_grid and not data.get("source"))
                     else (data.get("source") or Event.Source.RESIDENT)
                 )
                 policies.event_report_can(
@@ -66,6 +74,7 @@ def event_new_view(request: HttpRequest) -> HttpResponse:
                     source=source,
                     for_caller=bool(data.get("reporter_name") or data.get("reporter_phone")),
                 ).raise_for_page()
+                photos = [*kept, *data["photos"]][: forms.MAX_PHOTOS]
                 try:
                     event = services.event_report(
                         reporter=user,
@@ -78,11 +87,15 @@ def event_new_view(request: HttpRequest) -> HttpResponse:
                         reporter_name=data.get("reporter_name", ""),
                         reporter_phone=data.get("reporter_phone", ""),
                         patrol=linked,
-                        photos=data["photos"],
+                        photos=photos,
                     )
                 except (DomainError, ValidationError) as exc:
                     apply_errors(form, exc, aliases={"location": "lon", "patrol": "link_patrol"})
                 else:
+                    pending_drop(user=user, token=pending_token)
+                    outside = _outside_own_area_notice(user=user, event=event, is_worker=is_worker, patrol=linked)
+                    if outside:
+                        messages.warning(request, outside)
                     messages.success(
                         request,
                         _("上报成功，查询编号：%(code)s。凭此编号可在“查询进度”中查看办理情况。")
@@ -99,6 +112,16 @@ def event_new_view(request: HttpRequest) -> HttpResponse:
                         )
                     return redirect("grids:event_detail", pk=event.pk)
         status = 400 if form.errors else 200
+        # Sent back (an error or the duplicate check): keep the photos so nobody takes them again.
+        pending_token, pending_count, refused = pending_keep(
+            user=user, token=pending_token, kept=kept, new=chosen, limit=forms.MAX_PHOTOS
+        )
+        for error in refused:
+            if "photos" not in form.errors:
+                form.add_error("photos", error)
+        form.data = form.data.copy()
+        form.data["pending_photos"] = pending_token if pending_count else ""
+        status = 400 if form.errors else 200
     else:
         form = forms.EventReportForm(
             initial={"link_patrol": True, "source": Event.Source.RESIDENT}, patrol=patrol, for_staff=for_staff
@@ -112,13 +135,43 @@ def event_new_view(request: HttpRequest) -> HttpResponse:
             "patrol": patrol,
             "nearby": nearby,
             "visible_nearby": visible_nearby,
-            "had_photos": request.method == "POST" and bool(request.FILES.getlist("photos")),
+            "pending_count": pending_count,
+            "upload_max_bytes": settings.UPLOAD_MAX_BYTES,
+            "max_photos": forms.MAX_PHOTOS,
             "map_data": map_payload(grids=grids),
             "show_map": bool(grids) or bool(settings.MAP_TILE_URL),
             "map": map_settings(),
         },
         status=status,
     )
+
+
+def _in_own_grid(*, user, lon: float | None, lat: float | None) -> bool:
+    if lon is None or lat is None:
+        return False
+    grid = selectors.grid_for_point(lon=lon, lat=lat)
+    return grid is not None and grid.workers.filter(pk=user.pk).exists()
+
+
+def _outside_own_area_notice(*, user, event: Event, is_worker: bool, patrol) -> str:
+    """A worker reporting outside their grid (or their patrol's grid) is told where it went."""
+    if not is_worker:
+        return ""
+    if patrol is not None and event.grid_id != patrol.grid_id:
+        return _("注意：该位置不在本次巡查的网格（%(own)s）内，事件已归入%(grid)s。") % {
+            "own": patrol.grid.name,
+            "grid": event.grid.name,
+        }
+    own = list(user.grids.filter(is_active=True).select_related("area"))
+    if own and all(g.pk != event.grid_id for g in own):
+        communities = {g.area_id for g in own}
+        where = _("您负责的社区") if event.grid.area_id not in communities else _("您负责的网格")
+        return _("注意：该位置不在%(where)s内，事件已归入%(grid)s（%(community)s），按居民上报处理。") % {
+            "where": where,
+            "grid": event.grid.name,
+            "community": event.grid.area.name,
+        }
+    return ""
 
 
 # --- Event detail and actions ---------------------------------------------------------------
@@ -261,7 +314,7 @@ def event_accept_view(request: HttpRequest, pk: int) -> HttpResponse:
         run=lambda event, d: services.event_accept(
             event=event, actor=request.user, note=d["note"], category=d["category"]
         ),
-        done=lambda event: _("已受理，类别：%(category)s。") % {"category": event.category.name},
+        done=lambda event: _("已受理，类别：%(category)s。") % {"category": event.category.localized_name},
     )
 
 

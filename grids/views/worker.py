@@ -43,7 +43,7 @@ def _grid_page(
         {
             "lon": e.lon,
             "lat": e.lat,
-            "label": f"{e.code} {e.category.name if e.category else _('未分类')}",
+            "label": f"{e.code} {e.category.localized_name if e.category else _('未分类')}",
             "url": reverse("grids:event_detail", args=[e.pk]),
             "state": e.clock.state if e.clock else "normal",
         }

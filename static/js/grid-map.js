@@ -4,7 +4,9 @@
  * named by its data-source (Django's json_script): grid boundaries (GeoJSON), a patrol route,
  * event markers and one point. With no data-tile-url the map is the boundaries on a plain
  * background, fitted to them, so it works on an intranet without a tile server.
- * With data-pick, clicking the map fills the form's [data-lon]/[data-lat] inputs.
+ * With data-pick, clicking the map fills the form's [data-lon]/[data-lat] inputs (and [data-crs] with
+ * the tiles' coordinate system, data.crs: the server converts to WGS-84). Grid names sit in a pane
+ * under the event markers, let taps through, and a name that would overlap another is hidden.
  * No inline styles: Leaflet styles through the DOM (allowed by CSP), colours come from grids.css.
  */
 (function () {
@@ -25,6 +27,68 @@
     } catch (e) {
       return {};
     }
+  }
+
+  /* WGS-84 → the tiles' system, to draw a GPS/typed point in place (same formulas as grids/geo.py). */
+  function offset(lon, lat) {
+    var x = lon - 105.0;
+    var y = lat - 35.0;
+    var PI = Math.PI;
+    var d = ((20.0 * Math.sin(6.0 * x * PI) + 20.0 * Math.sin(2.0 * x * PI)) * 2.0) / 3.0;
+    var dlat = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * Math.sqrt(Math.abs(x)) + d;
+    dlat += ((20.0 * Math.sin(y * PI) + 40.0 * Math.sin((y / 3.0) * PI)) * 2.0) / 3.0;
+    dlat += ((160.0 * Math.sin((y / 12.0) * PI) + 320.0 * Math.sin((y * PI) / 30.0)) * 2.0) / 3.0;
+    var dlon = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * Math.sqrt(Math.abs(x)) + d;
+    dlon += ((20.0 * Math.sin(x * PI) + 40.0 * Math.sin((x / 3.0) * PI)) * 2.0) / 3.0;
+    dlon += ((150.0 * Math.sin((x / 12.0) * PI) + 300.0 * Math.sin((x / 30.0) * PI)) * 2.0) / 3.0;
+    var A = 6378245.0;
+    var EE = 0.00669342162296594323;
+    var radlat = (lat / 180.0) * PI;
+    var magic = 1 - EE * Math.sin(radlat) * Math.sin(radlat);
+    var sqrtmagic = Math.sqrt(magic);
+    dlat = (dlat * 180.0) / (((A * (1 - EE)) / (magic * sqrtmagic)) * PI);
+    dlon = (dlon * 180.0) / ((A / sqrtmagic) * Math.cos(radlat) * PI);
+    return [dlon, dlat];
+  }
+
+  function fromWgs84(lon, lat, crs) {
+    if (crs !== "gcj02" && crs !== "bd09") {
+      return [lon, lat];
+    }
+    if (!(lon >= 72.004 && lon <= 137.8347 && lat >= 0.8293 && lat <= 55.8271)) {
+      return [lon, lat];
+    }
+    var d = offset(lon, lat);
+    var g = [lon + d[0], lat + d[1]];
+    if (crs === "gcj02") {
+      return g;
+    }
+    var xpi = (Math.PI * 3000.0) / 180.0;
+    var z = Math.sqrt(g[0] * g[0] + g[1] * g[1]) + 0.00002 * Math.sin(g[1] * xpi);
+    var theta = Math.atan2(g[1], g[0]) + 0.000003 * Math.cos(g[0] * xpi);
+    return [z * Math.cos(theta) + 0.0065, z * Math.sin(theta) + 0.006];
+  }
+
+  function overlaps(a, b) {
+    return !(a.right <= b.left || b.right <= a.left || a.bottom <= b.top || b.bottom <= a.top);
+  }
+
+  /* Hide a grid name that would overlap one already shown (small phone maps, zoomed out). */
+  function declutter(labels) {
+    var shown = [];
+    labels.forEach(function (label) {
+      var node = label.getElement && label.getElement();
+      if (!node) {
+        return;
+      }
+      node.classList.remove("grid-map__label--hidden");
+      var box = node.getBoundingClientRect();
+      if (shown.some(function (other) { return overlaps(box, other); })) {
+        node.classList.add("grid-map__label--hidden");
+      } else {
+        shown.push(box);
+      }
+    });
   }
 
   function textNode(tag, text, className) {
@@ -64,7 +128,11 @@
     /* Layers are built first and added once the view is set: Leaflet's vector renderer has no
      * bounds before the map has a view, and clipping would fail. */
     var layers = [];
+    var labels = [];
     var features = (data.grids && data.grids.features) || [];
+    /* Names go in their own pane below the markers (overlayPane is 400), and let taps through. */
+    map.createPane("gridLabels");
+    map.getPane("gridLabels").classList.add("grid-map__labels");
     if (features.length) {
       var areas = L.geoJSON(data.grids, {
         style: function () {
@@ -80,11 +148,18 @@
           return;
         }
         var box = layer.getBounds();
-        layers.push(
-          L.tooltip({ permanent: true, direction: "bottom", offset: [0, 2], className: "grid-map__label" })
-            .setLatLng([box.getNorth(), box.getCenter().lng])
-            .setContent(textNode("span", name))
-        );
+        var label = L.tooltip({
+          permanent: true,
+          direction: "bottom",
+          offset: [0, 2],
+          className: "grid-map__label",
+          pane: "gridLabels",
+          interactive: false,
+        })
+          .setLatLng([box.getNorth(), box.getCenter().lng])
+          .setContent(textNode("span", name));
+        labels.push(label);
+        layers.push(label);
       });
     }
 
@@ -115,19 +190,34 @@
     layers.forEach(function (layer) {
       layer.addTo(map);
     });
+    if (labels.length > 1) {
+      declutter(labels);
+      map.on("zoomend", function () {
+        declutter(labels);
+      });
+    }
 
     if (el.hasAttribute("data-pick")) {
-      enablePicking(el, map);
+      enablePicking(el, map, data.crs || "wgs84");
     }
   }
 
-  function enablePicking(el, map) {
+  function enablePicking(el, map, crs) {
     var form = el.closest("form");
     var lon = form && form.querySelector("[data-lon]");
     var lat = form && form.querySelector("[data-lat]");
+    var crsInput = form && form.querySelector("[data-crs]");
     if (!lon || !lat) {
       return;
     }
+    /* Typed coordinates are GPS (WGS-84), as the "use my location" button fills them. */
+    [lon, lat].forEach(function (input) {
+      input.addEventListener("input", function () {
+        if (crsInput) {
+          crsInput.value = "wgs84";
+        }
+      });
+    });
     var pin = null;
 
     function place(latlng, pan) {
@@ -145,13 +235,18 @@
       var x = parseFloat(lon.value);
       var y = parseFloat(lat.value);
       if (isFinite(x) && isFinite(y) && Math.abs(x) <= 180 && Math.abs(y) <= 90) {
-        place(L.latLng(y, x), pan);
+        var given = (crsInput && crsInput.value) || "wgs84";
+        var p = given === crs ? [x, y] : fromWgs84(x, y, crs);
+        place(L.latLng(p[1], p[0]), pan);
       }
     }
 
     map.on("click", function (event) {
       lon.value = event.latlng.lng.toFixed(6);
       lat.value = event.latlng.lat.toFixed(6);
+      if (crsInput) {
+        crsInput.value = crs;
+      }
       place(event.latlng, false);
       var status = form.querySelector("[data-locate-status]");
       if (status && el.dataset.msgPicked) {

@@ -35,6 +35,10 @@
           function (position) {
             lon.value = position.coords.longitude.toFixed(6);
             lat.value = position.coords.latitude.toFixed(6);
+            var crs = form.querySelector("[data-crs]");
+            if (crs) {
+              crs.value = "wgs84"; /* the phone's GPS */
+            }
             fire(lon);
             fire(lat);
             var accuracy = Math.round(position.coords.accuracy || 0);

@@ -2,6 +2,7 @@
 services as the API, bad input re-rendered with the typed values and nothing written, the public
 tracking page, the efficiency index, home cards, and no inline code (CSP)."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -471,7 +472,7 @@ def test_an_oversized_photo_is_refused_with_the_limit(grid_worker, east_grid, se
     response = as_user(grid_worker).post(reverse("grids:event_new"), report_data(photos=[big]))
     assert response.status_code == 400
     assert "文件过大" in html(response)
-    assert "照片需要重新选择" in html(response)
+    assert "已保留刚才选择的" not in html(response)  # a refused photo is not kept
     assert not Event.objects.exists()
 
 
@@ -484,13 +485,32 @@ def test_a_nearby_open_event_of_the_same_category_is_offered_first(grid_worker, 
     assert reverse("grids:event_detail", args=[east_event.pk]) in text
     assert east_event.code in text
     assert "确认是新问题，继续上报" in text
-    assert "刚才选择的照片没有保存" in text  # photos must be chosen again
+    assert "已保留刚才选择的 1 张照片" in text  # nobody has to take the photo again
     assert "东升花园北门井盖缺失，夜间很危险" in text
     assert Event.objects.count() == 1
+    token = re.search(r'name="pending_photos" value="([^"]+)"', text).group(1)
 
-    confirmed = client.post(reverse("grids:event_new"), report_data(category=manhole.pk, confirm_new="on"))
+    confirmed = client.post(
+        reverse("grids:event_new"), report_data(category=manhole.pk, confirm_new="on", pending_photos=token)
+    )
     assert confirmed.status_code == 302
     assert Event.objects.count() == 2
+    created = Event.objects.exclude(pk=east_event.pk).get()
+    assert created.photos.count() == 1
+
+
+def test_kept_photos_belong_to_the_person_who_chose_them(
+    grid_worker, make_user, east_grid, east_event, manhole, area_tree
+):
+    response = as_user(grid_worker).post(reverse("grids:event_new"), report_data(category=manhole.pk, photos=[jpeg()]))
+    token = re.search(r'name="pending_photos" value="([^"]+)"', html(response)).group(1)
+    other = make_user(Role.GRID_WORKER, area_tree["east"])
+    east_grid.workers.add(other)
+    confirmed = as_user(other).post(
+        reverse("grids:event_new"), report_data(category=manhole.pk, confirm_new="on", pending_photos=token)
+    )
+    assert confirmed.status_code == 302
+    assert Event.objects.exclude(pk=east_event.pk).get().photos.count() == 0
 
 
 def test_a_resident_is_warned_of_a_duplicate_without_seeing_its_code(resident, east_event, manhole):
