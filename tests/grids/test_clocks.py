@@ -1,0 +1,263 @@
+"""The response clock under pressure: interleaved escalations, retried tasks, reject, reopen, urgent SMS.
+
+Each test here names a rule that a one-line slip in the clock code breaks, and fails when it is
+broken: the compare-and-set guard of ``event_escalate``, idempotent notification keys, reject
+stopping the clock, a reopened event escalating again, and the under-an-hour SMS threshold.
+"""
+
+from contextlib import contextmanager
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.db import connection
+from django.utils import timezone
+
+from governance.models import Notification, Role
+from governance.sms import LocmemSmsBackend
+from grids import services
+from grids.models import Event, EventCategory, TimelineEntry
+from grids.tasks import event_escalate_overdue_task, event_notify_task, event_remind_due_task
+
+S = Event.Status
+L = Event.Level
+ESCALATION = TimelineEntry.Kind.ESCALATION
+
+
+@contextmanager
+def after_first_event_read(interloper):
+    """Run ``interloper()`` right after the first ``SELECT … FROM grids_event`` of the block returns.
+
+    The code under test then holds a copy of the event read *before* the interloper changed it:
+    two calls interleaved on one connection, the way two workers interleave on two.
+    """
+    state = {"done": False}
+
+    def wrapper(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        reads_events = sql.lstrip().upper().startswith("SELECT") and 'FROM "grids_event"' in sql
+        if reads_events and not state["done"]:
+            state["done"] = True
+            interloper()
+        return result
+
+    with connection.execute_wrapper(wrapper):
+        yield state
+    assert state["done"], "the block never read the event: the interleaving did not happen"
+
+
+def escalations(event: Event) -> list[int]:
+    return list(event.timeline.filter(kind=ESCALATION).order_by("pk").values_list("level", flat=True))
+
+
+def overseer_notices(user) -> int:
+    return Notification.objects.filter(recipient=user, title__contains="督办").count()
+
+
+@pytest.fixture
+def staff_with_phone(make_user, area_tree):
+    return make_user(Role.COMMUNITY_STAFF, area_tree["east"], username="staff_phone", phone="13900001111")
+
+
+@pytest.fixture
+def supervisor_with_phone(make_user, area_tree):
+    return make_user(Role.STREET_SUPERVISOR, area_tree["street"], username="sup_phone", phone="13900002222")
+
+
+# --- (a) the compare-and-set guard of escalation -----------------------------------------------
+
+
+def test_two_interleaved_escalations_of_one_event_raise_it_one_level_and_notify_once(report, staff_with_phone):
+    event = report()
+    due = event.respond_by + timedelta(minutes=1)
+    results = {}
+
+    def second_worker():
+        results["second"] = services.event_escalate(event_id=event.pk, now=due)
+
+    with time_machine.travel(due, tick=False), after_first_event_read(second_worker):
+        results["first"] = services.event_escalate(event_id=event.pk, now=due)
+
+    assert sorted(results.values()) == [False, True]  # one of the two escalated, the other saw it done
+    event.refresh_from_db()
+    assert event.level == L.COMMUNITY
+    assert escalations(event) == [L.COMMUNITY]
+    assert overseer_notices(staff_with_phone) == 1
+    assert event.respond_by == due + timedelta(hours=24)
+
+
+def test_an_event_started_between_the_scan_reading_it_and_moving_it_is_not_escalated(
+    report, east_staff, handler, staff_with_phone
+):
+    event = report()
+    services.event_accept(event=event, actor=east_staff)
+    services.event_dispatch(event=event, actor=east_staff)
+    due = event.respond_by + timedelta(minutes=5)
+
+    def handler_starts():
+        services.event_start(event=Event.objects.get(pk=event.pk), actor=handler)
+
+    with time_machine.travel(due, tick=False), after_first_event_read(handler_starts):
+        assert services.event_escalate(event_id=event.pk, now=due) is False
+
+    event.refresh_from_db()
+    assert event.status == S.IN_PROGRESS
+    assert event.level == L.GRID
+    assert escalations(event) == []
+    assert overseer_notices(staff_with_phone) == 0
+
+
+def test_a_full_climb_writes_one_escalation_and_one_notice_per_level(report, staff_with_phone, supervisor_with_phone):
+    event = report()
+    start = event.respond_by
+    for minutes in (1, 2, 3):  # three scans a minute apart, all past the first deadline
+        with time_machine.travel(start + timedelta(minutes=minutes), tick=False):
+            event_escalate_overdue_task()
+    with time_machine.travel(start + timedelta(hours=24, minutes=2), tick=False):
+        event_escalate_overdue_task()
+        event_escalate_overdue_task()
+    event.refresh_from_db()
+    assert event.level == L.STREET
+    assert escalations(event) == [L.COMMUNITY, L.STREET]
+    assert overseer_notices(staff_with_phone) == 1
+    assert overseer_notices(supervisor_with_phone) == 1
+
+
+# --- (b) idempotent notification keys ---------------------------------------------------------------
+
+
+def test_a_retried_notify_task_notifies_nobody_twice(report, staff_with_phone, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        event = report()
+    entry = event.timeline.get(to_status=S.REPORTED)
+    assert Notification.objects.filter(recipient=staff_with_phone).count() == 1
+    with time_machine.travel(timezone.now() + timedelta(minutes=3)):  # the retry comes later
+        assert event_notify_task(event_id=event.pk, entry_id=entry.pk) == 0
+        assert event_notify_task(event_id=event.pk, entry_id=entry.pk) == 0
+    assert Notification.objects.filter(recipient=staff_with_phone).count() == 1
+
+
+def test_a_notify_task_for_a_new_entry_is_a_new_notification(
+    report, east_staff, staff_with_phone, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        event = report()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.event_accept(event=event, actor=east_staff)
+    titles = list(
+        Notification.objects.filter(recipient=staff_with_phone).order_by("pk").values_list("title", flat=True)
+    )
+    assert len(titles) == 2
+    assert "已上报" in titles[0]
+    assert "已受理" in titles[1]
+
+
+def test_a_retried_reminder_scan_reminds_once(report, east_staff, staff_with_phone):
+    event = report()
+    with time_machine.travel(event.remind_at + timedelta(minutes=1), tick=False):
+        assert event_remind_due_task() == 1
+    with time_machine.travel(event.remind_at + timedelta(minutes=2), tick=False):
+        assert event_remind_due_task() == 0
+        assert services.event_remind(event_id=event.pk) is False
+    assert Notification.objects.filter(recipient=staff_with_phone, title__contains="提醒").count() == 1
+
+
+# --- (c) reject stops the clock ---------------------------------------------------------------------
+
+
+def test_a_rejected_event_stops_its_clock_and_is_never_escalated_or_reminded(report, east_staff, staff_with_phone):
+    event = report()
+    rejected_at = event.window_started_at + timedelta(hours=2)
+    with time_machine.travel(rejected_at, tick=False):
+        services.event_reject(event=event, actor=east_staff, reason="不属于本社区管辖")
+    event.refresh_from_db()
+    assert event.status == S.REJECTED
+    assert event.responded_at == rejected_at  # the response time is the rejection
+    with time_machine.travel(event.respond_by + timedelta(hours=1), tick=False):
+        assert services.escalate_overdue() == 0
+        assert services.remind_due() == 0
+        assert services.event_escalate(event_id=event.pk) is False
+        assert services.time_left_state(event=event) == "normal"
+    event.refresh_from_db()
+    assert event.level == L.GRID
+    assert event.reminded_at is None
+    assert overseer_notices(staff_with_phone) == 0
+    assert not Notification.objects.filter(title__contains="提醒").exists()
+
+
+# --- (d) a reopened event runs a new clock -------------------------------------------------------
+
+
+def _resolved(report, east_staff, handler) -> Event:
+    event = report()
+    services.event_accept(event=event, actor=east_staff)
+    services.event_dispatch(event=event, actor=east_staff)
+    services.event_start(event=event, actor=handler)
+    return services.event_resolve(event=event, actor=handler, resolution="已更换井盖")
+
+
+def test_a_reopened_event_escalates_after_its_new_deadline(report, east_staff, handler, staff_with_phone):
+    event = _resolved(report, east_staff, handler)
+    reopened_at = timezone.now() + timedelta(days=2)  # long past the first deadline
+    with time_machine.travel(reopened_at, tick=False):
+        event = services.event_rate(event=event, rating=1, comment="井盖还是松的")
+    assert event.status == S.REOPENED
+    assert event.responded_at is None
+    assert event.respond_by == reopened_at + timedelta(hours=24)
+    with time_machine.travel(reopened_at + timedelta(hours=23, minutes=59), tick=False):
+        assert services.escalate_overdue() == 0
+    with time_machine.travel(reopened_at + timedelta(hours=24, minutes=1), tick=False):
+        assert services.escalate_overdue() == 1
+    event.refresh_from_db()
+    assert event.level == L.COMMUNITY
+    assert escalations(event) == [L.COMMUNITY]
+    assert overseer_notices(staff_with_phone) == 1
+
+
+def test_a_reopened_event_gets_its_reminder_again(report, east_staff, handler):
+    event = _resolved(report, east_staff, handler)
+    reopened_at = timezone.now() + timedelta(days=2)
+    with time_machine.travel(reopened_at, tick=False):
+        event = services.event_rate(event=event, rating=2)
+    assert event.remind_at == reopened_at + timedelta(hours=24) * 0.8
+    with time_machine.travel(reopened_at + timedelta(hours=19, minutes=13), tick=False):
+        assert services.remind_due() == 1
+    assert Notification.objects.filter(recipient=handler, title__contains="提醒").count() == 1
+
+
+# --- (e) the urgent-SMS threshold: under an hour --------------------------------------------------
+
+
+def _category(manhole, minutes: int) -> EventCategory:
+    return EventCategory.objects.create(
+        service_code=f"urgent_{minutes}",
+        name=f"限时{minutes}分钟",
+        department=manhole.department,
+        response_minutes=minutes,
+    )
+
+
+@pytest.mark.parametrize(("minutes", "texted"), [(59, True), (60, False)])
+def test_a_report_texts_the_next_actors_only_when_the_window_is_under_an_hour(
+    report, manhole, staff_with_phone, django_capture_on_commit_callbacks, minutes, texted
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        report(category=_category(manhole, minutes))
+    notice = Notification.objects.get(recipient=staff_with_phone)
+    assert notice.by_sms is texted
+    phones = [phone for phone, _text in LocmemSmsBackend.outbox]
+    assert phones == (["13900001111"] if texted else [])
+
+
+@pytest.mark.parametrize(("minutes", "texted"), [(59, True), (60, False)])
+def test_an_escalation_texts_the_overseers_only_when_the_window_is_under_an_hour(
+    report, manhole, staff_with_phone, django_capture_on_commit_callbacks, minutes, texted
+):
+    event = report(category=_category(manhole, minutes))
+    overdue = event.respond_by + timedelta(minutes=1)
+    with time_machine.travel(overdue, tick=False), django_capture_on_commit_callbacks(execute=True):
+        assert services.escalate_overdue() == 1
+    notice = Notification.objects.get(recipient=staff_with_phone, title__contains="督办")
+    assert notice.by_sms is texted
+    phones = [phone for phone, _text in LocmemSmsBackend.outbox]
+    assert phones == (["13900001111"] if texted else [])
