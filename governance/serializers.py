@@ -3,6 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from governance.masking import mask_text
 from governance.models import Area, Department, Notification, Post, User
 
 
@@ -104,7 +105,12 @@ class PersonListOutput(serializers.ModelSerializer):
 
 class NotificationOutput(serializers.ModelSerializer):
     is_read = serializers.BooleanField(read_only=True)
+    body = serializers.SerializerMethodField()
 
     class Meta:
         model = Notification
         fields = ["id", "title", "body", "url", "created_at", "read_at", "is_read"]
+
+    def get_body(self, notification: Notification) -> str:
+        """An inbox is a list: a phone or ID number quoted from an event's text is masked."""
+        return mask_text(notification.body)

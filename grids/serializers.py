@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from governance.masking import mask_phone
+from governance.masking import mask_phone, mask_text
 from grids.models import Event, EventCategory, EventPhoto, Grid, Patrol, TimelineEntry
 from grids.services import time_left_state
 
@@ -76,6 +76,7 @@ class EventOutputBase(serializers.ModelSerializer):
     time_left = serializers.SerializerMethodField()
     minutes_left = serializers.SerializerMethodField()
     reporter_phone = serializers.SerializerMethodField()
+    description = serializers.SerializerMethodField()
 
     class Meta:
         model = Event
@@ -117,6 +118,10 @@ class EventOutputBase(serializers.ModelSerializer):
     def get_reporter_phone(self, event: Event) -> str:
         return mask_phone(event.reporter_phone)
 
+    def get_description(self, event: Event) -> str:
+        """In a list a phone or ID number typed into the description is masked like the contact field."""
+        return mask_text(event.description)
+
 
 def _iso(value: datetime | None) -> str | None:
     """As DRF's DateTimeField renders it: local time, ISO 8601 with offset."""
@@ -148,7 +153,7 @@ class EventListOutput(EventOutputBase):
             "department": {"id": event.department_id, "name": event.department.name} if event.department_id else None,
             "source": event.source,
             "level": event.level,
-            "description": event.description,
+            "description": mask_text(event.description),
             "address": event.address,
             "lon": event.lon,
             "lat": event.lat,
@@ -166,6 +171,7 @@ class EventDetailBase(EventOutputBase):
     """All the fields of one event (generic; ``EventDetailOutput`` builds the same directly)."""
 
     suggested_category = CategoryBrief(allow_null=True)
+    description = serializers.CharField()  # one event, for the people working on it: the full text
     photos = PhotoOutput(many=True)
     resolve_by = serializers.DateTimeField()
 
@@ -193,6 +199,7 @@ class EventDetailOutput(EventDetailBase):
         suggested = event.suggested_category
         row.update(
             {
+                "description": event.description,
                 "suggested_category": None
                 if suggested is None
                 else {"id": suggested.pk, "service_code": suggested.service_code, "name": suggested.name},
@@ -215,10 +222,14 @@ class EventDetailOutput(EventDetailBase):
 
 class NearbyOutput(serializers.ModelSerializer):
     status_display = serializers.CharField(source="get_status_display")
+    description = serializers.SerializerMethodField()
 
     class Meta:
         model = Event
         fields = ["id", "code", "status", "status_display", "description", "address", "created_at"]
+
+    def get_description(self, event: Event) -> str:
+        return mask_text(event.description)
 
 
 class TimelineOutput(serializers.ModelSerializer):
