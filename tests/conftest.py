@@ -58,6 +58,23 @@ def chromium_path() -> str:
     return path
 
 
+@pytest.fixture
+def no_failed_logins(db):
+    """A sign-in test starts, and ends, with no failed attempt recorded for anyone.
+
+    django-axes keeps attempts through its handler (the database today, rolled back per test; a
+    cache handler would keep them across tests), so each lockout test resets them itself instead
+    of relying on what ran before it.
+    """
+    from axes.handlers.proxy import AxesProxyHandler
+    from axes.models import AccessAttempt
+
+    AxesProxyHandler.reset_attempts()
+    assert not AccessAttempt.objects.exists()
+    yield
+    AxesProxyHandler.reset_attempts()
+
+
 @pytest.fixture(autouse=True)
 def _clean_sms_outbox() -> None:
     from governance.sms import LocmemSmsBackend
