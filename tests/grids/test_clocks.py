@@ -6,7 +6,8 @@ stopping the clock, a reopened event escalating again, and the under-an-hour SMS
 """
 
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -261,3 +262,135 @@ def test_an_escalation_texts_the_overseers_only_when_the_window_is_under_an_hour
     assert notice.by_sms is texted
     phones = [phone for phone, _text in LocmemSmsBackend.outbox]
     assert phones == (["13900001111"] if texted else [])
+
+
+# --- What the clock writes and sends, word for word ---------------------------------------------
+
+CST = ZoneInfo("Asia/Shanghai")
+REPORTED_AT = datetime(2026, 3, 2, 8, 0, tzinfo=CST)  # a 24-hour window: due 2026-03-03 08:00
+
+
+def test_an_escalation_writes_its_timeline_note_and_sends_this_notice(
+    report, staff_with_phone, django_capture_on_commit_callbacks
+):
+    with time_machine.travel(REPORTED_AT, tick=False):
+        event = report()
+    escalated_at = datetime(2026, 3, 3, 8, 1, tzinfo=CST)
+    with time_machine.travel(escalated_at, tick=False), django_capture_on_commit_callbacks(execute=True):
+        assert services.event_escalate(event_id=event.pk) is True
+    event.refresh_from_db()
+    assert (event.level, event.respond_by, event.window_started_at) == (
+        L.COMMUNITY,
+        datetime(2026, 3, 4, 8, 1, tzinfo=CST),
+        escalated_at,
+    )
+    assert event.remind_at == datetime(2026, 3, 3, 8, 1, tzinfo=CST) + timedelta(hours=24) * 0.8
+    assert event.updated_at == escalated_at
+    entry = event.timeline.get(kind=ESCALATION)
+    assert (entry.level, entry.actor, entry.note) == (
+        L.COMMUNITY,
+        None,
+        "超过响应期限未响应，升级至社区督办，新期限 2026-03-04 08:01",
+    )
+    notice = Notification.objects.get(recipient=staff_with_phone)
+    assert notice.title == f"【督办】事件 {event.code} 已超时，升级至社区"
+    assert notice.body == "东升花园北门井盖缺失"
+    assert notice.url == f"/events/{event.pk}/"
+    assert notice.idempotency_key == f"event:{event.pk}:escalate:1"
+    assert (notice.by_email, notice.by_sms) == (False, False)  # staff_with_phone has no email; 24 h is no SMS
+
+
+def test_an_escalation_notice_goes_by_email_to_overseers_with_an_address(report, make_user, area_tree):
+    reachable = make_user(Role.COMMUNITY_STAFF, area_tree["east"], username="mail_staff", email="staff@example.cn")
+    event = report(description="井" * 250)
+    with time_machine.travel(event.respond_by + timedelta(minutes=1), tick=False):
+        services.event_escalate(event_id=event.pk)
+    notice = Notification.objects.get(recipient=reachable)
+    assert notice.by_email is True
+    assert notice.body == "井" * 200  # the description, cut to 200 characters
+
+
+def test_the_street_level_escalation_goes_to_the_street_supervisor_only(
+    report, staff_with_phone, supervisor_with_phone
+):
+    event = report()
+    with time_machine.travel(event.respond_by + timedelta(minutes=1), tick=False):
+        services.event_escalate(event_id=event.pk)
+    event.refresh_from_db()
+    with time_machine.travel(event.respond_by + timedelta(minutes=1), tick=False):
+        assert services.event_escalate(event_id=event.pk) is True
+        assert services.event_escalate(event_id=event.pk) is False  # street is the top
+    event.refresh_from_db()
+    assert event.level == L.STREET
+    street = Notification.objects.get(recipient=supervisor_with_phone)
+    assert street.title == f"【督办】事件 {event.code} 已超时，升级至街道"
+    assert street.idempotency_key == f"event:{event.pk}:escalate:2"
+    assert overseer_notices(staff_with_phone) == 1  # only the community-level notice
+    assert escalations(event) == [L.COMMUNITY, L.STREET]
+
+
+def test_a_missing_event_is_neither_escalated_nor_reminded(db):
+    assert services.event_escalate(event_id=424242) is False
+    assert services.event_remind(event_id=424242) is False
+
+
+def test_a_reminder_writes_its_note_and_tells_the_community_staff_before_dispatch(report, staff_with_phone):
+    with time_machine.travel(REPORTED_AT, tick=False):
+        event = report()
+    with time_machine.travel(datetime(2026, 3, 3, 3, 13, tzinfo=CST), tick=False):  # 80 % is 03:12
+        assert services.event_remind(event_id=event.pk) is True
+        assert services.event_remind(event_id=event.pk) is False
+    event.refresh_from_db()
+    assert event.reminded_at == datetime(2026, 3, 3, 3, 13, tzinfo=CST)
+    entry = event.timeline.get(kind=TimelineEntry.Kind.REMINDER)
+    assert entry.note == "即将超时，响应期限 2026-03-03 08:00"
+    notice = Notification.objects.get(recipient=staff_with_phone)
+    assert notice.title == f"【提醒】事件 {event.code} 将于 2026-03-03 08:00 超时"
+    assert notice.body == "东升花园北门井盖缺失"
+    assert notice.url == f"/events/{event.pk}/"
+    assert notice.idempotency_key == f"event:{event.pk}:remind:{event.remind_at.isoformat()}"
+
+
+def test_a_reminder_of_a_dispatched_event_goes_to_the_department_not_the_staff(
+    report, east_staff, handler, staff_with_phone
+):
+    event = report()
+    services.event_accept(event=event, actor=east_staff)
+    event = services.event_dispatch(event=event, actor=east_staff)
+    with time_machine.travel(event.remind_at + timedelta(minutes=1), tick=False):
+        assert services.remind_due() == 1
+    reminders = Notification.objects.filter(title__contains="提醒")
+    assert [n.recipient for n in reminders] == [handler]
+    assert reminders.get().by_email is True  # the handler has an email address
+
+
+def test_a_scan_takes_at_most_its_limit_and_the_earliest_deadlines_first(report, staff_with_phone):
+    first = report(description="一号")
+    second = report(description="二号")
+    third = report(description="三号")
+    Event.objects.filter(pk=first.pk).update(respond_by=third.respond_by + timedelta(minutes=2))
+    late = third.respond_by + timedelta(minutes=5)
+    with time_machine.travel(late, tick=False):
+        assert services.escalate_overdue(limit=2) == 2
+        levels = dict(Event.objects.values_list("pk", "level"))
+        assert levels == {first.pk: L.GRID, second.pk: L.COMMUNITY, third.pk: L.COMMUNITY}
+        assert services.escalate_overdue(limit=2) == 1
+
+
+def test_the_reminder_scan_takes_at_most_its_limit(report, staff_with_phone):
+    events = [report(description=f"{n}号") for n in range(3)]
+    with time_machine.travel(events[-1].remind_at + timedelta(minutes=1), tick=False):
+        assert services.remind_due(limit=2) == 2
+        assert services.remind_due(limit=2) == 1
+        assert services.remind_due(limit=2) == 0
+
+
+def test_the_scans_use_the_time_they_are_given(report, staff_with_phone):
+    event = report()
+    assert services.escalate_overdue(now=event.respond_by - timedelta(seconds=1)) == 0
+    assert services.remind_due(now=event.remind_at - timedelta(seconds=1)) == 0
+    assert services.remind_due(now=event.remind_at) == 1
+    assert services.escalate_overdue(now=event.respond_by) == 1  # due at the deadline itself
+    event.refresh_from_db()
+    assert list(services.escalation_due(now=event.respond_by - timedelta(seconds=1))) == []
+    assert list(services.escalation_due(now=event.respond_by)) == [event]
