@@ -1,0 +1,185 @@
+"""Event services, rule by rule, with literal expectations (found missing by make mutation).
+
+Each test pins one rule of grids/services/events.py that no other test held: the audited contact
+read, the keyword category suggestion, distances, the reject reason, who handles for a
+department, and who acts next.
+"""
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core.exceptions import ValidationError
+
+from governance import services as core
+from governance.models import AuditEntry, Role
+from grids import services
+from grids.models import Event, EventCategory, TimelineEntry
+from grids.services.events import department_handlers, distance_m
+
+S = Event.Status
+CST = ZoneInfo("Asia/Shanghai")
+
+
+# --- The reporter's contact, read and audited --------------------------------------------------
+
+
+def test_reading_the_reporters_contact_returns_it_and_audits_who_read_what(report, east_staff, rf):
+    event = report(reporter_name="王先生", reporter_phone="13698765432", reporter_email="wang@example.cn")
+    request = rf.get("/", REMOTE_ADDR="10.1.2.3")
+    contact = services.event_contact_read(event=event, actor=east_staff, request=request)
+    assert contact == {"name": "王先生", "phone": "13698765432", "email": "wang@example.cn"}
+    entry = AuditEntry.objects.get()
+    assert entry.action == AuditEntry.Action.READ_PERSONAL
+    assert entry.actor == east_staff
+    assert (entry.object_type, entry.object_id) == ("grids.event", str(event.pk))
+    assert entry.changes == {"fields": ["reporter_name", "reporter_phone", "reporter_email"]}
+    assert entry.ip_address == "10.1.2.3"
+
+
+# --- Category suggestion -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def categories(manhole, leak):
+    EventCategory.objects.create(service_code="retired", name="旧类别", keywords="井盖 漏水 水管", is_active=False)
+    return {"manhole": manhole, "leak": leak}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("北门井盖缺失", "manhole"),  # one keyword
+        ("3号楼水管爆管，到处漏水", "leak"),  # three keywords of 管道漏水 beat none of 井盖破损
+        ("井盖旁边水管漏水", "leak"),  # 2 (水管, 漏水) against 1 (井盖)
+        ("管道漏水", "leak"),  # the category's own name counts as a keyword
+        ("BROKEN MANHOLE cover", None),  # English text matches no Chinese keyword
+        ("路灯不亮", None),
+        ("", None),
+    ],
+)
+def test_the_suggested_category_is_the_active_one_with_most_keyword_hits(categories, text, expected):
+    suggested = services.category_suggest(text=text)
+    assert (suggested.service_code if suggested else None) == (categories[expected].service_code if expected else None)
+
+
+def test_keywords_split_on_chinese_and_latin_commas_and_ignore_case(municipal):
+    EventCategory.objects.create(service_code="lamp", name="路灯", keywords="Lamp，灯杆,灯泡", department=municipal)
+    for text in ("the LAMP is off", "灯杆歪了", "灯泡坏了"):
+        assert services.category_suggest(text=text).service_code == "lamp", text
+
+
+def test_a_tie_goes_to_the_first_category_with_that_many_hits(municipal):
+    first = EventCategory.objects.create(service_code="a", name="甲", keywords="积水", department=municipal)
+    EventCategory.objects.create(service_code="b", name="乙", keywords="积水", department=municipal)
+    assert services.category_suggest(text="路面积水") == first
+
+
+# --- Distances -----------------------------------------------------------------------------------
+
+
+def test_distance_is_the_great_circle_distance_in_metres():
+    assert distance_m(116.30, 39.98, 116.30, 39.98) == 0
+    # 0.001° of latitude is 111.19 m anywhere; 0.001° of longitude at 39.98° N is 85.21 m (6 371 km × 0.001° × cos 39.98°).
+    assert distance_m(116.30, 39.98, 116.30, 39.981) == pytest.approx(111.19, abs=0.01)
+    assert distance_m(116.30, 39.98, 116.301, 39.98) == pytest.approx(85.21, abs=0.01)
+    assert distance_m(116.30, 39.98, 116.301, 39.981) == pytest.approx(140.09, abs=0.01)
+    assert distance_m(0, 0, 180, 0) == pytest.approx(20015086.8, abs=1)
+
+
+# --- Reject and close ------------------------------------------------------------------------------
+
+
+def test_reject_records_the_trimmed_reason_cut_to_300_characters(report, east_staff):
+    event = report()
+    rejected_at = datetime(2026, 3, 2, 9, 30, tzinfo=CST)
+    with time_machine.travel(rejected_at, tick=False):
+        event = services.event_reject(event=event, actor=east_staff, reason="  " + "重" * 320 + "  ")
+    assert event.status == S.REJECTED
+    assert event.reject_reason == "重" * 300
+    assert event.closed_at == rejected_at
+    entry = event.timeline.get(to_status=S.REJECTED)
+    assert (entry.actor, entry.from_status, entry.note) == (east_staff, S.REPORTED, "重" * 320)
+
+
+@pytest.mark.parametrize("reason", ["", "   ", None])
+def test_reject_without_a_reason_is_refused_and_changes_nothing(report, east_staff, reason):
+    event = report()
+    with pytest.raises(ValidationError) as raised:
+        services.event_reject(event=event, actor=east_staff, reason=reason)
+    assert raised.value.message_dict == {"reason": ["请填写不予受理的原因。"]}
+    event.refresh_from_db()
+    assert event.status == S.REPORTED
+
+
+def test_close_records_when_and_who(report, east_staff, handler):
+    event = report()
+    services.event_accept(event=event, actor=east_staff)
+    services.event_dispatch(event=event, actor=east_staff)
+    services.event_start(event=event, actor=handler)
+    event = services.event_resolve(event=event, actor=handler, resolution="已更换井盖")
+    closed_at = datetime(2026, 3, 5, 10, 0, tzinfo=CST)
+    with time_machine.travel(closed_at, tick=False):
+        event = services.event_close(event=event, actor=east_staff, note="回访确认")
+    assert (event.status, event.closed_at) == (S.CLOSED, closed_at)
+    entry = event.timeline.get(to_status=S.CLOSED)
+    assert (entry.kind, entry.actor, entry.from_status, entry.note) == (
+        TimelineEntry.Kind.TRANSITION,
+        east_staff,
+        S.RESOLVED,
+        "回访确认",
+    )
+
+
+# --- Who handles for a department, who acts next --------------------------------------------------
+
+
+def test_department_handlers_are_the_active_handler_posts_of_those_departments(make_user, municipal, water):
+    on_duty = make_user(Role.DEPARTMENT_HANDLER, department=municipal, username="on_duty")
+    make_user(Role.DEPARTMENT_HANDLER, department=water, username="other_department")
+    left = make_user(Role.DEPARTMENT_HANDLER, department=municipal, username="left")
+    core.post_end(post=left.posts.get())
+    away = make_user(Role.DEPARTMENT_HANDLER, department=municipal, username="away")
+    away.is_active = False
+    away.save()
+    both = make_user(Role.DEPARTMENT_HANDLER, department=municipal, username="both")
+    core.post_assign(user=both, role=Role.DEPARTMENT_HANDLER, department=water)
+    handlers = department_handlers(departments=[municipal])
+    assert sorted(u.username for u in handlers) == ["both", "on_duty"]
+    assert sorted(u.username for u in department_handlers(departments=[municipal, water])) == [
+        "both",
+        "on_duty",
+        "other_department",
+    ]  # once each
+    assert on_duty in handlers
+
+
+def test_next_actors_follow_the_status(report, east_staff, handler, grid_worker, resident):
+    event = report()
+    assert list(services.next_actors(event=event)) == [east_staff]
+    assert list(services.next_actors(event=event, status=S.ACCEPTED)) == [east_staff]
+    assert list(services.next_actors(event=event, status=S.DISPATCHED)) == []  # no department yet
+    services.event_accept(event=event, actor=east_staff)
+    event = services.event_dispatch(event=event, actor=east_staff)
+    for status in (S.DISPATCHED, S.IN_PROGRESS, S.REOPENED):
+        assert list(services.next_actors(event=event, status=status)) == [handler], status
+    for status in (S.RESOLVED, S.REJECTED):
+        assert list(services.next_actors(event=event, status=status)) == [grid_worker], status
+    assert list(services.next_actors(event=event, status=S.CLOSED)) == []
+    anonymous = report(reporter=None, source="hotline", reporter_name="王先生")
+    assert list(services.next_actors(event=anonymous, status=S.RESOLVED)) == []
+
+
+def test_time_left_is_normal_then_due_soon_then_overdue_while_waiting(report, east_staff, handler):
+    event = report()
+    start = event.window_started_at
+    assert services.time_left_state(event=event, now=start) == "normal"
+    assert services.time_left_state(event=event, now=event.remind_at - timedelta(seconds=1)) == "normal"
+    assert services.time_left_state(event=event, now=event.remind_at) == "due_soon"
+    assert services.time_left_state(event=event, now=event.respond_by - timedelta(seconds=1)) == "due_soon"
+    assert services.time_left_state(event=event, now=event.respond_by) == "overdue"
+    services.event_accept(event=event, actor=east_staff)
+    services.event_dispatch(event=event, actor=east_staff)
+    event = services.event_start(event=event, actor=handler)
+    assert services.time_left_state(event=event, now=event.respond_by + timedelta(days=1)) == "normal"  # answered
