@@ -81,7 +81,7 @@ def test_a_tie_goes_to_the_first_category_with_that_many_hits(municipal):
 
 def test_distance_is_the_great_circle_distance_in_metres():
     assert distance_m(116.30, 39.98, 116.30, 39.98) == 0
-    # 0.001° of latitude is 111.19 m anywhere; 0.001° of longitude at 39.98° N is 85.21 m (6 371 km × 0.001° × cos 39.98°).
+    # 0.001° of latitude is 111.19 m (6 371 km × 0.001° in radians); of longitude at 39.98° N, × cos 39.98° = 85.21 m.
     assert distance_m(116.30, 39.98, 116.30, 39.981) == pytest.approx(111.19, abs=0.01)
     assert distance_m(116.30, 39.98, 116.301, 39.98) == pytest.approx(85.21, abs=0.01)
     assert distance_m(116.30, 39.98, 116.301, 39.981) == pytest.approx(140.09, abs=0.01)
