@@ -183,3 +183,42 @@ def test_time_left_is_normal_then_due_soon_then_overdue_while_waiting(report, ea
     services.event_dispatch(event=event, actor=east_staff)
     event = services.event_start(event=event, actor=handler)
     assert services.time_left_state(event=event, now=event.respond_by + timedelta(days=1)) == "normal"  # answered
+
+
+# --- Nearby open events of the same category -----------------------------------------------------
+
+# Metres north of EAST_POINT per 0.0001° of latitude: 11.12 m.
+NORTH_M = 11.1195
+
+
+def _at(report, metres_north: float, **kw) -> Event:
+    lon, lat = 116.305, 39.985
+    return report(lon=lon, lat=lat + metres_north / NORTH_M * 0.0001, **kw)
+
+
+def test_nearby_finds_open_events_of_the_category_within_50_metres_nearest_first(report, manhole, leak, east_staff):
+    far = _at(report, 49.0, description="49 米")
+    near = _at(report, 10.0, description="10 米")
+    _at(report, 51.0, description="51 米")  # outside
+    _at(report, 5.0, description="另一类", category=leak)
+    closed = _at(report, 1.0, description="已驳回")
+    services.event_reject(event=closed, actor=east_staff, reason="重复")
+    found = services.events_nearby_open(category=manhole, lon=116.305, lat=39.985)
+    assert [e.description for e in found] == [near.description, far.description]
+
+
+def test_nearby_takes_a_radius_and_a_queryset_to_search_in(report, manhole):
+    near = _at(report, 10.0, description="10 米")
+    _at(report, 30.0, description="30 米")
+    assert services.events_nearby_open(category=manhole, lon=116.305, lat=39.985, metres=20) == [near]
+    only = Event.objects.exclude(pk=near.pk)
+    assert [
+        e.description for e in services.events_nearby_open(category=manhole, lon=116.305, lat=39.985, queryset=only)
+    ] == ["30 米"]
+
+
+def test_nearby_measures_east_west_too(report, manhole):
+    # 0.0005° of longitude at 39.985° N is 42.6 m: inside; 0.0007° is 59.6 m: outside.
+    inside = report(lon=116.3055, lat=39.985, description="东 42.6 米")
+    report(lon=116.3057, lat=39.985, description="东 59.6 米")
+    assert services.events_nearby_open(category=manhole, lon=116.305, lat=39.985) == [inside]
