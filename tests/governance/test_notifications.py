@@ -302,12 +302,15 @@ def test_a_claim_younger_than_ten_minutes_is_left_alone_and_an_older_one_is_retr
 
 def test_marking_read_keeps_the_first_time_it_was_read(reachable):
     notification, _ = send(reachable, email=False, sms=False)
+    stale = Notification.objects.get(pk=notification.pk)  # loaded before it was read, e.g. in another tab
     first = timezone.now()
     with time_machine.travel(first, tick=False):
         services.notification_mark_read(notification=notification)
     with time_machine.travel(first + timedelta(hours=1), tick=False):
         again = services.notification_mark_read(notification=Notification.objects.get(pk=notification.pk))
     assert again.read_at == first
+    with time_machine.travel(first + timedelta(hours=2), tick=False):
+        services.notification_mark_read(notification=stale)
     notification.refresh_from_db()
     assert notification.read_at == first
 

@@ -377,6 +377,38 @@ def test_a_scan_takes_at_most_its_limit_and_the_earliest_deadlines_first(report,
         assert services.escalate_overdue(limit=2) == 1
 
 
+def test_a_reminder_claims_its_own_event_only(report, staff_with_phone):
+    first = report(description="一号")
+    second = report(description="二号")
+    Event.objects.filter(pk=second.pk).update(remind_at=first.remind_at)  # the same instant
+    with time_machine.travel(first.remind_at + timedelta(minutes=1), tick=False):
+        assert services.event_remind(event_id=first.pk) is True
+        second.refresh_from_db()
+        assert second.reminded_at is None
+        assert services.event_remind(event_id=second.pk) is True
+    assert Notification.objects.filter(recipient=staff_with_phone, title__contains="提醒").count() == 2
+
+
+def test_a_reminder_read_before_its_window_changed_does_not_go_out(report, east_staff, staff_with_phone, manhole):
+    event = report(category=None, description="井盖松动")  # 24 h by default
+    quick = EventCategory.objects.create(
+        service_code="quick", name="限时12小时", department=manhole.department, response_minutes=12 * 60
+    )
+    due = event.remind_at + timedelta(minutes=1)
+
+    def staff_accepts_with_a_shorter_window():
+        services.event_accept(event=Event.objects.get(pk=event.pk), actor=east_staff, category=quick)
+
+    with time_machine.travel(due, tick=False), after_first_event_read(staff_accepts_with_a_shorter_window):
+        assert services.event_remind(event_id=event.pk) is False
+    event.refresh_from_db()
+    assert event.remind_at == event.window_started_at + timedelta(hours=12) * 0.8
+    assert event.reminded_at is None
+    assert not Notification.objects.filter(title__contains="提醒").exists()
+    with time_machine.travel(due, tick=False):
+        assert services.remind_due() == 1  # the next scan reminds with the new deadline
+
+
 def test_the_reminder_scan_takes_at_most_its_limit(report, staff_with_phone):
     events = [report(description=f"{n}号") for n in range(3)]
     with time_machine.travel(events[-1].remind_at + timedelta(minutes=1), tick=False):

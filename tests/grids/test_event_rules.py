@@ -70,6 +70,14 @@ def test_keywords_split_on_chinese_and_latin_commas_and_ignore_case(municipal):
         assert services.category_suggest(text=text).service_code == "lamp", text
 
 
+def test_the_category_name_counts_as_a_keyword_in_any_case(municipal):
+    EventCategory.objects.create(service_code="lamp", name="路灯", keywords="灯杆", department=municipal)
+    EventCategory.objects.create(service_code="wifi", name="WiFi故障", keywords="", department=municipal)
+    assert services.category_suggest(text="3号楼路灯坏了").service_code == "lamp"  # by name only
+    assert services.category_suggest(text="小区wifi故障").service_code == "wifi"
+    assert services.category_suggest(text=None) is None
+
+
 def test_a_tie_goes_to_the_first_category_with_that_many_hits(municipal):
     first = EventCategory.objects.create(service_code="a", name="甲", keywords="积水", department=municipal)
     EventCategory.objects.create(service_code="b", name="乙", keywords="积水", department=municipal)
@@ -215,6 +223,11 @@ def test_nearby_takes_a_radius_and_a_queryset_to_search_in(report, manhole):
     assert [
         e.description for e in services.events_nearby_open(category=manhole, lon=116.305, lat=39.985, queryset=only)
     ] == ["30 米"]
+
+
+def test_nearby_includes_an_event_exactly_at_the_radius(report, manhole):
+    same_spot = report(lon=116.305, lat=39.985)
+    assert services.events_nearby_open(category=manhole, lon=116.305, lat=39.985, metres=0) == [same_spot]
 
 
 def test_nearby_measures_east_west_too(report, manhole):
