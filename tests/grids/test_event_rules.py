@@ -13,7 +13,8 @@ import time_machine
 from django.core.exceptions import ValidationError
 
 from governance import services as core
-from governance.models import AuditEntry, Role
+from governance.exceptions import InvalidTransition
+from governance.models import AuditEntry, Notification, Role
 from grids import services
 from grids.models import Event, EventCategory, TimelineEntry
 from grids.services.events import department_handlers, distance_m
@@ -235,3 +236,135 @@ def test_nearby_measures_east_west_too(report, manhole):
     inside = report(lon=116.3055, lat=39.985, description="东 42.6 米")
     report(lon=116.3057, lat=39.985, description="东 59.6 米")
     assert services.events_nearby_open(category=manhole, lon=116.305, lat=39.985) == [inside]
+
+
+# --- Rating by the reporter -----------------------------------------------------------------------
+
+
+def _resolved(report, east_staff, handler, **kw) -> Event:
+    event = report(**kw)
+    services.event_accept(event=event, actor=east_staff)
+    services.event_dispatch(event=event, actor=east_staff)
+    services.event_start(event=event, actor=handler)
+    return services.event_resolve(event=event, actor=handler, resolution="已更换井盖")
+
+
+@pytest.mark.parametrize(("rating", "status"), [(1, S.REOPENED), (2, S.REOPENED), (3, S.CLOSED), (5, S.CLOSED)])
+def test_a_rating_of_two_or_less_reopens_and_three_or_more_closes(report, east_staff, handler, rating, status):
+    event = _resolved(report, east_staff, handler)
+    event = services.event_rate(event=event, rating=rating, actor=event.reporter)
+    assert (event.status, event.rating) == (status, rating)
+
+
+def test_a_good_rating_closes_with_the_comment_trimmed_and_the_time(report, east_staff, handler, grid_worker):
+    event = _resolved(report, east_staff, handler)
+    rated_at = datetime(2026, 3, 6, 9, 0, tzinfo=CST)
+    with time_machine.travel(rated_at, tick=False):
+        event = services.event_rate(event=event, rating=4, comment="  很及时" + "好" * 310 + "  ", actor=grid_worker)
+    assert (event.status, event.rating, event.closed_at) == (S.CLOSED, 4, rated_at)
+    assert event.rating_comment == ("很及时" + "好" * 310)[:300]
+    entry = event.timeline.get(to_status=S.CLOSED)
+    assert (entry.actor, entry.from_status) == (grid_worker, S.RESOLVED)
+    assert entry.note == "评价 4 分：" + ("很及时" + "好" * 310)[:300]
+
+
+def test_a_rating_without_a_comment_notes_only_the_score(report, east_staff, handler, grid_worker):
+    event = _resolved(report, east_staff, handler)
+    event = services.event_rate(event=event, rating=5, actor=grid_worker)
+    assert event.rating_comment == ""
+    assert event.timeline.get(to_status=S.CLOSED).note == "评价 5 分"
+    other = _resolved(report, east_staff, handler)
+    other = services.event_rate(event=other, rating=5, comment=None, actor=grid_worker)
+    assert other.timeline.get(to_status=S.CLOSED).note == "评价 5 分"
+
+
+def test_a_low_rating_reopens_with_the_categorys_window_from_now(report, east_staff, handler, grid_worker, alarm):
+    event = _resolved(report, east_staff, handler, category=alarm, description="独居老人手环紧急呼叫")
+    rated_at = datetime(2026, 3, 6, 9, 0, tzinfo=CST)
+    with time_machine.travel(rated_at, tick=False):
+        event = services.event_rate(event=event, rating=1, comment="没人来", actor=grid_worker)
+    assert event.status == S.REOPENED
+    assert (event.rating, event.rating_comment) == (1, "没人来")
+    assert (event.responded_at, event.resolved_at, event.reminded_at) == (None, None, None)
+    assert event.window_started_at == rated_at
+    assert event.respond_by == datetime(2026, 3, 6, 9, 15, tzinfo=CST)  # 老人紧急呼叫: 15 minutes
+    assert event.remind_at == datetime(2026, 3, 6, 9, 12, tzinfo=CST)
+    entry = event.timeline.get(to_status=S.REOPENED)
+    assert (entry.actor, entry.note) == (grid_worker, "评价 1 分：没人来")
+
+
+def test_only_a_resolved_event_can_be_rated_and_the_refusal_says_so(report):
+    event = report()
+    with pytest.raises(InvalidTransition) as raised:
+        services.event_rate(event=event, rating=5)
+    assert (raised.value.frm, raised.value.to, raised.value.detail) == (
+        S.REPORTED,
+        "rated",
+        "只有已办结的事件才能评价。",
+    )
+
+
+@pytest.mark.parametrize("rating", [0, 6, "5", 4.5])
+def test_a_rating_outside_one_to_five_is_refused_with_the_field(report, east_staff, handler, rating):
+    event = _resolved(report, east_staff, handler)
+    with pytest.raises(ValidationError) as raised:
+        services.event_rate(event=event, rating=rating)
+    assert raised.value.message_dict == {"rating": ["评价须为 1 到 5 分。"]}
+    event.refresh_from_db()
+    assert (event.status, event.rating) == (S.RESOLVED, None)
+
+
+# --- Telling the next people to act ---------------------------------------------------------------
+
+
+def test_the_notice_names_the_event_status_and_category(report, east_staff, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        event = report(description="井" * 250)
+    notice = Notification.objects.get(recipient=east_staff)
+    entry = event.timeline.get(to_status=S.REPORTED)
+    assert notice.title == f"事件 {event.code} 已上报：井盖破损"
+    assert notice.body == "井" * 200
+    assert notice.url == f"/events/{event.pk}/"
+    assert notice.idempotency_key == f"event:{event.pk}:entry:{entry.pk}"
+    with django_capture_on_commit_callbacks(execute=True):
+        uncategorised = report(category=None, description="不知道算什么")
+    assert Notification.objects.get(recipient=east_staff, url=f"/events/{uncategorised.pk}/").title == (
+        f"事件 {uncategorised.code} 已上报：未分类"
+    )
+
+
+def test_notify_counts_the_notices_it_created(report, east_staff, make_user, area_tree):
+    make_user(Role.COMMUNITY_STAFF, area_tree["east"], username="second_staff")
+    event = report()
+    entry = event.timeline.get(to_status=S.REPORTED)
+    assert services.event_notify(event_id=event.pk, entry_id=entry.pk) == 2
+    assert services.event_notify(event_id=event.pk, entry_id=entry.pk) == 0
+
+
+def test_notify_for_an_entry_the_event_has_moved_past_sends_nothing(report, east_staff):
+    event = report()
+    reported = event.timeline.get(to_status=S.REPORTED)
+    services.event_accept(event=event, actor=east_staff)
+    assert services.event_notify(event_id=event.pk, entry_id=reported.pk) == 0
+    assert not Notification.objects.exists()
+
+
+def test_notify_refuses_an_entry_of_another_event(report):
+    event, other = report(), report()
+    with pytest.raises(TimelineEntry.DoesNotExist):
+        services.event_notify(event_id=event.pk, entry_id=other.timeline.get().pk)
+
+
+def test_dispatch_copies_the_cc_departments_but_not_twice_the_one_dispatched_to(
+    report, east_staff, manhole, municipal, water, handler, water_handler, make_user, area_tree
+):
+    manhole.cc_departments.add(water, municipal)
+    event = services.event_accept(event=report(), actor=east_staff)
+    event = services.event_dispatch(event=event, actor=east_staff)
+    entry = event.timeline.get(to_status=S.DISPATCHED)
+    assert services.event_notify(event_id=event.pk, entry_id=entry.pk) == 2
+    assert sorted(n.recipient.username for n in Notification.objects.all()) == ["handler", "water_handler"]
+    event = services.event_start(event=event, actor=handler)
+    started = event.timeline.get(to_status=S.IN_PROGRESS)
+    assert services.event_notify(event_id=event.pk, entry_id=started.pk) == 1  # in progress: no copies
+    assert Notification.objects.filter(recipient=water_handler).count() == 1
