@@ -426,3 +426,67 @@ def test_the_scans_use_the_time_they_are_given(report, staff_with_phone):
     event.refresh_from_db()
     assert list(services.escalation_due(now=event.respond_by - timedelta(seconds=1))) == []
     assert list(services.escalation_due(now=event.respond_by)) == [event]
+
+
+# --- The claim touches one row, at the right level, with the category's window --------------------
+
+
+def test_an_escalation_moves_its_own_event_only(report, staff_with_phone):
+    first = report(description="一号")
+    second = report(description="二号")
+    Event.objects.filter(pk=second.pk).update(respond_by=first.respond_by)  # the same deadline to the microsecond
+    with time_machine.travel(first.respond_by + timedelta(minutes=1), tick=False):
+        assert services.event_escalate(event_id=first.pk) is True
+    second.refresh_from_db()
+    assert (second.level, escalations(second)) == (L.GRID, [])
+
+
+def test_an_escalation_read_before_the_deadline_moved_does_not_go_through(report, east_staff, manhole):
+    event = report(category=None, description="井盖松动")  # 24 h by default
+    quick = EventCategory.objects.create(
+        service_code="quick", name="限时12小时", department=manhole.department, response_minutes=12 * 60
+    )
+    due = event.respond_by + timedelta(minutes=1)
+
+    def staff_accepts_with_a_shorter_window():
+        services.event_accept(event=Event.objects.get(pk=event.pk), actor=east_staff, category=quick)
+
+    with time_machine.travel(due, tick=False), after_first_event_read(staff_accepts_with_a_shorter_window):
+        assert services.event_escalate(event_id=event.pk) is False
+    event.refresh_from_db()
+    assert (event.level, escalations(event)) == (L.GRID, [])
+    with time_machine.travel(due, tick=False):
+        assert services.escalate_overdue() == 1  # the next scan escalates on the new deadline
+
+
+def test_an_escalated_event_gets_its_categorys_window_again(report, alarm, staff_with_phone):
+    event = report(category=alarm, description="独居老人手环紧急呼叫")
+    escalated_at = event.respond_by + timedelta(minutes=1)
+    with time_machine.travel(escalated_at, tick=False):
+        assert services.escalate_overdue() == 1
+    event.refresh_from_db()
+    assert event.respond_by == escalated_at + timedelta(minutes=15)
+    assert event.remind_at == escalated_at + timedelta(minutes=12)
+
+
+def test_street_level_events_do_not_fill_a_scan_batch(report, staff_with_phone):
+    top = report(description="已到街道")
+    Event.objects.filter(pk=top.pk).update(level=L.STREET, respond_by=top.respond_by - timedelta(hours=1))
+    waiting = report(description="网格级")
+    with time_machine.travel(waiting.respond_by + timedelta(minutes=1), tick=False):
+        assert list(services.escalation_due()) == [waiting]
+        assert services.escalate_overdue(limit=1) == 1
+    waiting.refresh_from_db()
+    assert waiting.level == L.COMMUNITY
+
+
+def test_the_street_notice_goes_to_the_streets_supervisors_not_to_one_posted_on_a_community(
+    report, make_user, area_tree, supervisor_with_phone
+):
+    misplaced = make_user(Role.STREET_SUPERVISOR, area_tree["east"], username="misplaced_supervisor")
+    event = report()
+    Event.objects.filter(pk=event.pk).update(level=L.COMMUNITY)
+    with time_machine.travel(event.respond_by + timedelta(minutes=1), tick=False):
+        assert services.event_escalate(event_id=event.pk) is True
+    assert overseer_notices(supervisor_with_phone) == 1
+    assert overseer_notices(misplaced) == 0
