@@ -368,3 +368,74 @@ def test_dispatch_copies_the_cc_departments_but_not_twice_the_one_dispatched_to(
     started = event.timeline.get(to_status=S.IN_PROGRESS)
     assert services.event_notify(event_id=event.pk, entry_id=started.pk) == 1  # in progress: no copies
     assert Notification.objects.filter(recipient=water_handler).count() == 1
+
+
+# --- Accept, dispatch, resolve: refusals and what each move writes --------------------------------
+
+
+def test_dispatch_refusals_name_the_field_and_say_why(report, east_staff, municipal, manhole):
+    uncategorised = services.event_accept(event=report(), actor=east_staff)
+    Event.objects.filter(pk=uncategorised.pk).update(category=None)
+    uncategorised.refresh_from_db()
+    with pytest.raises(ValidationError) as raised:
+        services.event_dispatch(event=uncategorised, actor=east_staff)
+    assert raised.value.message_dict == {"category": ["派单前请先选择事件类别。"]}
+    manhole.dispatch_rules.all().delete()
+    manhole.department = None
+    manhole.save()
+    ruleless = services.event_accept(event=report(), actor=east_staff)
+    with pytest.raises(ValidationError) as raised:
+        services.event_dispatch(event=ruleless, actor=east_staff)
+    assert raised.value.message_dict == {"department": ["没有匹配的派单规则，请手动选择处置单位。"]}
+    municipal.is_active = False
+    municipal.save()
+    with pytest.raises(ValidationError) as raised:
+        services.event_dispatch(event=ruleless, actor=east_staff, department=municipal)
+    assert raised.value.message_dict == {"department": ["该处置单位已停用。"]}
+
+
+def test_dispatch_sets_the_resolution_deadline_and_notes_how_it_was_chosen(report, east_staff, water):
+    dispatched_at = datetime(2026, 3, 2, 10, 0, tzinfo=CST)
+    with time_machine.travel(dispatched_at, tick=False):
+        by_rule = services.event_dispatch(
+            event=services.event_accept(event=report(), actor=east_staff), actor=east_staff
+        )
+        by_hand = services.event_dispatch(
+            event=services.event_accept(event=report(), actor=east_staff), actor=east_staff, department=water
+        )
+    assert by_rule.resolve_by == datetime(2026, 3, 5, 10, 0, tzinfo=CST)  # 72 hours
+    entry = by_rule.timeline.get(to_status=S.DISPATCHED)
+    assert (entry.actor, entry.note) == (east_staff, "派往市政所（按派单规则）")
+    assert by_hand.department == water
+    assert by_hand.timeline.get(to_status=S.DISPATCHED).note == "派往水务站（人工指定）"
+
+
+def test_resolve_records_the_result_and_refuses_an_empty_one(report, east_staff, handler):
+    event = services.event_accept(event=report(), actor=east_staff)
+    event = services.event_start(event=services.event_dispatch(event=event, actor=east_staff), actor=handler)
+    with pytest.raises(ValidationError) as raised:
+        services.event_resolve(event=event, actor=handler, resolution="   ")
+    assert raised.value.message_dict == {"resolution": ["请填写处置结果。"]}
+    resolved_at = datetime(2026, 3, 3, 16, 0, tzinfo=CST)
+    with time_machine.travel(resolved_at, tick=False):
+        event = services.event_resolve(event=event, actor=handler, resolution="  已更换井盖  ")
+    assert (event.status, event.resolution, event.resolved_at) == (S.RESOLVED, "已更换井盖", resolved_at)
+    entry = event.timeline.get(to_status=S.RESOLVED)
+    assert (entry.actor, entry.note) == (handler, "已更换井盖")
+
+
+def test_accept_needs_a_category_and_a_new_one_restarts_the_window_from_the_report(
+    report, east_staff, alarm, grid_worker
+):
+    reported_at = datetime(2026, 3, 2, 8, 0, tzinfo=CST)
+    with time_machine.travel(reported_at, tick=False):
+        event = report(category=None, description="老人摔倒")
+    with pytest.raises(ValidationError) as raised:
+        services.event_accept(event=event, actor=east_staff)
+    assert raised.value.message_dict == {"category": ["受理前请先选择事件类别。"]}
+    with time_machine.travel(reported_at + timedelta(minutes=5), tick=False):
+        event = services.event_accept(event=event, actor=east_staff, category=alarm, note="转紧急")
+    assert event.category == alarm
+    assert (event.window_started_at, event.respond_by) == (reported_at, datetime(2026, 3, 2, 8, 15, tzinfo=CST))
+    entry = event.timeline.get(to_status=S.ACCEPTED)
+    assert (entry.actor, entry.note) == (east_staff, "转紧急")
