@@ -24,9 +24,41 @@ def require(condition: bool, reason: str) -> None:
     """Skip (or, with REQUIRE_SERVICES=1, fail) when a real service is missing."""
     if condition:
         return
-    if os.environ.get("REQUIRE_SERVICES") == "1":
+    if _services_required():
         pytest.fail(f"REQUIRE_SERVICES=1 but {reason}", pytrace=False)
     pytest.skip(reason)
+
+
+def _services_required() -> bool:
+    return os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Under ``REQUIRE_SERVICES=1`` no test may skip, whichever way it skipped (``require()``,
+    ``importorskip``, ``skipif``): the skip is reported as a failure with its reason. Benchmarks
+    (``-m load``) are left out: they need PostgreSQL and say so by skipping."""
+    report = yield
+    benchmark = item.get_closest_marker("load") is not None  # make bench: skips on SQLite by design
+    if _services_required() and report.skipped and not hasattr(report, "wasxfail") and not benchmark:
+        report.outcome = "failed"
+        report.longrepr = f"REQUIRE_SERVICES=1 but the test was skipped: {_skip_reason(report)}"
+    return report
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(collector):
+    """The same for a whole module skipped while it is collected (a module-level ``importorskip``)."""
+    report = yield
+    if _services_required() and report.skipped:
+        report.outcome = "failed"
+        report.longrepr = f"REQUIRE_SERVICES=1 but {collector.nodeid} was skipped: {_skip_reason(report)}"
+    return report
+
+
+def _skip_reason(report) -> str:
+    longrepr = report.longrepr
+    return longrepr[2] if isinstance(longrepr, tuple) and len(longrepr) == 3 else str(longrepr)
 
 
 def redis_available(url: str) -> bool:
@@ -56,6 +88,23 @@ def chromium_path() -> str:
     path = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
     require(os.path.exists(path) or bool(shutil.which(path)), f"needs Chromium at {path} (apt-get install chromium)")
     return path
+
+
+@pytest.fixture
+def no_failed_logins(db):
+    """A sign-in test starts, and ends, with no failed attempt recorded for anyone.
+
+    django-axes keeps attempts through its handler (the database today, rolled back per test; a
+    cache handler would keep them across tests), so each lockout test resets them itself instead
+    of relying on what ran before it.
+    """
+    from axes.handlers.proxy import AxesProxyHandler
+    from axes.models import AccessAttempt
+
+    AxesProxyHandler.reset_attempts()
+    assert not AccessAttempt.objects.exists()
+    yield
+    AxesProxyHandler.reset_attempts()
 
 
 @pytest.fixture(autouse=True)

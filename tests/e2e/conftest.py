@@ -15,9 +15,39 @@ import pytest
 from django.conf import settings
 from django.db import connections
 
+from tests.conftest import require
+
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="needs Playwright: pip install playwright")
+PLAYWRIGHT_MISSING = "needs Playwright: pip install -e '.[dev]'"
+
+try:
+    from playwright import sync_api
+except ImportError:  # the test modules import it too: each becomes one item that says so (below)
+    sync_api = None
+
+
+class PlaywrightMissing(pytest.Item):
+    """Stands for a browser test module that cannot be imported: skips, or fails under
+    ``REQUIRE_SERVICES=1``, through the same ``require()`` as every other missing tool."""
+
+    def runtest(self) -> None:
+        require(False, PLAYWRIGHT_MISSING)
+
+    def reportinfo(self):
+        return self.path, None, f"{self.path.name}: {PLAYWRIGHT_MISSING}"
+
+
+class BrowserModuleWithoutPlaywright(pytest.File):
+    def collect(self):
+        yield PlaywrightMissing.from_parent(self, name="needs_playwright")
+
+
+def pytest_pycollect_makemodule(module_path, parent):
+    if sync_api is None and module_path.name.startswith("test_"):
+        return BrowserModuleWithoutPlaywright.from_parent(parent, path=module_path)
+    return None
+
 
 CHROMIUM_ARGS = [
     "--no-sandbox",

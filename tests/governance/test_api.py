@@ -4,6 +4,7 @@ import re
 
 import pytest
 from axes.models import AccessAttempt
+from django.core.management import call_command
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.authtoken.models import Token
 from rest_framework.response import Response
@@ -85,6 +86,7 @@ def test_me_of_a_superuser_shows_the_root_areas(api_as, make_user, area_tree):
     assert body["is_superuser"] is True
 
 
+@pytest.mark.usefixtures("no_failed_logins")
 def test_wrong_password_is_refused_in_chinese_without_a_token(api_client, east_staff):
     tokens, audits = Token.objects.count(), AuditEntry.objects.filter(action=AuditEntry.Action.LOGIN).count()
     response = post_token(api_client, "east_staff", "wrong-password")
@@ -94,6 +96,7 @@ def test_wrong_password_is_refused_in_chinese_without_a_token(api_client, east_s
     assert AuditEntry.objects.filter(action=AuditEntry.Action.LOGIN).count() == audits
 
 
+@pytest.mark.usefixtures("no_failed_logins")
 def test_unknown_username_is_refused_like_a_wrong_password(api_client, db):
     body = assert_envelope(post_token(api_client, "nobody", "whatever"), 400, "invalid_credentials")
     assert body["detail"] == "用户名或密码不正确。"
@@ -114,6 +117,7 @@ def test_token_request_without_password_lists_the_missing_field(api_client, db):
     assert CJK.search(body["fields"]["password"][0])
 
 
+@pytest.mark.usefixtures("no_failed_logins")
 def test_five_failures_lock_the_account_even_for_the_right_password(api_client, east_staff):
     statuses = [post_token(api_client, "east_staff", f"wrong-{i}").status_code for i in range(5)]
     assert statuses == [400, 400, 400, 400, 429]  # the fifth failure is the one that locks
@@ -124,18 +128,24 @@ def test_five_failures_lock_the_account_even_for_the_right_password(api_client, 
     assert not Token.objects.exists()
 
 
+@pytest.mark.usefixtures("no_failed_logins")
 def test_lockout_is_per_username(api_client, east_staff, street_supervisor):
     for i in range(5):
         post_token(api_client, "east_staff", f"wrong-{i}")
     assert post_token(api_client, "supervisor", DEMO_PASSWORD).status_code == 200
 
 
-def test_each_test_starts_with_no_failed_attempts(api_client, east_staff):
-    # Runs after the lockout test above: axes keeps its state in the (rolled back) database.
-    assert not AccessAttempt.objects.exists()
+@pytest.mark.usefixtures("no_failed_logins")
+def test_an_administrator_unlocks_a_locked_account(api_client, east_staff):
+    for i in range(5):
+        post_token(api_client, "east_staff", f"wrong-{i}")
+    assert post_token(api_client, "east_staff", DEMO_PASSWORD).status_code == 429
+    call_command("axes_reset_username", "east_staff", verbosity=0)
+    assert not AccessAttempt.objects.filter(username="east_staff").exists()
     assert post_token(api_client, "east_staff", DEMO_PASSWORD).status_code == 200
 
 
+@pytest.mark.usefixtures("no_failed_logins")
 def test_a_success_before_the_limit_resets_the_failures(api_client, east_staff):
     for i in range(4):
         post_token(api_client, "east_staff", f"wrong-{i}")

@@ -260,3 +260,69 @@ def test_read_all_marks_only_own_notifications(api_as, grid_worker, east_staff):
     assert not Notification.objects.filter(recipient=grid_worker, read_at__isnull=True).exists()
     theirs.refresh_from_db()
     assert theirs.read_at is None
+
+
+# --- The redelivery query and reading, rule by rule ------------------------------------------------
+
+
+def test_undelivered_ids_are_the_email_or_sms_rows_past_the_age_oldest_first_up_to_the_limit(reachable):
+    start = timezone.now()
+    with time_machine.travel(start - timedelta(minutes=9), tick=False):
+        oldest, _ = send(reachable, key="sms-only", email=False)
+    with time_machine.travel(start - timedelta(minutes=7), tick=False):
+        middle, _ = send(reachable, key="email-only", sms=False)
+    with time_machine.travel(start - timedelta(minutes=5), tick=False):
+        newest, _ = send(reachable, key="both")
+        send(reachable, key="inbox-only", email=False, sms=False)
+    with time_machine.travel(start, tick=False):
+        assert services.notifications_undelivered_ids() == [oldest.pk, middle.pk, newest.pk]
+        assert services.notifications_undelivered_ids(limit=2) == [oldest.pk, middle.pk]
+        assert services.notifications_undelivered_ids(older_than_seconds=6 * 60) == [oldest.pk, middle.pk]
+        assert services.notifications_undelivered_ids(older_than_seconds=5 * 60) == [oldest.pk, middle.pk]
+        assert services.notifications_undelivered_ids(older_than_seconds=5 * 60 - 1) == [
+            oldest.pk,
+            middle.pk,
+            newest.pk,
+        ]
+
+
+def test_a_claim_younger_than_the_timeout_is_left_alone_and_an_older_one_is_retried(reachable):
+    start = timezone.now()
+    with time_machine.travel(start - timedelta(hours=1), tick=False):
+        fresh_claim, _ = send(reachable, key="claimed-170-s-ago")
+        stale_claim, _ = send(reachable, key="claimed-181-s-ago")
+    # NOTIFICATION_CLAIM_TIMEOUT_SECONDS is 180 by default
+    Notification.objects.filter(pk=fresh_claim.pk).update(delivery_claimed_at=start - timedelta(seconds=170))
+    Notification.objects.filter(pk=stale_claim.pk).update(delivery_claimed_at=start - timedelta(seconds=181))
+    with time_machine.travel(start, tick=False):
+        assert services.notifications_undelivered_ids() == [stale_claim.pk]
+        assert services.notification_deliver(notification_id=fresh_claim.pk) is False
+        assert services.notification_deliver(notification_id=stale_claim.pk) is True
+    assert len(mail.outbox) == 1
+
+
+def test_marking_read_keeps_the_first_time_it_was_read(reachable):
+    notification, _ = send(reachable, email=False, sms=False)
+    stale = Notification.objects.get(pk=notification.pk)  # loaded before it was read, e.g. in another tab
+    first = timezone.now()
+    with time_machine.travel(first, tick=False):
+        services.notification_mark_read(notification=notification)
+    with time_machine.travel(first + timedelta(hours=1), tick=False):
+        again = services.notification_mark_read(notification=Notification.objects.get(pk=notification.pk))
+    assert again.read_at == first
+    with time_machine.travel(first + timedelta(hours=2), tick=False):
+        services.notification_mark_read(notification=stale)
+    notification.refresh_from_db()
+    assert notification.read_at == first
+
+
+def test_mark_all_read_counts_and_marks_only_the_persons_unread(reachable, make_user):
+    other = make_user()
+    for key in ("a", "b", "c"):
+        send(reachable, key=key, email=False, sms=False)
+    services.notification_mark_read(notification=Notification.objects.get(recipient=reachable, idempotency_key="a"))
+    send(other, key="a", email=False, sms=False)
+    assert services.notification_mark_all_read(user=reachable) == 2
+    assert not Notification.objects.filter(recipient=reachable, read_at__isnull=True).exists()
+    assert Notification.objects.filter(recipient=other, read_at__isnull=True).count() == 1
+    assert services.notification_mark_all_read(user=reachable) == 0

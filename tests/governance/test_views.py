@@ -65,6 +65,7 @@ def test_login_page_is_in_chinese(client, db):
     assert 'name="csrfmiddlewaretoken"' in html
 
 
+@pytest.mark.usefixtures("no_failed_logins")
 def test_wrong_password_shows_a_chinese_error_and_writes_no_session(client, grid_worker):
     response = failed_login(client)
     assert response.status_code == 200
@@ -73,12 +74,14 @@ def test_wrong_password_shows_a_chinese_error_and_writes_no_session(client, grid
     assert not Session.objects.exists()  # checked before client.session, which would create one
 
 
+@pytest.mark.usefixtures("no_failed_logins")
 def test_right_password_signs_in_and_lands_on_home(client, grid_worker):
     response = client.post(reverse("login"), {"username": "worker", "password": DEMO_PASSWORD}, follow=True)
     assert response.redirect_chain[-1][0] == reverse("home")
     assert int(client.session["_auth_user_id"]) == grid_worker.pk
 
 
+@pytest.mark.usefixtures("no_failed_logins")
 def test_five_failures_lock_the_account_even_with_the_right_password(client, grid_worker):
     for _ in range(4):
         assert failed_login(client).status_code == 200
@@ -94,6 +97,7 @@ def test_five_failures_lock_the_account_even_with_the_right_password(client, gri
     assert_csp_clean(response)
 
 
+@pytest.mark.usefixtures("no_failed_logins")
 def test_lockout_is_per_username(client, grid_worker, east_staff):
     for _ in range(5):
         failed_login(client, username="east_staff")
@@ -348,6 +352,7 @@ def test_signed_in_pages_send_csp_and_have_no_inline_code(worker_client, grid_wo
     assert_csp_clean(worker_client.get(url))
 
 
+@pytest.mark.usefixtures("no_failed_logins")
 def test_failed_login_page_sends_csp_and_has_no_inline_code(client, grid_worker):
     assert_csp_clean(failed_login(client))
 

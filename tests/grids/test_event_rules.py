@@ -1,0 +1,432 @@
+"""Event services, rule by rule, with literal expectations (found missing by make mutation).
+
+Each test pins one rule of grids/services/events.py that no other test held: the audited contact
+read, the keyword category suggestion, distances, the reject reason, who handles for a
+department, and who acts next.
+"""
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core.exceptions import ValidationError
+
+from governance import services as core
+from governance.exceptions import InvalidTransition
+from governance.models import AuditEntry, Notification, Role
+from grids import services
+from grids.models import Event, EventCategory, TimelineEntry
+from grids.services.dispatch import distance_m
+from grids.services.notify import department_handlers, event_notify_move
+
+S = Event.Status
+CST = ZoneInfo("Asia/Shanghai")
+
+
+# --- The reporter's contact, read and audited --------------------------------------------------
+
+
+def test_reading_the_reporters_contact_returns_it_and_audits_who_read_what(report, east_staff, rf):
+    event = report(reporter_name="王先生", reporter_phone="13698765432", reporter_email="wang@example.cn")
+    request = rf.get("/", REMOTE_ADDR="10.1.2.3")
+    contact = services.event_contact_read(event=event, actor=east_staff, request=request)
+    assert contact == {"name": "王先生", "phone": "13698765432", "email": "wang@example.cn"}
+    entry = AuditEntry.objects.get()
+    assert entry.action == AuditEntry.Action.READ_PERSONAL
+    assert entry.actor == east_staff
+    assert (entry.object_type, entry.object_id) == ("grids.event", str(event.pk))
+    assert entry.changes == {"fields": ["reporter_name", "reporter_phone", "reporter_email"]}
+    assert entry.ip_address == "10.1.2.3"
+
+
+# --- Category suggestion -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def categories(manhole, leak):
+    EventCategory.objects.create(service_code="retired", name="旧类别", keywords="井盖 漏水 水管", is_active=False)
+    return {"manhole": manhole, "leak": leak}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("北门井盖缺失", "manhole"),  # one keyword
+        ("3号楼水管爆管，到处漏水", "leak"),  # three keywords of 管道漏水 beat none of 井盖破损
+        ("井盖旁边水管漏水", "leak"),  # 2 (水管, 漏水) against 1 (井盖)
+        ("管道漏水", "leak"),  # the category's own name counts as a keyword
+        ("BROKEN MANHOLE cover", None),  # English text matches no Chinese keyword
+        ("路灯不亮", None),
+        ("", None),
+    ],
+)
+def test_the_suggested_category_is_the_active_one_with_most_keyword_hits(categories, text, expected):
+    suggested = services.category_suggest(text=text)
+    assert (suggested.service_code if suggested else None) == (categories[expected].service_code if expected else None)
+
+
+def test_keywords_split_on_chinese_and_latin_commas_and_ignore_case(municipal):
+    EventCategory.objects.create(service_code="lamp", name="路灯", keywords="Lamp，灯杆,灯泡", department=municipal)
+    for text in ("the LAMP is off", "灯杆歪了", "灯泡坏了"):
+        assert services.category_suggest(text=text).service_code == "lamp", text
+
+
+def test_the_category_name_counts_as_a_keyword_in_any_case(municipal):
+    EventCategory.objects.create(service_code="lamp", name="路灯", keywords="灯杆", department=municipal)
+    EventCategory.objects.create(service_code="wifi", name="WiFi故障", keywords="", department=municipal)
+    assert services.category_suggest(text="3号楼路灯坏了").service_code == "lamp"  # by name only
+    assert services.category_suggest(text="小区wifi故障").service_code == "wifi"
+    assert services.category_suggest(text=None) is None
+
+
+def test_a_tie_goes_to_the_first_category_with_that_many_hits(municipal):
+    first = EventCategory.objects.create(service_code="a", name="甲", keywords="积水", department=municipal)
+    EventCategory.objects.create(service_code="b", name="乙", keywords="积水", department=municipal)
+    assert services.category_suggest(text="路面积水") == first
+
+
+# --- Distances -----------------------------------------------------------------------------------
+
+
+def test_distance_is_the_great_circle_distance_in_metres():
+    assert distance_m(116.30, 39.98, 116.30, 39.98) == 0
+    # 0.001° of latitude is 111.19 m (6 371 km × 0.001° in radians); of longitude at 39.98° N, × cos 39.98° = 85.21 m.
+    assert distance_m(116.30, 39.98, 116.30, 39.981) == pytest.approx(111.19, abs=0.01)
+    assert distance_m(116.30, 39.98, 116.301, 39.98) == pytest.approx(85.21, abs=0.01)
+    assert distance_m(116.30, 39.98, 116.301, 39.981) == pytest.approx(140.09, abs=0.01)
+    assert distance_m(0, 0, 180, 0) == pytest.approx(20015086.8, abs=1)
+
+
+# --- Reject and close ------------------------------------------------------------------------------
+
+
+def test_reject_records_the_trimmed_reason_cut_to_300_characters(report, east_staff):
+    event = report()
+    rejected_at = datetime(2026, 3, 2, 9, 30, tzinfo=CST)
+    with time_machine.travel(rejected_at, tick=False):
+        event = services.event_reject(event=event, actor=east_staff, reason="  " + "重" * 320 + "  ")
+    assert event.status == S.REJECTED
+    assert event.reject_reason == "重" * 300
+    assert event.closed_at == rejected_at
+    entry = event.timeline.get(to_status=S.REJECTED)
+    assert (entry.actor, entry.from_status, entry.note) == (east_staff, S.REPORTED, "重" * 320)
+
+
+@pytest.mark.parametrize("reason", ["", "   ", None])
+def test_reject_without_a_reason_is_refused_and_changes_nothing(report, east_staff, reason):
+    event = report()
+    with pytest.raises(ValidationError) as raised:
+        services.event_reject(event=event, actor=east_staff, reason=reason)
+    assert raised.value.message_dict == {"reason": ["请填写不予受理的原因。"]}
+    event.refresh_from_db()
+    assert event.status == S.REPORTED
+
+
+def test_close_records_when_and_who(report, east_staff, handler):
+    event = report()
+    services.event_accept(event=event, actor=east_staff)
+    services.event_dispatch(event=event, actor=east_staff)
+    services.event_start(event=event, actor=handler)
+    event = services.event_resolve(event=event, actor=handler, resolution="已更换井盖")
+    closed_at = datetime(2026, 3, 5, 10, 0, tzinfo=CST)
+    with time_machine.travel(closed_at, tick=False):
+        event = services.event_close(event=event, actor=east_staff, note="回访确认")
+    assert (event.status, event.closed_at) == (S.CLOSED, closed_at)
+    entry = event.timeline.get(to_status=S.CLOSED)
+    assert (entry.kind, entry.actor, entry.from_status, entry.note) == (
+        TimelineEntry.Kind.TRANSITION,
+        east_staff,
+        S.RESOLVED,
+        "回访确认",
+    )
+
+
+# --- Who handles for a department, who acts next --------------------------------------------------
+
+
+def test_department_handlers_are_the_active_handler_posts_of_those_departments(make_user, municipal, water):
+    on_duty = make_user(Role.DEPARTMENT_HANDLER, department=municipal, username="on_duty")
+    make_user(Role.DEPARTMENT_HANDLER, department=water, username="other_department")
+    left = make_user(Role.DEPARTMENT_HANDLER, department=municipal, username="left")
+    core.post_end(post=left.posts.get())
+    away = make_user(Role.DEPARTMENT_HANDLER, department=municipal, username="away")
+    away.is_active = False
+    away.save()
+    both = make_user(Role.DEPARTMENT_HANDLER, department=municipal, username="both")
+    core.post_assign(user=both, role=Role.DEPARTMENT_HANDLER, department=water)
+    handlers = department_handlers(departments=[municipal])
+    assert sorted(u.username for u in handlers) == ["both", "on_duty"]
+    assert sorted(u.username for u in department_handlers(departments=[municipal, water])) == [
+        "both",
+        "on_duty",
+        "other_department",
+    ]  # once each
+    assert on_duty in handlers
+
+
+def test_next_actors_follow_the_status(report, east_staff, handler, grid_worker, resident):
+    event = report()
+    assert list(services.next_actors(event=event)) == [east_staff]
+    assert list(services.next_actors(event=event, status=S.ACCEPTED)) == [east_staff]
+    assert list(services.next_actors(event=event, status=S.DISPATCHED)) == []  # no department yet
+    services.event_accept(event=event, actor=east_staff)
+    event = services.event_dispatch(event=event, actor=east_staff)
+    for status in (S.DISPATCHED, S.IN_PROGRESS, S.REOPENED):
+        assert list(services.next_actors(event=event, status=status)) == [handler], status
+    for status in (S.RESOLVED, S.REJECTED):
+        assert list(services.next_actors(event=event, status=status)) == [grid_worker], status
+    assert list(services.next_actors(event=event, status=S.CLOSED)) == []
+    anonymous = report(reporter=None, source="hotline", reporter_name="王先生")
+    assert list(services.next_actors(event=anonymous, status=S.RESOLVED)) == []
+
+
+def test_time_left_is_normal_then_due_soon_then_overdue_while_waiting(report, east_staff, handler):
+    event = report()
+    start = event.window_started_at
+    assert services.time_left_state(event=event, now=start) == "normal"
+    assert services.time_left_state(event=event, now=event.remind_at - timedelta(seconds=1)) == "normal"
+    assert services.time_left_state(event=event, now=event.remind_at) == "due_soon"
+    assert services.time_left_state(event=event, now=event.respond_by - timedelta(seconds=1)) == "due_soon"
+    assert services.time_left_state(event=event, now=event.respond_by) == "overdue"
+    services.event_accept(event=event, actor=east_staff)
+    services.event_dispatch(event=event, actor=east_staff)
+    event = services.event_start(event=event, actor=handler)
+    assert services.time_left_state(event=event, now=event.respond_by + timedelta(days=1)) == "normal"  # answered
+
+
+# --- Nearby open events of the same category -----------------------------------------------------
+
+# Metres north of EAST_POINT per 0.0001° of latitude: 11.12 m.
+NORTH_M = 11.1195
+
+
+def _at(report, metres_north: float, **kw) -> Event:
+    lon, lat = 116.305, 39.985
+    return report(lon=lon, lat=lat + metres_north / NORTH_M * 0.0001, **kw)
+
+
+def test_nearby_finds_open_events_of_the_category_within_50_metres_nearest_first(report, manhole, leak, east_staff):
+    far = _at(report, 49.0, description="49 米")
+    near = _at(report, 10.0, description="10 米")
+    _at(report, 51.0, description="51 米")  # outside
+    _at(report, 5.0, description="另一类", category=leak)
+    closed = _at(report, 1.0, description="已驳回")
+    services.event_reject(event=closed, actor=east_staff, reason="重复")
+    found = services.events_nearby_open(category=manhole, lon=116.305, lat=39.985)
+    assert [e.description for e in found] == [near.description, far.description]
+
+
+def test_nearby_takes_a_radius_and_a_queryset_to_search_in(report, manhole):
+    near = _at(report, 10.0, description="10 米")
+    _at(report, 30.0, description="30 米")
+    assert services.events_nearby_open(category=manhole, lon=116.305, lat=39.985, metres=20) == [near]
+    only = Event.objects.exclude(pk=near.pk)
+    assert [
+        e.description for e in services.events_nearby_open(category=manhole, lon=116.305, lat=39.985, queryset=only)
+    ] == ["30 米"]
+
+
+def test_nearby_includes_an_event_exactly_at_the_radius(report, manhole):
+    same_spot = report(lon=116.305, lat=39.985)
+    assert services.events_nearby_open(category=manhole, lon=116.305, lat=39.985, metres=0) == [same_spot]
+
+
+def test_nearby_measures_east_west_too(report, manhole):
+    # 0.0005° of longitude at 39.985° N is 42.6 m: inside; 0.0007° is 59.6 m: outside.
+    inside = report(lon=116.3055, lat=39.985, description="东 42.6 米")
+    report(lon=116.3057, lat=39.985, description="东 59.6 米")
+    assert services.events_nearby_open(category=manhole, lon=116.305, lat=39.985) == [inside]
+
+
+# --- Rating by the reporter -----------------------------------------------------------------------
+
+
+def _resolved(report, east_staff, handler, **kw) -> Event:
+    event = report(**kw)
+    services.event_accept(event=event, actor=east_staff)
+    services.event_dispatch(event=event, actor=east_staff)
+    services.event_start(event=event, actor=handler)
+    return services.event_resolve(event=event, actor=handler, resolution="已更换井盖")
+
+
+@pytest.mark.parametrize(("rating", "status"), [(1, S.REOPENED), (2, S.REOPENED), (3, S.CLOSED), (5, S.CLOSED)])
+def test_a_rating_of_two_or_less_reopens_and_three_or_more_closes(report, east_staff, handler, rating, status):
+    event = _resolved(report, east_staff, handler)
+    event = services.event_rate(event=event, rating=rating, actor=event.reporter)
+    assert (event.status, event.rating) == (status, rating)
+
+
+def test_a_good_rating_closes_with_the_comment_trimmed_and_the_time(report, east_staff, handler, grid_worker):
+    event = _resolved(report, east_staff, handler)
+    rated_at = datetime(2026, 3, 6, 9, 0, tzinfo=CST)
+    with time_machine.travel(rated_at, tick=False):
+        event = services.event_rate(event=event, rating=4, comment="  很及时" + "好" * 310 + "  ", actor=grid_worker)
+    assert (event.status, event.rating, event.closed_at) == (S.CLOSED, 4, rated_at)
+    assert event.rating_comment == ("很及时" + "好" * 310)[:300]
+    entry = event.timeline.get(to_status=S.CLOSED)
+    assert (entry.actor, entry.from_status) == (grid_worker, S.RESOLVED)
+    assert entry.note == "评价 4 分：" + ("很及时" + "好" * 310)[:300]
+
+
+def test_a_rating_without_a_comment_notes_only_the_score(report, east_staff, handler, grid_worker):
+    event = _resolved(report, east_staff, handler)
+    event = services.event_rate(event=event, rating=5, actor=grid_worker)
+    assert event.rating_comment == ""
+    assert event.timeline.get(to_status=S.CLOSED).note == "评价 5 分"
+    other = _resolved(report, east_staff, handler)
+    other = services.event_rate(event=other, rating=5, comment=None, actor=grid_worker)
+    assert other.timeline.get(to_status=S.CLOSED).note == "评价 5 分"
+
+
+def test_a_low_rating_reopens_with_the_categorys_window_from_now(report, east_staff, handler, grid_worker, alarm):
+    event = _resolved(report, east_staff, handler, category=alarm, description="独居老人手环紧急呼叫")
+    rated_at = datetime(2026, 3, 6, 9, 0, tzinfo=CST)
+    with time_machine.travel(rated_at, tick=False):
+        event = services.event_rate(event=event, rating=1, comment="没人来", actor=grid_worker)
+    assert event.status == S.REOPENED
+    assert (event.rating, event.rating_comment) == (1, "没人来")
+    assert (event.responded_at, event.resolved_at, event.reminded_at) == (None, None, None)
+    assert event.window_started_at == rated_at
+    assert event.respond_by == datetime(2026, 3, 6, 9, 15, tzinfo=CST)  # 老人紧急呼叫: 15 minutes
+    assert event.remind_at == datetime(2026, 3, 6, 9, 12, tzinfo=CST)
+    entry = event.timeline.get(to_status=S.REOPENED)
+    assert (entry.actor, entry.note) == (grid_worker, "评价 1 分：没人来")
+
+
+def test_only_a_resolved_event_can_be_rated_and_the_refusal_says_so(report):
+    event = report()
+    with pytest.raises(InvalidTransition) as raised:
+        services.event_rate(event=event, rating=5)
+    assert (raised.value.frm, raised.value.to, raised.value.detail) == (
+        S.REPORTED,
+        "rated",
+        "只有已办结的事件才能评价。",
+    )
+
+
+@pytest.mark.parametrize("rating", [0, 6, "5", 4.5])
+def test_a_rating_outside_one_to_five_is_refused_with_the_field(report, east_staff, handler, rating):
+    event = _resolved(report, east_staff, handler)
+    with pytest.raises(ValidationError) as raised:
+        services.event_rate(event=event, rating=rating)
+    assert raised.value.message_dict == {"rating": ["评价须为 1 到 5 分。"]}
+    event.refresh_from_db()
+    assert (event.status, event.rating) == (S.RESOLVED, None)
+
+
+# --- Telling the next people to act ---------------------------------------------------------------
+
+
+def test_the_notice_names_the_event_status_and_category(report, east_staff, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        event = report(description="井" * 250)
+    notice = Notification.objects.get(recipient=east_staff)
+    entry = event.timeline.get(to_status=S.REPORTED)
+    assert notice.title == f"事件 {event.code} 已上报：井盖破损"
+    assert notice.body == "井" * 200
+    assert notice.url == f"/events/{event.pk}/"
+    assert notice.idempotency_key == f"event:{event.pk}:entry:{entry.pk}"
+    with django_capture_on_commit_callbacks(execute=True):
+        uncategorised = report(category=None, description="不知道算什么")
+    assert Notification.objects.get(recipient=east_staff, url=f"/events/{uncategorised.pk}/").title == (
+        f"事件 {uncategorised.code} 已上报：未分类"
+    )
+
+
+def test_a_report_notifies_each_staff_member_once_and_a_rerun_adds_nothing(report, east_staff, make_user, area_tree):
+    make_user(Role.COMMUNITY_STAFF, area_tree["east"], username="second_staff")
+    event = report()
+    entry = event.timeline.get(to_status=S.REPORTED)
+    keys = {f"event:{event.pk}:entry:{entry.pk}"}
+    assert sorted(Notification.objects.values_list("recipient__username", flat=True)) == ["east_staff", "second_staff"]
+    assert set(Notification.objects.values_list("idempotency_key", flat=True)) == keys
+    event_notify_move(event=event, entry=entry, actor=None)
+    assert Notification.objects.count() == 2
+
+
+def test_dispatch_copies_the_cc_departments_but_not_twice_the_one_dispatched_to(
+    report, east_staff, manhole, municipal, water, handler, water_handler, make_user, area_tree
+):
+    manhole.cc_departments.add(water, municipal)
+    event = services.event_accept(event=report(), actor=east_staff)
+    event = services.event_dispatch(event=event, actor=east_staff)
+    entry = event.timeline.get(to_status=S.DISPATCHED)
+    dispatched = Notification.objects.filter(idempotency_key=f"event:{event.pk}:entry:{entry.pk}")
+    assert sorted(n.recipient.username for n in dispatched) == ["handler", "water_handler"]
+    event = services.event_start(event=event, actor=handler)
+    started = event.timeline.get(to_status=S.IN_PROGRESS)
+    # In progress: no copies, and the handler who started is not told of their own action.
+    assert not Notification.objects.filter(idempotency_key=f"event:{event.pk}:entry:{started.pk}").exists()
+    assert Notification.objects.filter(recipient=water_handler).count() == 1
+
+
+# --- Accept, dispatch, resolve: refusals and what each move writes --------------------------------
+
+
+def test_dispatch_refusals_name_the_field_and_say_why(report, east_staff, municipal, manhole):
+    uncategorised = services.event_accept(event=report(), actor=east_staff)
+    Event.objects.filter(pk=uncategorised.pk).update(category=None)
+    uncategorised.refresh_from_db()
+    with pytest.raises(ValidationError) as raised:
+        services.event_dispatch(event=uncategorised, actor=east_staff)
+    assert raised.value.message_dict == {"category": ["派单前请先选择事件类别。"]}
+    manhole.dispatch_rules.all().delete()
+    manhole.department = None
+    manhole.save()
+    ruleless = services.event_accept(event=report(), actor=east_staff)
+    with pytest.raises(ValidationError) as raised:
+        services.event_dispatch(event=ruleless, actor=east_staff)
+    assert raised.value.message_dict == {"department": ["没有匹配的派单规则，请手动选择处置单位。"]}
+    municipal.is_active = False
+    municipal.save()
+    with pytest.raises(ValidationError) as raised:
+        services.event_dispatch(event=ruleless, actor=east_staff, department=municipal)
+    assert raised.value.message_dict == {"department": ["该处置单位已停用。"]}
+
+
+def test_dispatch_sets_the_resolution_deadline_and_notes_how_it_was_chosen(report, east_staff, water):
+    dispatched_at = datetime(2026, 3, 2, 10, 0, tzinfo=CST)
+    with time_machine.travel(dispatched_at, tick=False):
+        by_rule = services.event_dispatch(
+            event=services.event_accept(event=report(), actor=east_staff), actor=east_staff
+        )
+        by_hand = services.event_dispatch(
+            event=services.event_accept(event=report(), actor=east_staff), actor=east_staff, department=water
+        )
+    assert by_rule.resolve_by == datetime(2026, 3, 5, 10, 0, tzinfo=CST)  # 72 hours
+    entry = by_rule.timeline.get(to_status=S.DISPATCHED)
+    assert (entry.actor, entry.note) == (east_staff, "派往市政所（按派单规则）")
+    assert by_hand.department == water
+    assert by_hand.timeline.get(to_status=S.DISPATCHED).note == "派往水务站（人工指定）"
+
+
+def test_resolve_records_the_result_and_refuses_an_empty_one(report, east_staff, handler):
+    event = services.event_accept(event=report(), actor=east_staff)
+    event = services.event_start(event=services.event_dispatch(event=event, actor=east_staff), actor=handler)
+    with pytest.raises(ValidationError) as raised:
+        services.event_resolve(event=event, actor=handler, resolution="   ")
+    assert raised.value.message_dict == {"resolution": ["请填写处置结果。"]}
+    resolved_at = datetime(2026, 3, 3, 16, 0, tzinfo=CST)
+    with time_machine.travel(resolved_at, tick=False):
+        event = services.event_resolve(event=event, actor=handler, resolution="  已更换井盖  ")
+    assert (event.status, event.resolution, event.resolved_at) == (S.RESOLVED, "已更换井盖", resolved_at)
+    entry = event.timeline.get(to_status=S.RESOLVED)
+    assert (entry.actor, entry.note) == (handler, "已更换井盖")
+
+
+def test_accept_needs_a_category_and_a_new_one_restarts_the_window_from_the_report(
+    report, east_staff, alarm, grid_worker
+):
+    reported_at = datetime(2026, 3, 2, 8, 0, tzinfo=CST)
+    with time_machine.travel(reported_at, tick=False):
+        event = report(category=None, description="老人摔倒")
+    with pytest.raises(ValidationError) as raised:
+        services.event_accept(event=event, actor=east_staff)
+    assert raised.value.message_dict == {"category": ["受理前请先选择事件类别。"]}
+    with time_machine.travel(reported_at + timedelta(minutes=5), tick=False):
+        event = services.event_accept(event=event, actor=east_staff, category=alarm, note="转紧急")
+    assert event.category == alarm
+    assert (event.window_started_at, event.respond_by) == (reported_at, datetime(2026, 3, 2, 8, 15, tzinfo=CST))
+    entry = event.timeline.get(to_status=S.ACCEPTED)
+    assert (entry.actor, entry.note) == (east_staff, "转紧急")
