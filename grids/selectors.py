@@ -9,17 +9,51 @@ Who sees which events:
 Another grid's event is then simply not found (404).
 """
 
-from django.db.models import Q, QuerySet
+from datetime import datetime
+
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from governance.models import Role, User
 from governance.selectors import jurisdiction_paths, jurisdiction_q
 from governance.selectors import user_department_ids as core_department_ids
-from grids.filters import EventFilter
 from grids.geo import point_in_polygon
 from grids.models import Event, EventCategory, Grid, Patrol, TimelineEntry
 
 AREA_ROLES = {Role.COMMUNITY_STAFF, Role.STREET_SUPERVISOR, Role.ADMIN}
+
+
+# --- The response clock, one definition for every door --------------------------------------
+
+
+def overdue_q(*, now: datetime | None = None) -> Q:
+    """Overdue (已超时): still awaiting its first response in this window and past the window's
+    deadline ``due_at``. Escalation moves ``respond_by`` on to the next level but never ``due_at``,
+    so an escalated event stays overdue until someone responds. The home cards, the queue and API
+    filter (``?overdue=true``) and the row's badge all use this."""
+    return Q(
+        status__in=Event.AWAITING_RESPONSE,
+        responded_at__isnull=True,
+        due_at__lt=now or timezone.now(),
+    )
+
+
+def due_soon_q(*, now: datetime | None = None) -> Q:
+    """Due soon (即将到期): awaiting response, past the 80 % reminder, not yet overdue."""
+    now = now or timezone.now()
+    return Q(status__in=Event.AWAITING_RESPONSE, responded_at__isnull=True, remind_at__lte=now, due_at__gte=now)
+
+
+def is_overdue(event: Event, *, now: datetime | None = None) -> bool:
+    """``overdue_q`` for one row in hand (the row's badge), without a query."""
+    now = now or timezone.now()
+    return (
+        event.status in Event.AWAITING_RESPONSE
+        and event.responded_at is None
+        and event.due_at is not None
+        and event.due_at < now
+    )
 
 
 def visible_grids(*, user: User) -> QuerySet[Grid]:
@@ -87,6 +121,8 @@ def visible_events(*, user: User) -> QuerySet[Event]:
 
 
 def event_list(*, user: User, filters=None) -> QuerySet[Event]:
+    from grids.filters import EventFilter  # the filter uses this module's clock predicates
+
     qs = (
         visible_events(user=user)
         .select_related("category", "grid", "department")
@@ -157,3 +193,47 @@ def active_categories() -> QuerySet[EventCategory]:
 def public_categories() -> QuerySet[EventCategory]:
     """Categories published to outside clients (Open311): active and marked public."""
     return active_categories().filter(is_public=True)
+
+
+def my_reports(*, user: User) -> QuerySet[Event]:
+    """What this person reported themselves (我的上报), newest first, closed ones included."""
+    if not user.is_authenticated:
+        return Event.objects.none()
+    return (
+        Event.objects.filter(reporter=user)
+        .select_related("category", "grid", "department")
+        .defer("grid__boundary")
+        .order_by("-created_at", "-id")
+    )
+
+
+def my_patrols(*, user: User) -> QuerySet[Patrol]:
+    """A grid worker's own patrols (巡查记录), newest first, with the number of findings."""
+    return (
+        Patrol.objects.filter(worker=user)
+        .select_related("grid")
+        .defer("grid__boundary", "route")
+        .annotate(finding_count=Count("findings"))
+        .order_by("-started_at", "-id")
+    )
+
+
+def escalation_summary(*, user: User, now: datetime | None = None) -> dict:
+    """For a supervisor's home: overdue events at each level, and what climbed to the street today."""
+    now = now or timezone.now()
+    start_of_day = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    visible = visible_events(user=user)
+    counts = visible.aggregate(
+        overdue=Count("pk", filter=overdue_q(now=now)),
+        grid=Count("pk", filter=overdue_q(now=now) & Q(level=Event.Level.GRID)),
+        community=Count("pk", filter=overdue_q(now=now) & Q(level=Event.Level.COMMUNITY)),
+        street=Count("pk", filter=overdue_q(now=now) & Q(level=Event.Level.STREET)),
+    )
+    to_street_today = TimelineEntry.objects.filter(
+        event__in=visible.values("pk"),
+        kind=TimelineEntry.Kind.ESCALATION,
+        level=Event.Level.STREET,
+        created_at__gte=start_of_day,
+    )
+    counts["street_today"] = to_street_today.values("event_id").distinct().count()
+    return counts

@@ -4,6 +4,7 @@ One module per kind of page; everything is re-exported here for the URLconf."""
 
 from grids.views._common import PAGE_SIZE
 from grids.views.cards import (
+    escalation_cards,
     grid_worker_cards,
     handler_cards,
     nav_links,
@@ -44,6 +45,7 @@ from grids.views.worker import (
 __all__ = [
     "PAGE_SIZE",
     "efficiency_view",
+    "escalation_cards",
     "event_accept_view",
     "event_close_view",
     "event_contact_view",

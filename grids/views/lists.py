@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET
 from governance.models import Role
 from governance.permissions import require_roles
 from grids import forms, selectors
+from grids.models import Event
 from grids.policies import STAFF_ROLES
 from grids.views._common import (
     PAGE_SIZE,
@@ -31,8 +32,11 @@ def queue_view(request: HttpRequest) -> HttpResponse:
     for key in ("category", "grid", "q"):
         if params.get(key, "").strip():
             filters[key] = params[key].strip()
-    if params.get("overdue"):
-        filters["overdue"] = "true"
+    if params.get("level", "") in {str(v) for v in Event.Level.values}:
+        filters["level"] = params["level"]
+    for flag in ("overdue", "due_soon"):
+        if params.get(flag):
+            filters[flag] = "true"
     events = selectors.event_list(user=request.user, filters=filters)
     page = Paginator(events, PAGE_SIZE).get_page(params.get("page"))
     page.object_list = with_clocks(page.object_list)
@@ -42,7 +46,7 @@ def queue_view(request: HttpRequest) -> HttpResponse:
         grids=selectors.visible_grids(user=request.user).order_by("code"),
     )
     form.is_valid()
-    filtered = any(params.get(key) for key in ("status", "category", "grid", "overdue", "q"))
+    filtered = any(params.get(key) for key in ("status", "category", "grid", "level", "overdue", "due_soon", "q"))
     return render(request, "grids/queue.html", {"page": page, "form": form, "filtered": filtered})
 
 
