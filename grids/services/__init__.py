@@ -12,6 +12,7 @@ from grids.services.escalation import (
 from grids.services.events import (
     EVENT_FLOW,
     EVENT_TRANSITIONS,
+    URGE_STATUSES,
     OutsideEveryGrid,
     clock_fields,
     deadline_after,
@@ -32,8 +33,11 @@ from grids.services.events import (
     event_transition,
     event_urge,
     event_withdraw,
+    is_working_clock,
     rating_link_issue,
     rating_link_send,
+    rating_link_url,
+    response_window,
     time_left_state,
     timeline_add,
 )
@@ -46,6 +50,7 @@ from grids.services.sensors import sensor_alert, sensor_authenticate, sensor_reg
 __all__ = [
     "EVENT_FLOW",
     "EVENT_TRANSITIONS",
+    "URGE_STATUSES",
     "OutsideEveryGrid",
     "category_suggest",
     "clock_fields",
@@ -74,6 +79,7 @@ __all__ = [
     "event_withdraw",
     "events_nearby_open",
     "grid_save",
+    "is_working_clock",
     "next_actors",
     "patrol_add_points",
     "patrol_finish",
@@ -84,6 +90,7 @@ __all__ = [
     "rating_link_url",
     "remind_due",
     "reminder_due",
+    "response_window",
     "sensor_alert",
     "sensor_authenticate",
     "sensor_register",

@@ -90,6 +90,16 @@ def clock_for(event: Event, now: datetime) -> Clock | None:
     return Clock(state, label, _("剩余 %(t)s") % {"t": duration_text(minutes)}, **level)
 
 
+def window_text(category) -> str:
+    """How the category's response window counts, in words (the event page shows it)."""
+    minutes = int(services.response_window(category).total_seconds() // 60)
+    if services.is_working_clock(category):
+        return _("%(t)s工作时间（法定工作日 9:00–12:00、13:00–18:00，节假日不计，调休上班日照常计）") % {
+            "t": duration_text(minutes)
+        }
+    return _("%(t)s（自然时间，连续计时）") % {"t": duration_text(minutes)}
+
+
 def with_clocks(events: Iterable[Event], now: datetime | None = None) -> list[Event]:
     now = now or timezone.now()
     rows = list(events)

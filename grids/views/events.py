@@ -26,6 +26,7 @@ from grids.views._common import (
     conflict_message,
     map_payload,
     map_settings,
+    window_text,
 )
 
 # --- Report ---------------------------------------------------------------------------------
@@ -134,6 +135,15 @@ def _dispatch_form(user, event: Event, data=None) -> forms.DispatchForm:
     return forms.DispatchForm(data, departments=departments, suggested=suggested, initial={"seen_status": event.status})
 
 
+def _redispatch_form(user, event: Event, data=None) -> forms.RedispatchForm:
+    departments = dispatchable_departments(user=user).order_by("name")
+    if event.department_id:
+        departments = departments.exclude(pk=event.department_id)
+    return forms.RedispatchForm(
+        data, departments=departments, initial={"seen_status": event.status}, prefix="redispatch"
+    )
+
+
 def _detail_page(
     request: HttpRequest, event: Event, *, bound: dict | None = None, status: int = 200, contact: dict | None = None
 ) -> HttpResponse:
@@ -159,6 +169,14 @@ def _detail_page(
         actions["close"] = bound.get("close") or forms.NoteForm(initial=seen, prefix="close")
     if staff and S.REJECTED in allowed:
         actions["reject"] = bound.get("reject") or forms.RejectForm(initial=seen, prefix="reject")
+    if "return" in may and S.ACCEPTED in allowed and event.department_id:
+        actions["return"] = bound.get("return") or forms.ReasonForm(initial=seen, prefix="return")
+    if staff and "redispatch" in may and event.status == S.DISPATCHED:
+        actions["redispatch"] = bound.get("redispatch") or _redispatch_form(user, event)
+    if staff and "urge" in may and event.status in services.URGE_STATUSES and event.department_id:
+        actions["urge"] = bound.get("urge") or forms.NoteForm(initial=seen, prefix="urge")
+    if staff and "withdraw" in may and S.WITHDRAWN in allowed:
+        actions["withdraw"] = bound.get("withdraw") or forms.ReasonForm(initial=seen, prefix="withdraw")
     if event.status == S.RESOLVED and "rate" in may:
         actions["rate"] = bound.get("rate") or forms.RateForm(prefix="rate")
     if event.status == S.RESOLVED and "return_visit" in may:
@@ -171,6 +189,7 @@ def _detail_page(
         {
             "event": event,
             "clock": clock_for(event, now),
+            "window_text": window_text(event.category),
             "reporter_phone": contact["phone"] if contact else mask_phone(event.reporter_phone),
             "contact_revealed": contact is not None,
             "may_read_contact": bool(event.reporter_phone) and "read_contact" in may,
@@ -226,6 +245,7 @@ def _event_action(
     make_form: Callable[[Event], object],
     run: Callable[[Event, dict], Event],
     done: Callable[[Event], str],
+    after: Callable[[Event], HttpResponse] | None = None,
 ) -> HttpResponse:
     """One door for every event action: scoped read (404), the policy (403), the form, the service."""
     user = request.user
@@ -245,7 +265,7 @@ def _event_action(
             apply_errors(form, exc)
         else:
             messages.success(request, done(event))
-            return redirect("grids:event_detail", pk=event.pk)
+            return after(event) if after else redirect("grids:event_detail", pk=event.pk)
     event = selectors.event_get_for_user(user=user, pk=pk)
     return _detail_page(request, event, bound={name: form}, status=400)
 
@@ -369,4 +389,64 @@ def event_return_visit_view(request: HttpRequest, pk: int) -> HttpResponse:
             event=event, rating=d["rating"], comment=d["comment"], actor=request.user
         ),
         done=_rated_message,
+    )
+
+
+@require_POST
+@any_portal_user
+def event_return_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """A handler sends back a task dispatched to the wrong unit (退回), with the reason."""
+    return _event_action(
+        request,
+        pk,
+        name="return",
+        make_form=lambda event: forms.ReasonForm(request.POST, prefix="return"),
+        run=lambda event, d: services.event_return(event=event, actor=request.user, reason=d["reason"]),
+        done=lambda event: _("已退回，工作人员将重新派单。"),
+        after=lambda event: redirect("grids:tasks"),
+    )
+
+
+@require_POST
+@any_portal_user
+def event_redispatch_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _event_action(
+        request,
+        pk,
+        name="redispatch",
+        make_form=lambda event: _redispatch_form(request.user, event, request.POST),
+        run=lambda event, d: services.event_redispatch(
+            event=event, actor=request.user, department=d["department"], reason=d["reason"]
+        ),
+        done=lambda event: _("已改派至%(department)s。") % {"department": event.department.name},
+    )
+
+
+@require_POST
+@any_portal_user
+def event_urge_view(request: HttpRequest, pk: int) -> HttpResponse:
+    def run(event: Event, d: dict) -> Event:
+        services.event_urge(event=event, actor=request.user, note=d["note"])
+        return event
+
+    return _event_action(
+        request,
+        pk,
+        name="urge",
+        make_form=lambda event: forms.NoteForm(request.POST, prefix="urge"),
+        run=run,
+        done=lambda event: _("已催办%(department)s。") % {"department": event.department.name},
+    )
+
+
+@require_POST
+@any_portal_user
+def event_withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _event_action(
+        request,
+        pk,
+        name="withdraw",
+        make_form=lambda event: forms.ReasonForm(request.POST, prefix="withdraw"),
+        run=lambda event, d: services.event_withdraw(event=event, actor=request.user, reason=d["reason"]),
+        done=lambda event: _("事件已撤销。"),
     )
