@@ -212,7 +212,7 @@ def my_patrols(*, user: User) -> QuerySet[Patrol]:
     return (
         Patrol.objects.filter(worker=user)
         .select_related("grid")
-        .defer("grid__boundary", "route")
+        .defer("grid__boundary")
         .annotate(finding_count=Count("findings"))
         .order_by("-started_at", "-id")
     )
@@ -237,3 +237,18 @@ def escalation_summary(*, user: User, now: datetime | None = None) -> dict:
     )
     counts["street_today"] = to_street_today.values("event_id").distinct().count()
     return counts
+
+
+# Timeline notes the public tracking page shows (masked): what was done, or why it stopped. Other
+# notes (a return between units, a staff member's remark) stay inside.
+PUBLIC_NOTE_STATUSES = (Event.Status.RESOLVED, Event.Status.REJECTED, Event.Status.WITHDRAWN)
+
+
+def event_public_photos(*, event: Event) -> QuerySet:
+    """After-photos the tracking page may show: only for a public category (an 老人紧急呼叫 is not),
+    and never the report photos (they may show a home or a face)."""
+    from grids.models import EventPhoto
+
+    if event.category is None or not event.category.is_public:
+        return EventPhoto.objects.none()
+    return event.photos.filter(kind=EventPhoto.Kind.RESOLUTION).order_by("created_at", "id")

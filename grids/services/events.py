@@ -525,7 +525,10 @@ def rating_link_send(*, event: Event, phone: str) -> str:
     notification_enqueue_sms(
         phone=phone,
         key=f"event:{event.pk}:rating-link",
-        text=_("您反映的问题已登记，查询编号 %(code)s。办结后可通过以下链接评价：") % {"code": event.code},
+        text=_(
+            "您反映的问题已登记，查询编号 %(code)s，可凭编号在门户“查询进度”查看办理情况。办结后可通过以下链接评价："
+        )
+        % {"code": event.code},
         url=rating_link_url(secret),
     )
     return secret

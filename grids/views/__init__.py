@@ -18,6 +18,7 @@ from grids.views.events import (
     event_detail_view,
     event_dispatch_view,
     event_new_view,
+    event_photo_page_view,
     event_photo_view,
     event_rate_view,
     event_redispatch_view,
@@ -30,6 +31,7 @@ from grids.views.events import (
     event_withdraw_view,
 )
 from grids.views.lists import (
+    my_reports_view,
     queue_view,
     tasks_view,
 )
@@ -37,10 +39,12 @@ from grids.views.public import (
     efficiency_view,
     rate_by_link_view,
     track_lookup_view,
+    track_photo_view,
     track_view,
 )
 from grids.views.worker import (
     grid_view,
+    my_patrols_view,
     patrol_finish_view,
     patrol_points_view,
     patrol_start_view,
@@ -56,6 +60,7 @@ __all__ = [
     "event_detail_view",
     "event_dispatch_view",
     "event_new_view",
+    "event_photo_page_view",
     "event_photo_view",
     "event_rate_view",
     "event_redispatch_view",
@@ -69,6 +74,8 @@ __all__ = [
     "grid_view",
     "grid_worker_cards",
     "handler_cards",
+    "my_patrols_view",
+    "my_reports_view",
     "nav_links",
     "patrol_finish_view",
     "patrol_points_view",
@@ -79,5 +86,6 @@ __all__ = [
     "staff_cards",
     "tasks_view",
     "track_lookup_view",
+    "track_photo_view",
     "track_view",
 ]

@@ -139,10 +139,10 @@ def resident_cards(user, roles: set[str]) -> list[home.Card]:
             priority=20,
         ),
         home.Card(
-            title=_("查询进度"),
-            body=_("输入查询编号，查看事件办理情况并评价。"),
-            url=reverse("grids:track_lookup"),
-            action=_("查询进度"),
+            title=_("我的上报"),
+            body=_("查看您上报的问题办到哪一步、处置结果和照片；办结后在这里评价。"),
+            url=reverse("grids:my_reports"),
+            action=_("我的上报"),
             priority=25,
         ),
     ]
@@ -161,7 +161,9 @@ def nav_links(user) -> list[tuple[str, str]]:
         links.append((reverse("grids:tasks"), _("我的任务")))
     if has_any_role(user, REPORTER_ROLES):
         links.append((reverse("grids:event_new"), _("上报事件")))
-    if has_any_role(user, [Role.RESIDENT]):
-        links.append((reverse("grids:track_lookup"), _("查询进度")))
+        links.append((reverse("grids:my_reports"), _("我的上报")))
+    if has_any_role(user, [Role.GRID_WORKER]):
+        links.append((reverse("grids:my_patrols"), _("巡查记录")))
+    links.append((reverse("grids:track_lookup"), _("查询进度")))
     links.append((reverse("grids:efficiency"), _("服务效能指数")))
     return links

@@ -86,8 +86,7 @@ def event_new_view(request: HttpRequest) -> HttpResponse:
                 else:
                     messages.success(
                         request,
-                        _("上报成功，查询编号：%(code)s。凭此编号可在“查询进度”中查看办理情况。")
-                        % {"code": event.code},
+                        _("上报成功，查询编号：%(code)s。可在“我的上报”中查看办理情况。") % {"code": event.code},
                     )
                     secret = getattr(event, "rating_secret", "")
                     if secret and event.reporter_phone:
@@ -235,6 +234,28 @@ def event_photo_view(request: HttpRequest, pk: int, photo_pk: int) -> FileRespon
     response = FileResponse(handle, content_type=content_type)
     response["Cache-Control"] = "private, max-age=86400"
     return response
+
+
+@require_GET
+@any_portal_user
+def event_photo_page_view(request: HttpRequest, pk: int, photo_pk: int) -> HttpResponse:
+    """A photo in a page (the portal's menu, a way back), not a bare image the browser shows alone."""
+    event = selectors.event_get_for_user(user=request.user, pk=pk)
+    photo = get_object_or_404(EventPhoto, pk=photo_pk, event=event)
+    photos = list(event.photos.filter(kind=photo.kind).values_list("pk", flat=True))
+    index = photos.index(photo.pk)
+    return render(
+        request,
+        "grids/photo.html",
+        {
+            "event": event,
+            "photo": photo,
+            "number": index + 1,
+            "total": len(photos),
+            "previous": photos[index - 1] if index > 0 else None,
+            "next": photos[index + 1] if index + 1 < len(photos) else None,
+        },
+    )
 
 
 def _event_action(

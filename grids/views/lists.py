@@ -1,4 +1,4 @@
-"""Work lists: the staff queue and the handler's tasks."""
+"""Work lists: the staff queue, the handler's tasks, and everyone's own reports (我的上报)."""
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
@@ -6,10 +6,10 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from governance.models import Role
-from governance.permissions import require_roles
+from governance.permissions import any_portal_user, require_roles
 from grids import forms, selectors
 from grids.models import Event
-from grids.policies import STAFF_ROLES
+from grids.policies import STAFF_ROLES, event_can
 from grids.views._common import (
     PAGE_SIZE,
     S,
@@ -56,3 +56,15 @@ def tasks_view(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.department_tasks(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = with_clocks(page.object_list)
     return render(request, "grids/tasks.html", {"page": page})
+
+
+@require_GET
+@any_portal_user
+def my_reports_view(request: HttpRequest) -> HttpResponse:
+    """我的上报: what this person reported, open and closed, with status, time left and, once
+    resolved, the way to rate it."""
+    page = Paginator(selectors.my_reports(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = with_clocks(page.object_list)
+    for event in page.object_list:
+        event.may_rate = event.status == S.RESOLVED and bool(event_can(user=request.user, action="rate", event=event))
+    return render(request, "grids/my_reports.html", {"page": page})
