@@ -57,7 +57,7 @@ PAGE_SIZE, MAX_PAGE_SIZE, MAX_PAGE = 50, 200, 100_000
 MAX_DESCRIPTION = 4000
 MAX_ATTRIBUTES, MAX_ATTRIBUTE_VALUE = 20, 200
 MAX_PHOTOS = 6
-CLOSED = (Event.Status.CLOSED, Event.Status.REJECTED)
+CLOSED = (Event.Status.CLOSED, Event.Status.REJECTED, Event.Status.WITHDRAWN)
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 ATTRIBUTE = re.compile(r"^attribute\[([^\[\]]+)\](\[\])?$")
 # Characters XML 1.0 cannot carry at all, even escaped.

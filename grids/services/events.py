@@ -273,6 +273,17 @@ def event_transition(*, event: Event, to: str, actor: User | None, note: str = "
     return EVENT_FLOW.transition(event, to=to, actor=actor, note=note, changes=changes)
 
 
+def _require(event: Event, statuses: frozenset[str], to: str) -> None:
+    """Some targets are reached by more than one move (accepted: accept, or a return; dispatched:
+    dispatch, or a re-dispatch): each service also names the statuses it starts from."""
+    if event.status not in statuses:
+        raise InvalidTransition(
+            frm=event.status,
+            to=to,
+            detail=_("事件当前为“%(frm)s”，不能执行此操作。") % {"frm": event.get_status_display()},
+        )
+
+
 def _responded(event: Event) -> dict:
     """The response clock stops at the response (work started, or rejected); the first response
     of all is kept in ``first_responded_at`` across a reopen."""
@@ -283,6 +294,7 @@ def _responded(event: Event) -> dict:
 
 
 def event_accept(*, event: Event, actor: User, note: str = "", category: EventCategory | None = None) -> Event:
+    _require(event, frozenset({S.REPORTED}), S.ACCEPTED)
     chosen = category or event.category
     if chosen is None:
         raise ValidationError({"category": _("受理前请先选择事件类别。")})
@@ -311,6 +323,7 @@ def event_reject(*, event: Event, actor: User, reason: str) -> Event:
 
 def event_dispatch(*, event: Event, actor: User | None, department: Department | None = None, note: str = "") -> Event:
     """Send the event to a department: the one given (a person's override) or the rules' choice."""
+    _require(event, frozenset({S.ACCEPTED}), S.DISPATCHED)
     if event.category is None:
         raise ValidationError({"category": _("派单前请先选择事件类别。")})
     chosen = department or dispatch_department_for(category=event.category, area=event.grid.area)
@@ -368,6 +381,7 @@ def _reason(reason: str, field: str, message: str) -> str:
 def event_return(*, event: Event, actor: User, reason: str) -> Event:
     """A handler sends back an event dispatched to the wrong unit (退回): back to accepted, no
     department, for staff to dispatch again. The response clock keeps running."""
+    _require(event, frozenset({S.DISPATCHED, S.REOPENED}), S.ACCEPTED)
     reason = _reason(reason, "reason", _("请填写退回原因，例如“不属于本单位职责”。"))
     department = event.department.name if event.department_id else ""
     return event_transition(
@@ -381,6 +395,7 @@ def event_return(*, event: Event, actor: User, reason: str) -> Event:
 
 def event_redispatch(*, event: Event, actor: User, department: Department, reason: str) -> Event:
     """Staff send a dispatched event, not yet started, to another unit (改派), with the reason."""
+    _require(event, frozenset({S.DISPATCHED}), S.DISPATCHED)
     reason = _reason(reason, "reason", _("请填写改派原因。"))
     if department is None:
         raise ValidationError({"department": _("请选择改派的处置单位。")})

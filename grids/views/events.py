@@ -154,21 +154,22 @@ def _detail_page(
     handles = "start" in may
     seen = {"seen_status": event.status}
     actions: dict = {}
-    if staff and S.ACCEPTED in allowed:
+    # A target may be reached by several moves (accepted: accept or return): each form by its status.
+    if staff and event.status == S.REPORTED:
         actions["accept"] = bound.get("accept") or forms.AcceptForm(
             initial={**seen, "category": event.suggested_category_id}
         )
-    if staff and S.DISPATCHED in allowed:
+    if staff and event.status == S.ACCEPTED:
         actions["dispatch"] = bound.get("dispatch") or _dispatch_form(user, event)
-    if handles and S.IN_PROGRESS in allowed:
+    if handles and event.status in (S.DISPATCHED, S.REOPENED):
         actions["start"] = bound.get("start") or forms.NoteForm(initial=seen, prefix="start")
-    if handles and S.RESOLVED in allowed:
+    if handles and event.status == S.IN_PROGRESS:
         actions["resolve"] = bound.get("resolve") or forms.ResolveForm(initial=seen)
-    if staff and S.CLOSED in allowed:
+    if staff and event.status == S.RESOLVED:
         actions["close"] = bound.get("close") or forms.NoteForm(initial=seen, prefix="close")
-    if staff and S.REJECTED in allowed:
+    if staff and event.status == S.REPORTED:
         actions["reject"] = bound.get("reject") or forms.RejectForm(initial=seen, prefix="reject")
-    if "return" in may and S.ACCEPTED in allowed and event.department_id:
+    if "return" in may and event.status in (S.DISPATCHED, S.REOPENED) and event.department_id:
         actions["return"] = bound.get("return") or forms.ReasonForm(initial=seen, prefix="return")
     if staff and "redispatch" in may and event.status == S.DISPATCHED:
         actions["redispatch"] = bound.get("redispatch") or _redispatch_form(user, event)

@@ -254,3 +254,26 @@ def test_a_calendar_category_counts_straight_through_the_holiday(report):
     with time_machine.travel(datetime(2026, 9, 30, 15, 0, tzinfo=BJ), tick=False):
         event = report()
     assert event.respond_by == datetime(2026, 10, 1, 15, 0, tzinfo=BJ)
+
+
+def test_a_target_reached_by_two_moves_is_reached_only_by_the_right_one(report, east_staff, handler, water):
+    """accepted is reached by accept (from reported) and by return (from dispatched); dispatched by
+    dispatch (from accepted) and re-dispatch (from dispatched): each service keeps to its own."""
+    event = _dispatched(report, east_staff)
+    with pytest.raises(InvalidTransition):
+        services.event_accept(event=event, actor=east_staff)  # not a way to pull it back
+    with pytest.raises(InvalidTransition):
+        services.event_dispatch(event=event, actor=east_staff, department=water)  # re-dispatch needs a reason
+    reported = report(description="另一件")
+    with pytest.raises(InvalidTransition):
+        services.event_return(event=reported, actor=handler, reason="不是我们的")
+    assert Event.objects.get(pk=event.pk).status == S.DISPATCHED
+    assert Event.objects.get(pk=reported.pk).status == S.REPORTED
+    page = Client()
+    page.force_login(east_staff)
+    text = page.get(reverse("grids:event_detail", args=[event.pk])).content.decode()
+    assert f'action="{reverse("grids:event_accept", args=[event.pk])}"' not in text
+    assert f'action="{reverse("grids:event_dispatch", args=[event.pk])}"' not in text
+    assert f'action="{reverse("grids:event_redispatch", args=[event.pk])}"' in text
+    assert f'action="{reverse("grids:event_urge", args=[event.pk])}"' in text
+    assert f'action="{reverse("grids:event_withdraw", args=[event.pk])}"' in text
