@@ -17,6 +17,7 @@ from playwright.sync_api import expect
 
 from grids import services
 from grids.models import Event
+from grids.services.scores import department_scores_compute
 from tests.conftest import DEMO_PASSWORD
 from tests.e2e.conftest import sign_in
 from tests.grids import conftest as grids_fixtures
@@ -213,5 +214,26 @@ def test_a_handler_returns_a_wrong_task_and_staff_dispatch_it_again(
     assert urlsplit(page.url).path == f"/events/{event.pk}/"
     event.refresh_from_db()
     assert (event.status, event.department) == ("dispatched", municipal)
+    assert browser_log.csp == []
+    assert browser_log.errors == []
+
+
+def test_efficiency_on_a_phone_is_stacked_cards_with_the_time_of_the_data(
+    phone, browser_log, screenshots, report, east_staff
+):
+    event = report()
+    services.event_accept(event=event, actor=east_staff)
+    services.event_dispatch(event=event, actor=east_staff)
+    department_scores_compute(month=timezone.localdate())
+    page = phone()
+    page.goto("/efficiency/")
+    expect(page.locator(".asof")).to_contain_text("数据截至")
+    score = page.locator(".scores--stack td.score").first
+    # each figure on its own line, its column's name drawn beside it
+    assert score.evaluate("td => getComputedStyle(td).display") == "flex"
+    assert score.evaluate("td => getComputedStyle(td, '::before').content") == '"效能指数"'
+    expect(page.locator(".scores--stack thead")).not_to_be_in_viewport()
+    _fits(page)
+    shot(page, screenshots / "e2e-loop-4-efficiency.png")
     assert browser_log.csp == []
     assert browser_log.errors == []
