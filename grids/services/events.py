@@ -277,6 +277,7 @@ def _require(event: Event, statuses: frozenset[str], to: str) -> None:
     """Some targets are reached by more than one move (accepted: accept, or a return; dispatched:
     dispatch, or a re-dispatch): each service also names the statuses it starts from."""
     if event.status not in statuses:
+        EVENT_FLOW.check(frm=event.status, to=to)  # the table's own words when it has no such move
         raise InvalidTransition(
             frm=event.status,
             to=to,
