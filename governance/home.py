@@ -26,6 +26,8 @@ class Card:
     priority: int = 50  # lower comes first
     tone: str = "normal"  # normal | warn | danger
     roles: frozenset[str] = field(default_factory=frozenset)
+    # Secondary entries under the body: (url, label), e.g. one per 督办 level with its count.
+    links: tuple[tuple[str, str], ...] = ()
 
 
 Provider = Callable[..., list[Card]]

@@ -48,6 +48,7 @@ urlpatterns = [
     path("jsi18n/", login_not_required(JavaScriptCatalog.as_view()), name="javascript-catalog"),
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon),
+    path("admin/login/", views.admin_login_view, name="admin_login"),  # before the admin's own
     path("admin/", admin.site.urls),
     path("", include("grids.urls")),
     path("api/v1/", include(api_v1)),

@@ -7,9 +7,9 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
@@ -199,3 +199,22 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     if _wants_json(request):
         return JsonResponse({"code": "csrf_failed", "detail": _("页面已过期，请刷新后重试。")}, status=403)
     return render(request, "403_csrf.html", status=403)
+
+
+@login_not_required
+@never_cache
+def admin_login_view(request: HttpRequest) -> HttpResponse:
+    """``/admin/login/``, where the admin sends anyone it does not admit: the portal's own sign-in
+    for a visitor, and for a signed-in person without admin rights a portal page with a way back,
+    never the stock admin login form."""
+    target = request.GET.get("next") or "/admin/"
+    host = {request.get_host()}
+    safe = url_has_allowed_host_and_scheme(target, allowed_hosts=host, require_https=request.is_secure())
+    if not safe:
+        target = "/admin/"
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('login')}?{urlencode({'next': target})}")
+    if request.user.is_active and request.user.is_staff:
+        return redirect(target)
+    reason = _("后台管理只供系统管理员使用。您的事项都在门户首页和菜单中。")
+    return render(request, "403.html", {"reason": reason, "code": "admin_only"}, status=403)

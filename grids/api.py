@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.decorators import action
 from rest_framework.exceptions import AuthenticationFailed
@@ -50,6 +50,14 @@ from grids.serializers import (
 
 class PossibleDuplicate(Conflict):
     code = "possible_duplicate"
+
+
+class ReasonInput(serializers.Serializer):
+    reason = serializers.CharField(label=_("原因"), max_length=300)
+
+
+class RedispatchInput(ReasonInput):
+    department = serializers.IntegerField(label=_("改派至（处置单位）"))
 
 
 class IsGridWorker(BasePermission):
@@ -305,6 +313,48 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         data = RateInput(data=request.data)
         data.is_valid(raise_exception=True)
         return self._detail(services.event_return_visit(event=event, actor=request.user, **data.validated_data))
+
+    @extend_schema(request=ReasonInput, responses=EventDetailOutput, summary="退回（派错单位，回到待派单）")
+    @action(detail=True, methods=["post"], url_path="return", url_name="return")
+    def return_event(self, request, pk=None):
+        event = self._event(pk, "return")
+        data = ReasonInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        event = services.event_return(event=event, actor=request.user, **data.validated_data)
+        # The returning handler no longer sees the event (it left their unit): answer with the row in hand.
+        return Response(EventDetailOutput(event, context=self.get_serializer_context()).data)
+
+    @extend_schema(request=RedispatchInput, responses=EventDetailOutput, summary="改派（换处置单位）")
+    @action(detail=True, methods=["post"])
+    def redispatch(self, request, pk=None):
+        event = self._event(pk, "redispatch")
+        data = RedispatchInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        department = dispatchable_departments(user=request.user).filter(pk=data.validated_data["department"]).first()
+        if department is None:
+            raise DomainError(_("处置单位不存在。"), code="invalid", fields={"department": [_("处置单位不存在。")]})
+        return self._detail(
+            services.event_redispatch(
+                event=event, actor=request.user, department=department, reason=data.validated_data["reason"]
+            )
+        )
+
+    @extend_schema(request=NoteInput, responses=EventDetailOutput, summary="催办（通知承办单位，不改变状态）")
+    @action(detail=True, methods=["post"])
+    def urge(self, request, pk=None):
+        event = self._event(pk, "urge")
+        data = NoteInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.event_urge(event=event, actor=request.user, **data.validated_data)
+        return self._detail(event)
+
+    @extend_schema(request=ReasonInput, responses=EventDetailOutput, summary="撤销（误报）")
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        event = self._event(pk, "withdraw")
+        data = ReasonInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._detail(services.event_withdraw(event=event, actor=request.user, **data.validated_data))
 
     @extend_schema(responses={200: dict}, summary="上报人完整联系方式（查看记入审计）")
     @action(detail=True, methods=["get"])

@@ -10,5 +10,11 @@ class GridsConfig(AppConfig):
         from governance import home
         from grids import views
 
-        for provider in (views.grid_worker_cards, views.staff_cards, views.handler_cards, views.resident_cards):
+        for provider in (
+            views.grid_worker_cards,
+            views.staff_cards,
+            views.escalation_cards,
+            views.handler_cards,
+            views.resident_cards,
+        ):
             home.register(provider)

@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from grids import services
-from grids.models import DispatchRule, Event, EventCategory, Grid, SensorDevice
+from grids.models import DispatchRule, Event, EventCategory, Grid, SensorDevice, TimelineEntry
 from grids.services import grid_save
 from grids.services.scores import department_scores_compute
 
@@ -182,12 +182,23 @@ def _events(context: dict) -> None:
         reporter="resident",
         address="西苑新村5号楼",
     )
-    if overdue is not None:  # a report already past its 24-hour deadline: beat escalates it at once
+    if overdue is not None:
+        # A report 50 hours without response: escalated to the community a day ago, and past that
+        # level's deadline too, so beat at once escalates it to the street (the supervisor's 督办).
         now = timezone.now()
         Event.objects.filter(pk=overdue.pk).update(
             window_started_at=now - timedelta(hours=26),
+            due_at=now - timedelta(hours=26),
+            created_at=now - timedelta(hours=50),
             respond_by=now - timedelta(hours=2),
             remind_at=now - timedelta(hours=6, minutes=48),
+            level=Event.Level.COMMUNITY,
+        )
+        TimelineEntry.objects.create(
+            event=overdue,
+            kind=TimelineEntry.Kind.ESCALATION,
+            level=Event.Level.COMMUNITY,
+            note="超过响应期限未响应，升级至社区督办",
         )
     department_scores_compute(month=timezone.localdate())
 

@@ -2,9 +2,9 @@
 
 import django_filters
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from grids.clock import due_soon_q, overdue_q
 from grids.models import Event
 
 MAX_ID = 2**63 - 1  # BigAutoField
@@ -37,6 +37,7 @@ class EventFilter(django_filters.FilterSet):
     source = django_filters.ChoiceFilter(label=_("来源"), choices=Event.Source.choices)
     level = django_filters.TypedChoiceFilter(label=_("督办层级"), choices=Event.Level.choices, coerce=int)
     overdue = django_filters.BooleanFilter(label=_("已超时"), method="filter_overdue")
+    due_soon = django_filters.BooleanFilter(label=_("即将到期"), method="filter_due_soon")
     open = django_filters.BooleanFilter(label=_("未办结"), method="filter_open")
     q = django_filters.CharFilter(label=_("关键词"), method="filter_text")
 
@@ -51,8 +52,12 @@ class EventFilter(django_filters.FilterSet):
         return queryset.filter(_code_or_id("grid", "code", value))
 
     def filter_overdue(self, queryset, name, value):
-        due = Q(status__in=Event.AWAITING_RESPONSE, responded_at__isnull=True, respond_by__lt=timezone.now())
+        due = overdue_q()
         return queryset.filter(due) if value else queryset.exclude(due)
+
+    def filter_due_soon(self, queryset, name, value):
+        soon = due_soon_q()
+        return queryset.filter(soon) if value else queryset.exclude(soon)
 
     def filter_open(self, queryset, name, value):
         return (

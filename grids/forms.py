@@ -209,6 +209,17 @@ class RejectForm(SeenStatusMixin):
     )
 
 
+class ReasonForm(SeenStatusMixin):
+    """Return (退回), withdraw (撤销): a reason is required and goes on the timeline."""
+
+    reason = forms.CharField(
+        label=gettext_lazy("原因"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": gettext_lazy("请填写原因。")},
+    )
+
+
 class DispatchForm(NoteForm):
     """``department`` empty = the dispatch rules' choice, named in the first option."""
 
@@ -220,6 +231,19 @@ class DispatchForm(NoteForm):
         field.queryset = departments
         field.empty_label = _("%(name)s（按派单规则）") % {"name": suggested.name} if suggested else _("请选择处置单位")
         field.error_messages["invalid_choice"] = _("该处置单位不存在或不在您的管辖范围内。")
+
+
+class RedispatchForm(ReasonForm):
+    """Re-dispatch (改派): another unit, and why."""
+
+    department = forms.ModelChoiceField(label=gettext_lazy("改派至"), queryset=None)
+
+    def __init__(self, *args, departments, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = departments
+        self.fields["department"].empty_label = _("请选择处置单位")
+        self.fields["department"].error_messages["invalid_choice"] = _("该处置单位不存在或不在您的管辖范围内。")
+        self.fields["department"].error_messages["required"] = _("请选择改派的处置单位。")
 
 
 class ResolveForm(SeenStatusMixin):
@@ -249,7 +273,9 @@ class QueueFilterForm(forms.Form):
     status = forms.ChoiceField(label=gettext_lazy("状态"), required=False)
     category = forms.ChoiceField(label=gettext_lazy("类别"), required=False)
     grid = forms.ChoiceField(label=gettext_lazy("网格"), required=False)
+    level = forms.ChoiceField(label=gettext_lazy("督办层级"), required=False)
     overdue = forms.BooleanField(label=gettext_lazy("只看已超时"), required=False)
+    due_soon = forms.BooleanField(label=gettext_lazy("只看即将到期"), required=False)
     q = forms.CharField(
         label=gettext_lazy("查询编号或关键词"),
         required=False,
@@ -269,6 +295,7 @@ class QueueFilterForm(forms.Form):
             *((c.service_code, c.localized_name) for c in categories),
         ]
         self.fields["grid"].choices = [("", _("全部网格")), *((g.code, g.name) for g in grids)]
+        self.fields["level"].choices = [("", _("全部层级")), *((str(v), label) for v, label in Event.Level.choices)]
 
 
 class TrackLookupForm(forms.Form):

@@ -34,8 +34,12 @@ EVENT_ACTIONS: dict[str, str] = {
     "dispatch": "staff",
     "close": "staff",
     "return_visit": "staff",  # 回访: staff record the reporter's rating on their behalf, labelled so
+    "redispatch": "staff",  # 改派: another unit, before work starts
+    "urge": "staff",  # 催办: a timeline entry and a notice to the unit holding it
+    "withdraw": "staff",  # 撤销: reported in error
     "start": "handler",
     "resolve": "handler",
+    "return": "handler",  # 退回: sent to the wrong unit, back to staff
     "rate": "reporter",
     "read_contact": "staff_or_handler",
 }

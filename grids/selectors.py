@@ -9,17 +9,24 @@ Who sees which events:
 Another grid's event is then simply not found (404).
 """
 
-from django.db.models import Q, QuerySet
+from datetime import datetime
+
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from governance.models import Role, User
 from governance.selectors import jurisdiction_paths, jurisdiction_q
 from governance.selectors import user_department_ids as core_department_ids
+from grids.clock import due_soon_q, is_overdue, overdue_q  # noqa: F401 - importable from here too
 from grids.filters import EventFilter
 from grids.geo import point_in_polygon
-from grids.models import Event, EventCategory, Grid, Patrol, TimelineEntry
+from grids.models import Event, EventCategory, EventPhoto, Grid, Patrol, TimelineEntry
 
 AREA_ROLES = {Role.COMMUNITY_STAFF, Role.STREET_SUPERVISOR, Role.ADMIN}
+
+
+# --- The response clock, one definition for every door --------------------------------------
 
 
 def visible_grids(*, user: User) -> QuerySet[Grid]:
@@ -87,6 +94,7 @@ def visible_events(*, user: User) -> QuerySet[Event]:
 
 
 def event_list(*, user: User, filters=None) -> QuerySet[Event]:
+
     qs = (
         visible_events(user=user)
         .select_related("category", "grid", "department")
@@ -157,3 +165,61 @@ def active_categories() -> QuerySet[EventCategory]:
 def public_categories() -> QuerySet[EventCategory]:
     """Categories published to outside clients (Open311): active and marked public."""
     return active_categories().filter(is_public=True)
+
+
+def my_reports(*, user: User) -> QuerySet[Event]:
+    """What this person reported themselves (我的上报), newest first, closed ones included."""
+    if not user.is_authenticated:
+        return Event.objects.none()
+    return (
+        Event.objects.filter(reporter=user)
+        .select_related("category", "grid", "department")
+        .defer("grid__boundary")
+        .order_by("-created_at", "-id")
+    )
+
+
+def my_patrols(*, user: User) -> QuerySet[Patrol]:
+    """A grid worker's own patrols (巡查记录), newest first, with the number of findings."""
+    return (
+        Patrol.objects.filter(worker=user)
+        .select_related("grid")
+        .defer("grid__boundary")
+        .annotate(finding_count=Count("findings"))
+        .order_by("-started_at", "-id")
+    )
+
+
+def escalation_summary(*, user: User, now: datetime | None = None) -> dict:
+    """For a supervisor's home: overdue events at each level, and what climbed to the street today."""
+    now = now or timezone.now()
+    start_of_day = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    visible = visible_events(user=user)
+    counts = visible.aggregate(
+        overdue=Count("pk", filter=overdue_q(now=now)),
+        grid=Count("pk", filter=overdue_q(now=now) & Q(level=Event.Level.GRID)),
+        community=Count("pk", filter=overdue_q(now=now) & Q(level=Event.Level.COMMUNITY)),
+        street=Count("pk", filter=overdue_q(now=now) & Q(level=Event.Level.STREET)),
+    )
+    to_street_today = TimelineEntry.objects.filter(
+        event__in=visible.values("pk"),
+        kind=TimelineEntry.Kind.ESCALATION,
+        level=Event.Level.STREET,
+        created_at__gte=start_of_day,
+    )
+    counts["street_today"] = to_street_today.values("event_id").distinct().count()
+    return counts
+
+
+# Timeline notes the public tracking page shows (masked): what was done, or why it stopped. Other
+# notes (a return between units, a staff member's remark) stay inside.
+PUBLIC_NOTE_STATUSES = (Event.Status.RESOLVED, Event.Status.REJECTED, Event.Status.WITHDRAWN)
+
+
+def event_public_photos(*, event: Event) -> QuerySet:
+    """After-photos the tracking page may show: only for a public category (an 老人紧急呼叫 is not),
+    and never the report photos (they may show a home or a face)."""
+
+    if event.category is None or not event.category.is_public:
+        return EventPhoto.objects.none()
+    return event.photos.filter(kind=EventPhoto.Kind.RESOLUTION).order_by("created_at", "id")

@@ -20,5 +20,5 @@ def event_remind_due_task() -> int:
 
 @shared_task(acks_late=True)
 def department_scores_task(*, month: str | None = None) -> int:
-    """Beat, daily: recompute this month's (and on the 1st, last month's) department scores."""
+    """Beat, every 5 minutes: recompute this month's (and in its first days, last month's) scores."""
     return department_scores_compute_recent(month=month)

@@ -9,12 +9,10 @@ def device_only_categories(apps, schema_editor):
     EventCategory.objects.filter(service_code="elderly_alarm").update(reportable_by_people=False)
 
 
-# Numbered 0008: another branch adds 0007 at the same time; after both are merged this one
-# should depend on that 0007 (the lead adjusts ``dependencies``).
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('grids', '0006_event_version_and_rating_link'),
+        ('grids', '0007_loop_clock_return_withdraw'),
     ]
 
     operations = [

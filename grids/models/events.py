@@ -21,6 +21,7 @@ class Event(models.Model):
         RESOLVED = "resolved", _("已办结")
         CLOSED = "closed", _("已关闭")
         REOPENED = "reopened", _("已重新打开")
+        WITHDRAWN = "withdrawn", _("已撤销")
 
     class Source(models.TextChoices):
         PATROL = "patrol", _("网格巡查")
@@ -86,14 +87,22 @@ class Event(models.Model):
     )
     window_started_at = models.DateTimeField(_("计时开始"))
     respond_by = models.DateTimeField(_("响应期限"))
+    # The deadline of the response window at the grid level: escalation moves ``respond_by`` on to
+    # the next level's deadline but never this, so "overdue" (past ``due_at``, unanswered) means one
+    # thing on the home card, the queue filter and the row (grids.selectors.overdue_q).
+    due_at = models.DateTimeField(_("原响应期限"), null=True, blank=True)
     remind_at = models.DateTimeField(_("提醒时间"), null=True, blank=True)
     reminded_at = models.DateTimeField(_("已提醒"), null=True, blank=True)
     responded_at = models.DateTimeField(_("响应时间"), null=True, blank=True)
+    # The first response ever: a reopen clears ``responded_at`` (the new window's clock runs) but
+    # keeps this, so the efficiency index measures the first response time.
+    first_responded_at = models.DateTimeField(_("首次响应时间"), null=True, blank=True)
     resolve_by = models.DateTimeField(_("办结期限"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
     resolution = models.TextField(_("处置结果"), blank=True)
     reject_reason = models.CharField(_("不予受理原因"), max_length=300, blank=True)
+    withdraw_reason = models.CharField(_("撤销原因"), max_length=300, blank=True)
     rating = models.PositiveSmallIntegerField(_("评价"), null=True, blank=True)
     rating_comment = models.CharField(_("评价意见"), max_length=300, blank=True)
     rated_via = models.CharField(_("评价方式"), max_length=12, choices=RatedVia.choices, blank=True)
@@ -195,6 +204,7 @@ class TimelineEntry(models.Model):
         DISPATCH = "dispatch", _("派单")
         SENSOR_REPEAT = "sensor_repeat", _("设备重复告警")
         RATING = "rating", _("居民评价")
+        URGE = "urge", _("催办")
         NOTE = "note", _("备注")
 
     event = models.ForeignKey(Event, verbose_name=_("事件"), on_delete=models.CASCADE, related_name="timeline")

@@ -47,6 +47,10 @@ class Grid(models.Model):
 class EventCategory(models.Model):
     """What kind of problem: Open311 service, responsible department, deadlines."""
 
+    class ResponseClock(models.TextChoices):
+        CALENDAR = "calendar", _("自然时间")
+        WORKING = "working", _("工作时间")
+
     service_code = models.CharField(_("服务编码"), max_length=40, unique=True, validators=[code_validator])
     name = models.CharField(_("名称"), max_length=100)
     name_en = models.CharField(_("英文名称"), max_length=100, blank=True)
@@ -67,6 +71,13 @@ class EventCategory(models.Model):
         "governance.Department", verbose_name=_("抄送单位"), blank=True, related_name="cc_categories"
     )
     response_minutes = models.PositiveIntegerField(_("响应时限（分钟）"), default=24 * 60)
+    response_clock = models.CharField(
+        _("响应时限计法"),
+        max_length=10,
+        choices=ResponseClock.choices,
+        default=ResponseClock.CALENDAR,
+        help_text=_("自然时间：连续计时；工作时间：只计法定工作日（含调休上班日）的工作时段。"),
+    )
     resolution_minutes = models.PositiveIntegerField(_("办结时限（分钟）"), default=72 * 60)
     is_active = models.BooleanField(_("启用"), default=True)
     is_public = models.BooleanField(

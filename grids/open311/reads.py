@@ -15,7 +15,7 @@ from grids.selectors import public_categories
 from grids.services.events import time_left_state
 
 DEFAULT_DAYS = 90
-CLOSED = (Event.Status.CLOSED, Event.Status.REJECTED)
+CLOSED = (Event.Status.CLOSED, Event.Status.REJECTED, Event.Status.WITHDRAWN)
 
 
 def open311_events() -> QuerySet[Event]:

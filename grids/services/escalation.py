@@ -22,7 +22,7 @@ from governance.models import Area, Role, User
 from governance.outbox import notification_enqueue
 from governance.selectors import area_ancestors, users_with_role_in_area
 from grids.models import Event, TimelineEntry
-from grids.services.events import EVENT_FLOW, clock_fields, timeline_add
+from grids.services.events import EVENT_FLOW, escalation_clock_fields, timeline_add
 from grids.services.notify import is_urgent, next_actors
 
 logger = logging.getLogger(__name__)
@@ -112,7 +112,7 @@ def event_escalate(*, event_id: int, now: datetime | None = None, memo: dict | N
     new_level = event.level + 1
     moved = EVENT_FLOW.clock_write(
         event,
-        changes={"level": new_level, "updated_at": now, **clock_fields(category=event.category, start=now)},
+        changes={"level": new_level, "updated_at": now, **escalation_clock_fields(category=event.category, start=now)},
         where=_escalation_q(now),
     )
     if not moved:

@@ -23,19 +23,24 @@ from django.utils.translation import gettext_lazy
 from governance.exceptions import DomainError, InvalidTransition
 from governance.messages import key_and_params, message
 from governance.models import AuditEntry, Department, User
-from governance.outbox import notification_enqueue_sms
+from governance.outbox import notification_enqueue, notification_enqueue_sms
 from governance.services import audit_record
 from governance.workflow import Workflow
 from grids.models import Event, EventCategory, EventPhoto, Grid, Patrol, SensorDevice, TimelineEntry
-from grids.selectors import grid_for_point
+from grids.selectors import grid_for_point, is_overdue
 from grids.services.dispatch import category_suggest, dispatch_department_for
-from grids.services.notify import event_notify_move
+from grids.services.notify import department_handlers, event_notify_move
 from grids.services.photos import photo_clean
+from grids.services.workclock import add_working_minutes
 
 S = Event.Status
 
-CLOCK = ("window_started_at", "respond_by", "remind_at", "reminded_at")
+CLOCK = ("window_started_at", "respond_by", "due_at", "remind_at", "reminded_at")
 RATING = ("rating", "rating_comment", "rated_via")
+RESPONDED = ("responded_at", "first_responded_at")
+WITHDRAW = ("withdraw_reason", "closed_at")
+# A handler's return (退回) or a staff re-dispatch (改派) rewrites who holds the event.
+REASSIGN = ("department", "resolve_by")
 
 
 def timeline_add(
@@ -79,18 +84,31 @@ EVENT_FLOW = Workflow(
     moves={
         S.REPORTED: {
             S.ACCEPTED: {"category", *CLOCK},
-            S.REJECTED: {"reject_reason", "closed_at", "responded_at"},
+            S.REJECTED: {"reject_reason", "closed_at", *RESPONDED},
+            S.WITHDRAWN: {*WITHDRAW},
         },
-        S.ACCEPTED: {S.DISPATCHED: {"department", "resolve_by"}},
-        S.DISPATCHED: {S.IN_PROGRESS: {"responded_at"}},
-        S.IN_PROGRESS: {S.RESOLVED: {"resolution", "resolved_at"}},
+        S.ACCEPTED: {S.DISPATCHED: {*REASSIGN}, S.WITHDRAWN: {*WITHDRAW}},
+        S.DISPATCHED: {
+            S.IN_PROGRESS: {*RESPONDED},
+            S.ACCEPTED: {*REASSIGN},  # return (退回): sent to the wrong unit, back to staff
+            S.DISPATCHED: {*REASSIGN},  # re-dispatch (改派) by staff before work starts
+            S.WITHDRAWN: {*WITHDRAW},
+        },
+        S.IN_PROGRESS: {S.RESOLVED: {"resolution", "resolved_at"}, S.WITHDRAWN: {*WITHDRAW}},
         S.RESOLVED: {
             S.CLOSED: {*RATING, "closed_at"},
-            S.REOPENED: {*RATING, "responded_at", "resolved_at", *CLOCK},
+            # A new response window with its own ladder: level back to the grid, responded_at
+            # cleared so the escalation clock runs again; first_responded_at is kept.
+            S.REOPENED: {*RATING, "responded_at", "resolved_at", "level", *CLOCK},
         },
-        S.REOPENED: {S.IN_PROGRESS: {"responded_at"}},
+        S.REOPENED: {
+            S.IN_PROGRESS: {*RESPONDED},
+            S.ACCEPTED: {*REASSIGN},  # return (退回) of a reopened event
+            S.WITHDRAWN: {*WITHDRAW},
+        },
         S.REJECTED: {},
         S.CLOSED: {},
+        S.WITHDRAWN: {},
     },
     record=_record_move,
     labels=dict(S.choices),
@@ -112,27 +130,51 @@ def _new_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(10))
 
 
+def is_working_clock(category: EventCategory | None) -> bool:
+    return category is not None and category.response_clock == EventCategory.ResponseClock.WORKING
+
+
 def response_window(category: EventCategory | None) -> timedelta:
+    """The nominal window: calendar time, or working time for a working-hours category."""
     return timedelta(minutes=category.response_minutes) if category else DEFAULT_RESPONSE
 
 
-def clock_fields(*, category: EventCategory | None, start: datetime) -> dict:
-    """Deadline columns for a response window starting at ``start``."""
+def deadline_after(*, category: EventCategory | None, start: datetime, fraction: float = 1.0) -> datetime:
+    """``start`` plus ``fraction`` of the category's window, counted in calendar time or, for a
+    working-hours category, in working time on the public-holiday and 调休 calendar."""
     window = response_window(category)
+    if is_working_clock(category):
+        return add_working_minutes(start, window.total_seconds() / 60 * fraction)
+    return start + window * fraction
+
+
+def clock_fields(*, category: EventCategory | None, start: datetime) -> dict:
+    """Deadline columns for a response window starting at ``start`` (``due_at``: the deadline of
+    the window itself, which escalation never moves)."""
+    respond_by = deadline_after(category=category, start=start)
     return {
         "window_started_at": start,
-        "respond_by": start + window,
-        "remind_at": start + window * REMIND_AT_FRACTION,
+        "respond_by": respond_by,
+        "due_at": respond_by,
+        "remind_at": deadline_after(category=category, start=start, fraction=REMIND_AT_FRACTION),
         "reminded_at": None,
     }
 
 
+def escalation_clock_fields(*, category: EventCategory | None, start: datetime) -> dict:
+    """The next level's window: a new ``respond_by`` and reminder, the original ``due_at`` kept."""
+    fields = clock_fields(category=category, start=start)
+    del fields["due_at"]
+    return fields
+
+
 def time_left_state(*, event: Event, now: datetime | None = None) -> str:
-    """``normal`` / ``due_soon`` (past 80 % of the window) / ``overdue``, for open events."""
+    """``normal`` / ``due_soon`` (past 80 % of the window) / ``overdue`` (``selectors.overdue_q``
+    for one row: past the window's ``due_at``, unanswered), for open events."""
     now = now or timezone.now()
     if not event.is_open or event.responded_at is not None:
         return "normal"
-    if now >= event.respond_by:
+    if is_overdue(event, now=now):
         return "overdue"
     if event.remind_at and now >= event.remind_at:
         return "due_soon"
@@ -243,12 +285,29 @@ def event_transition(*, event: Event, to: str, actor: User | None, note: str = "
     return EVENT_FLOW.transition(event, to=to, actor=actor, note=note, changes=changes)
 
 
+def _require(event: Event, statuses: frozenset[str], to: str) -> None:
+    """Some targets are reached by more than one move (accepted: accept, or a return; dispatched:
+    dispatch, or a re-dispatch): each service also names the statuses it starts from."""
+    if event.status not in statuses:
+        EVENT_FLOW.check(frm=event.status, to=to)  # the table's own words when it has no such move
+        raise InvalidTransition(
+            frm=event.status,
+            to=to,
+            detail=_("事件当前为“%(frm)s”，不能执行此操作。") % {"frm": event.get_status_display()},
+        )
+
+
 def _responded(event: Event) -> dict:
-    """The response clock stops at the first response (work started, or rejected)."""
-    return {} if event.responded_at is not None else {"responded_at": timezone.now()}
+    """The response clock stops at the response (work started, or rejected); the first response
+    of all is kept in ``first_responded_at`` across a reopen."""
+    if event.responded_at is not None:
+        return {}
+    now = timezone.now()
+    return {"responded_at": now, **({} if event.first_responded_at else {"first_responded_at": now})}
 
 
 def event_accept(*, event: Event, actor: User, note: str = "", category: EventCategory | None = None) -> Event:
+    _require(event, frozenset({S.REPORTED}), S.ACCEPTED)
     chosen = category or event.category
     if chosen is None:
         raise ValidationError({"category": _("受理前请先选择事件类别。")})
@@ -277,6 +336,7 @@ def event_reject(*, event: Event, actor: User, reason: str) -> Event:
 
 def event_dispatch(*, event: Event, actor: User | None, department: Department | None = None, note: str = "") -> Event:
     """Send the event to a department: the one given (a person's override) or the rules' choice."""
+    _require(event, frozenset({S.ACCEPTED}), S.DISPATCHED)
     if event.category is None:
         raise ValidationError({"category": _("派单前请先选择事件类别。")})
     chosen = department or dispatch_department_for(category=event.category, area=event.grid.area)
@@ -319,6 +379,94 @@ def event_resolve(*, event: Event, actor: User, resolution: str, photos: Sequenc
 
 def event_close(*, event: Event, actor: User | None, note: str = "") -> Event:
     return event_transition(event=event, to=S.CLOSED, actor=actor, note=note, changes={"closed_at": timezone.now()})
+
+
+# --- Return, re-dispatch, urge, withdraw ------------------------------------------------------
+
+
+def _reason(reason: str, field: str, message: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({field: message})
+    return reason
+
+
+def event_return(*, event: Event, actor: User, reason: str) -> Event:
+    """A handler sends back an event dispatched to the wrong unit (退回): back to accepted, no
+    department, for staff to dispatch again. The response clock keeps running."""
+    _require(event, frozenset({S.DISPATCHED, S.REOPENED}), S.ACCEPTED)
+    reason = _reason(reason, "reason", _("请填写退回原因，例如“不属于本单位职责”。"))
+    department = event.department.name if event.department_id else ""
+    return event_transition(
+        event=event,
+        to=S.ACCEPTED,
+        actor=actor,
+        note=_("退回（原派往%(dept)s）：%(reason)s") % {"dept": department, "reason": reason},
+        changes={"department": None, "resolve_by": None},
+    )
+
+
+def event_redispatch(*, event: Event, actor: User, department: Department, reason: str) -> Event:
+    """Staff send a dispatched event, not yet started, to another unit (改派), with the reason."""
+    _require(event, frozenset({S.DISPATCHED}), S.DISPATCHED)
+    reason = _reason(reason, "reason", _("请填写改派原因。"))
+    if department is None:
+        raise ValidationError({"department": _("请选择改派的处置单位。")})
+    if not department.is_active:
+        raise ValidationError({"department": _("该处置单位已停用。")})
+    if department.pk == event.department_id:
+        raise ValidationError({"department": _("改派的处置单位与当前单位相同。")})
+    before = event.department.name if event.department_id else ""
+    resolve_by = timezone.now() + timedelta(minutes=event.category.resolution_minutes) if event.category else None
+    return event_transition(
+        event=event,
+        to=S.DISPATCHED,
+        actor=actor,
+        note=_("改派：%(before)s → %(after)s。原因：%(reason)s")
+        % {"before": before, "after": department.name, "reason": reason},
+        changes={"department": department, "resolve_by": resolve_by},
+    )
+
+
+URGE_STATUSES = frozenset({S.DISPATCHED, S.IN_PROGRESS, S.REOPENED})
+
+
+@transaction.atomic
+def event_urge(*, event: Event, actor: User, note: str = "") -> TimelineEntry:
+    """Staff urge (催办) the unit holding the event: a timeline entry and a notice to its handlers,
+    no status change."""
+    if event.status not in URGE_STATUSES or not event.department_id:
+        raise InvalidTransition(frm=event.status, to="urged", detail=_("只有已派单、处置中或重新打开的事件可以催办。"))
+    note = (note or "").strip()[:300]
+    entry = timeline_add(
+        event=event,
+        kind=TimelineEntry.Kind.URGE,
+        actor=actor,
+        note=_("催办%(dept)s") % {"dept": event.department.name} + (f"：{note}" if note else ""),
+    )
+    recipients = [u for u in department_handlers(departments=[event.department]) if u.pk != actor.pk]
+    notification_enqueue(
+        recipients=recipients,
+        key=f"event:{event.pk}:urge:{entry.pk}",
+        title=_("【催办】事件 %(code)s 请尽快处置") % {"code": event.code},
+        body=note or event.description[:200],
+        url=reverse("grids:event_detail", args=[event.pk]),
+        email=True,
+    )
+    return entry
+
+
+def event_withdraw(*, event: Event, actor: User, reason: str) -> Event:
+    """Staff withdraw (撤销) an event reported in error (a duplicate, a mistake): its own final
+    status, so it counts neither as done nor against a unit in the efficiency index."""
+    reason = _reason(reason, "reason", _("请填写撤销原因。"))
+    return event_transition(
+        event=event,
+        to=S.WITHDRAWN,
+        actor=actor,
+        note=reason,
+        changes={"withdraw_reason": reason[:300], "closed_at": timezone.now()},
+    )
 
 
 # --- Rating ---------------------------------------------------------------------------------
@@ -377,6 +525,7 @@ def event_rate(*, event: Event, rating: int, comment: str = "", actor: User | No
                 **rated,
                 "responded_at": None,
                 "resolved_at": None,
+                "level": Event.Level.GRID,
                 **clock_fields(category=row.category, start=timezone.now()),
             },
         )
@@ -404,7 +553,10 @@ def rating_link_send(*, event: Event, phone: str) -> str:
     notification_enqueue_sms(
         phone=phone,
         key=f"event:{event.pk}:rating-link",
-        text=_("您反映的问题已登记，查询编号 %(code)s。办结后可通过以下链接评价：") % {"code": event.code},
+        text=_(
+            "您反映的问题已登记，查询编号 %(code)s，可凭编号在门户“查询进度”查看办理情况。办结后可通过以下链接评价："
+        )
+        % {"code": event.code},
         url=rating_link_url(secret),
     )
     return secret

@@ -45,6 +45,10 @@ def next_actors(*, event: Event, status: str | None = None) -> list[User]:
         return handlers or list(area_staff(event=event))
     if status in (S.RESOLVED, S.REJECTED) and event.reporter_id:
         return [event.reporter]
+    if status == S.WITHDRAWN:
+        # The reporter learns why, and the unit that held it stops working on it.
+        handlers = list(department_handlers(departments=[event.department])) if event.department_id else []
+        return ([event.reporter] if event.reporter_id else []) + [u for u in handlers if u.pk != event.reporter_id]
     return []
 
 

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from grids.models import DepartmentScore, Event
@@ -48,8 +49,19 @@ def department_scores_compute(*, month: date) -> int:
     """(Re)compute every department's score for ``month``; idempotent (upsert per department)."""
     start, end = month_bounds(month)
     rows: dict[int, list[tuple]] = {}
-    for row in Event.objects.filter(department__isnull=False, created_at__gte=start, created_at__lt=end).values_list(
-        "department_id", "created_at", "responded_at", "respond_by", "level", "status", "rating"
+    # Withdrawn events (reported in error) count for no one; the response is the first one, kept
+    # across a reopen.
+    events = Event.objects.filter(department__isnull=False, created_at__gte=start, created_at__lt=end).exclude(
+        status=Event.Status.WITHDRAWN
+    )
+    for row in events.values_list(
+        "department_id",
+        "created_at",
+        Coalesce("first_responded_at", "responded_at"),
+        "respond_by",
+        "level",
+        "status",
+        "rating",
     ):
         rows.setdefault(row[0], []).append(row[1:])
     first = month.replace(day=1)

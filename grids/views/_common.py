@@ -24,11 +24,15 @@ PHOTO_ERROR_CODES = {"file_too_large", "invalid_image_type", "invalid_image", "t
 
 @dataclass(frozen=True)
 class Clock:
-    """How much of the response window is left, for a badge: colour (state) and words."""
+    """How much of the response window is left, for a badge: colour (state) and words; for an
+    escalated event its 督办 level and the reason it climbed."""
 
     state: str  # normal | due_soon | overdue | answered
     label: str
     text: str = ""
+    level: int = 0
+    level_label: str = ""
+    reason: str = ""
 
 
 def _minutes(n: int) -> str:
@@ -61,12 +65,39 @@ def clock_for(event: Event, now: datetime) -> Clock | None:
     if event.responded_at is not None:
         return Clock("answered", _("已响应"))
     state = services.time_left_state(event=event, now=now)
-    seconds = (event.respond_by - now).total_seconds()
+    level = {}
+    if event.level:
+        level = {
+            "level": event.level,
+            "level_label": _("%(level)s督办") % {"level": event.get_level_display()},
+            "reason": _("超过响应期限 %(deadline)s 未响应，升级至%(level)s督办")
+            % {
+                "deadline": timezone.localtime(event.due_at or event.respond_by).strftime("%m-%d %H:%M"),
+                "level": event.get_level_display(),
+            },
+        }
     if state == "overdue":
-        return Clock(state, _("已超时"), duration_text(int(-seconds // 60)))
-    minutes = int(seconds // 60)
+        late = int((now - (event.due_at or event.respond_by)).total_seconds() // 60)
+        text = duration_text(late)
+        if event.level and event.respond_by > now:
+            text = _("%(late)s，本级期限剩余 %(left)s") % {
+                "late": text,
+                "left": duration_text(int((event.respond_by - now).total_seconds() // 60)),
+            }
+        return Clock(state, _("已超时"), text, **level)
+    minutes = int((event.respond_by - now).total_seconds() // 60)
     label = _("即将到期") if state == "due_soon" else _("正常")
-    return Clock(state, label, _("剩余 %(t)s") % {"t": duration_text(minutes)})
+    return Clock(state, label, _("剩余 %(t)s") % {"t": duration_text(minutes)}, **level)
+
+
+def window_text(category) -> str:
+    """How the category's response window counts, in words (the event page shows it)."""
+    minutes = int(services.response_window(category).total_seconds() // 60)
+    if services.is_working_clock(category):
+        return _("%(t)s工作时间（法定工作日 9:00–12:00、13:00–18:00，节假日不计，调休上班日照常计）") % {
+            "t": duration_text(minutes)
+        }
+    return _("%(t)s（自然时间，连续计时）") % {"t": duration_text(minutes)}
 
 
 def with_clocks(events: Iterable[Event], now: datetime | None = None) -> list[Event]:

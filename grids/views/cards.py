@@ -2,7 +2,6 @@
 
 from django.db.models import Count, Q
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -22,8 +21,9 @@ from grids.views._common import (
 def grid_worker_cards(user, roles: set[str]) -> list[home.Card]:
     if Role.GRID_WORKER not in roles:
         return []
-    overdue_q = Q(status__in=Event.AWAITING_RESPONSE, responded_at__isnull=True, respond_by__lt=timezone.now())
-    counts = selectors.worker_open_events(user=user).aggregate(open=Count("pk"), overdue=Count("pk", filter=overdue_q))
+    counts = selectors.worker_open_events(user=user).aggregate(
+        open=Count("pk"), overdue=Count("pk", filter=selectors.overdue_q())
+    )
     patrol = selectors.active_patrol(user=user)
     if counts["open"]:
         body = _("网格内有 %(open)d 件未办结事件，其中 %(overdue)d 件已超时。") % counts
@@ -47,9 +47,8 @@ def grid_worker_cards(user, roles: set[str]) -> list[home.Card]:
 def staff_cards(user, roles: set[str]) -> list[home.Card]:
     if not roles & set(STAFF_ROLES):
         return []
-    overdue_q = Q(status__in=Event.AWAITING_RESPONSE, responded_at__isnull=True, respond_by__lt=timezone.now())
     counts = selectors.visible_events(user=user).aggregate(
-        reported=Count("pk", filter=Q(status=S.REPORTED)), overdue=Count("pk", filter=overdue_q)
+        reported=Count("pk", filter=Q(status=S.REPORTED)), overdue=Count("pk", filter=selectors.overdue_q())
     )
     if counts["reported"] or counts["overdue"]:
         body = _("待受理 %(reported)d 件，已超时 %(overdue)d 件。") % counts
@@ -64,6 +63,46 @@ def staff_cards(user, roles: set[str]) -> list[home.Card]:
             count=counts["reported"],
             priority=15 if counts["reported"] or counts["overdue"] else 40,
             tone="danger" if counts["overdue"] else ("warn" if counts["reported"] else "normal"),
+        )
+    ]
+
+
+def escalation_cards(user, roles: set[str]) -> list[home.Card]:
+    """督办 for staff and supervisors: what is overdue at each level and what climbed to the street
+    today; each count links to the queue filtered the same way (one definition of overdue)."""
+    if not roles & set(STAFF_ROLES):
+        return []
+    summary = selectors.escalation_summary(user=user)
+    if not summary["overdue"] and not summary["street_today"]:
+        return [
+            home.Card(
+                title=_("超时督办"),
+                body=_("没有超时未响应的事件。"),
+                url=reverse("grids:queue") + "?overdue=1",
+                action=_("查看超时事件"),
+                priority=45,
+            )
+        ]
+    queue = reverse("grids:queue")
+    levels = [(Event.Level.GRID, "grid"), (Event.Level.COMMUNITY, "community"), (Event.Level.STREET, "street")]
+    links = tuple(
+        (
+            f"{queue}?overdue=1&level={int(level)}",
+            _("%(level)s %(n)d 件") % {"level": level.label, "n": summary[key]},
+        )
+        for level, key in levels
+    )
+    body = _("已超时 %(overdue)d 件；今日升级至街道督办 %(street_today)d 件。") % summary
+    return [
+        home.Card(
+            title=_("超时督办"),
+            body=body,
+            url=f"{queue}?overdue=1",
+            action=_("查看超时事件"),
+            count=summary["overdue"],
+            priority=10,
+            tone="danger",
+            links=links,
         )
     ]
 
@@ -100,10 +139,10 @@ def resident_cards(user, roles: set[str]) -> list[home.Card]:
             priority=20,
         ),
         home.Card(
-            title=_("查询进度"),
-            body=_("输入查询编号，查看事件办理情况并评价。"),
-            url=reverse("grids:track_lookup"),
-            action=_("查询进度"),
+            title=_("我的上报"),
+            body=_("查看您上报的问题办到哪一步、处置结果和照片；办结后在这里评价。"),
+            url=reverse("grids:my_reports"),
+            action=_("我的上报"),
             priority=25,
         ),
     ]
@@ -122,7 +161,9 @@ def nav_links(user) -> list[tuple[str, str]]:
         links.append((reverse("grids:tasks"), _("我的任务")))
     if has_any_role(user, REPORTER_ROLES):
         links.append((reverse("grids:event_new"), _("上报事件")))
-    if has_any_role(user, [Role.RESIDENT]):
-        links.append((reverse("grids:track_lookup"), _("查询进度")))
+        links.append((reverse("grids:my_reports"), _("我的上报")))
+    if has_any_role(user, [Role.GRID_WORKER]):
+        links.append((reverse("grids:my_patrols"), _("巡查记录")))
+    links.append((reverse("grids:track_lookup"), _("查询进度")))
     links.append((reverse("grids:efficiency"), _("服务效能指数")))
     return links

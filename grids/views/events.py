@@ -26,6 +26,7 @@ from grids.views._common import (
     conflict_message,
     map_payload,
     map_settings,
+    window_text,
 )
 from grids.views._pending import pending_drop, pending_keep, pending_load
 
@@ -98,8 +99,7 @@ def event_new_view(request: HttpRequest) -> HttpResponse:
                         messages.warning(request, outside)
                     messages.success(
                         request,
-                        _("上报成功，查询编号：%(code)s。凭此编号可在“查询进度”中查看办理情况。")
-                        % {"code": event.code},
+                        _("上报成功，查询编号：%(code)s。可在“我的上报”中查看办理情况。") % {"code": event.code},
                     )
                     secret = getattr(event, "rating_secret", "")
                     if secret and event.reporter_phone:
@@ -187,6 +187,15 @@ def _dispatch_form(user, event: Event, data=None) -> forms.DispatchForm:
     return forms.DispatchForm(data, departments=departments, suggested=suggested, initial={"seen_status": event.status})
 
 
+def _redispatch_form(user, event: Event, data=None) -> forms.RedispatchForm:
+    departments = dispatchable_departments(user=user).order_by("name")
+    if event.department_id:
+        departments = departments.exclude(pk=event.department_id)
+    return forms.RedispatchForm(
+        data, departments=departments, initial={"seen_status": event.status}, prefix="redispatch"
+    )
+
+
 def _detail_page(
     request: HttpRequest, event: Event, *, bound: dict | None = None, status: int = 200, contact: dict | None = None
 ) -> HttpResponse:
@@ -198,20 +207,29 @@ def _detail_page(
     handles = "start" in may
     seen = {"seen_status": event.status}
     actions: dict = {}
-    if staff and S.ACCEPTED in allowed:
+    # A target may be reached by several moves (accepted: accept or return): each form by its status.
+    if staff and event.status == S.REPORTED:
         actions["accept"] = bound.get("accept") or forms.AcceptForm(
             initial={**seen, "category": event.suggested_category_id}
         )
-    if staff and S.DISPATCHED in allowed:
+    if staff and event.status == S.ACCEPTED:
         actions["dispatch"] = bound.get("dispatch") or _dispatch_form(user, event)
-    if handles and S.IN_PROGRESS in allowed:
+    if handles and event.status in (S.DISPATCHED, S.REOPENED):
         actions["start"] = bound.get("start") or forms.NoteForm(initial=seen, prefix="start")
-    if handles and S.RESOLVED in allowed:
+    if handles and event.status == S.IN_PROGRESS:
         actions["resolve"] = bound.get("resolve") or forms.ResolveForm(initial=seen)
-    if staff and S.CLOSED in allowed:
+    if staff and event.status == S.RESOLVED:
         actions["close"] = bound.get("close") or forms.NoteForm(initial=seen, prefix="close")
-    if staff and S.REJECTED in allowed:
+    if staff and event.status == S.REPORTED:
         actions["reject"] = bound.get("reject") or forms.RejectForm(initial=seen, prefix="reject")
+    if "return" in may and event.status in (S.DISPATCHED, S.REOPENED) and event.department_id:
+        actions["return"] = bound.get("return") or forms.ReasonForm(initial=seen, prefix="return")
+    if staff and "redispatch" in may and event.status == S.DISPATCHED:
+        actions["redispatch"] = bound.get("redispatch") or _redispatch_form(user, event)
+    if staff and "urge" in may and event.status in services.URGE_STATUSES and event.department_id:
+        actions["urge"] = bound.get("urge") or forms.NoteForm(initial=seen, prefix="urge")
+    if staff and "withdraw" in may and S.WITHDRAWN in allowed:
+        actions["withdraw"] = bound.get("withdraw") or forms.ReasonForm(initial=seen, prefix="withdraw")
     if event.status == S.RESOLVED and "rate" in may:
         actions["rate"] = bound.get("rate") or forms.RateForm(prefix="rate")
     if event.status == S.RESOLVED and "return_visit" in may:
@@ -224,6 +242,7 @@ def _detail_page(
         {
             "event": event,
             "clock": clock_for(event, now),
+            "window_text": window_text(event.category),
             "reporter_phone": contact["phone"] if contact else mask_phone(event.reporter_phone),
             "contact_revealed": contact is not None,
             "may_read_contact": bool(event.reporter_phone) and "read_contact" in may,
@@ -271,6 +290,28 @@ def event_photo_view(request: HttpRequest, pk: int, photo_pk: int) -> FileRespon
     return response
 
 
+@require_GET
+@any_portal_user
+def event_photo_page_view(request: HttpRequest, pk: int, photo_pk: int) -> HttpResponse:
+    """A photo in a page (the portal's menu, a way back), not a bare image the browser shows alone."""
+    event = selectors.event_get_for_user(user=request.user, pk=pk)
+    photo = get_object_or_404(EventPhoto, pk=photo_pk, event=event)
+    photos = list(event.photos.filter(kind=photo.kind).values_list("pk", flat=True))
+    index = photos.index(photo.pk)
+    return render(
+        request,
+        "grids/photo.html",
+        {
+            "event": event,
+            "photo": photo,
+            "number": index + 1,
+            "total": len(photos),
+            "previous": photos[index - 1] if index > 0 else None,
+            "next": photos[index + 1] if index + 1 < len(photos) else None,
+        },
+    )
+
+
 def _event_action(
     request: HttpRequest,
     pk: int,
@@ -279,6 +320,7 @@ def _event_action(
     make_form: Callable[[Event], object],
     run: Callable[[Event, dict], Event],
     done: Callable[[Event], str],
+    after: Callable[[Event], HttpResponse] | None = None,
 ) -> HttpResponse:
     """One door for every event action: scoped read (404), the policy (403), the form, the service."""
     user = request.user
@@ -298,7 +340,7 @@ def _event_action(
             apply_errors(form, exc)
         else:
             messages.success(request, done(event))
-            return redirect("grids:event_detail", pk=event.pk)
+            return after(event) if after else redirect("grids:event_detail", pk=event.pk)
     event = selectors.event_get_for_user(user=user, pk=pk)
     return _detail_page(request, event, bound={name: form}, status=400)
 
@@ -422,4 +464,64 @@ def event_return_visit_view(request: HttpRequest, pk: int) -> HttpResponse:
             event=event, rating=d["rating"], comment=d["comment"], actor=request.user
         ),
         done=_rated_message,
+    )
+
+
+@require_POST
+@any_portal_user
+def event_return_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """A handler sends back a task dispatched to the wrong unit (退回), with the reason."""
+    return _event_action(
+        request,
+        pk,
+        name="return",
+        make_form=lambda event: forms.ReasonForm(request.POST, prefix="return"),
+        run=lambda event, d: services.event_return(event=event, actor=request.user, reason=d["reason"]),
+        done=lambda event: _("已退回，工作人员将重新派单。"),
+        after=lambda event: redirect("grids:tasks"),
+    )
+
+
+@require_POST
+@any_portal_user
+def event_redispatch_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _event_action(
+        request,
+        pk,
+        name="redispatch",
+        make_form=lambda event: _redispatch_form(request.user, event, request.POST),
+        run=lambda event, d: services.event_redispatch(
+            event=event, actor=request.user, department=d["department"], reason=d["reason"]
+        ),
+        done=lambda event: _("已改派至%(department)s。") % {"department": event.department.name},
+    )
+
+
+@require_POST
+@any_portal_user
+def event_urge_view(request: HttpRequest, pk: int) -> HttpResponse:
+    def run(event: Event, d: dict) -> Event:
+        services.event_urge(event=event, actor=request.user, note=d["note"])
+        return event
+
+    return _event_action(
+        request,
+        pk,
+        name="urge",
+        make_form=lambda event: forms.NoteForm(request.POST, prefix="urge"),
+        run=run,
+        done=lambda event: _("已催办%(department)s。") % {"department": event.department.name},
+    )
+
+
+@require_POST
+@any_portal_user
+def event_withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _event_action(
+        request,
+        pk,
+        name="withdraw",
+        make_form=lambda event: forms.ReasonForm(request.POST, prefix="withdraw"),
+        run=lambda event, d: services.event_withdraw(event=event, actor=request.user, reason=d["reason"]),
+        done=lambda event: _("事件已撤销。"),
     )

@@ -1,4 +1,4 @@
-"""Work lists: the staff queue and the handler's tasks."""
+"""Work lists: the staff queue, the handler's tasks, and everyone's own reports (我的上报)."""
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
@@ -6,9 +6,10 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from governance.models import Role
-from governance.permissions import require_roles
+from governance.permissions import any_portal_user, require_roles
 from grids import forms, selectors
-from grids.policies import STAFF_ROLES
+from grids.models import Event
+from grids.policies import STAFF_ROLES, event_can
 from grids.views._common import (
     PAGE_SIZE,
     S,
@@ -31,8 +32,11 @@ def queue_view(request: HttpRequest) -> HttpResponse:
     for key in ("category", "grid", "q"):
         if params.get(key, "").strip():
             filters[key] = params[key].strip()
-    if params.get("overdue"):
-        filters["overdue"] = "true"
+    if params.get("level", "") in {str(v) for v in Event.Level.values}:
+        filters["level"] = params["level"]
+    for flag in ("overdue", "due_soon"):
+        if params.get(flag):
+            filters[flag] = "true"
     events = selectors.event_list(user=request.user, filters=filters)
     page = Paginator(events, PAGE_SIZE).get_page(params.get("page"))
     page.object_list = with_clocks(page.object_list)
@@ -42,7 +46,7 @@ def queue_view(request: HttpRequest) -> HttpResponse:
         grids=selectors.visible_grids(user=request.user).order_by("code"),
     )
     form.is_valid()
-    filtered = any(params.get(key) for key in ("status", "category", "grid", "overdue", "q"))
+    filtered = any(params.get(key) for key in ("status", "category", "grid", "level", "overdue", "due_soon", "q"))
     return render(request, "grids/queue.html", {"page": page, "form": form, "filtered": filtered})
 
 
@@ -52,3 +56,15 @@ def tasks_view(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.department_tasks(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = with_clocks(page.object_list)
     return render(request, "grids/tasks.html", {"page": page})
+
+
+@require_GET
+@any_portal_user
+def my_reports_view(request: HttpRequest) -> HttpResponse:
+    """我的上报: what this person reported, open and closed, with status, time left and, once
+    resolved, the way to rate it."""
+    page = Paginator(selectors.my_reports(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = with_clocks(page.object_list)
+    for event in page.object_list:
+        event.may_rate = event.status == S.RESOLVED and bool(event_can(user=request.user, action="rate", event=event))
+    return render(request, "grids/my_reports.html", {"page": page})

@@ -1,12 +1,13 @@
 """Public pages, no sign-in: tracking by code with rating, and the efficiency index."""
 
+import mimetypes
 from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.db.models import Avg, Count, F, Max
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -45,9 +46,37 @@ def track_lookup_view(request: HttpRequest) -> HttpResponse:
 def track_view(request: HttpRequest, code: str) -> HttpResponse:
     """The code is public (Open311 lists it): status and history only, no names, no actions."""
     event = selectors.event_get_public(code=code)
-    # Only kinds, statuses and times: no actor, no note (notes may name people).
-    entries = selectors.event_timeline(event=event).values("kind", "from_status", "to_status", "level", "created_at")
-    return render(request, "grids/track.html", {"event": event, "entries": entries})
+    # Kinds, statuses and times; no actor. Only the notes of a result or a stop, masked in the
+    # template (they may name people).
+    entries = list(
+        selectors.event_timeline(event=event).values("kind", "from_status", "to_status", "level", "created_at", "note")
+    )
+    for entry in entries:
+        if entry["kind"] != "transition" or entry["to_status"] not in selectors.PUBLIC_NOTE_STATUSES:
+            entry["note"] = ""
+    return render(
+        request,
+        "grids/track.html",
+        {"event": event, "entries": entries, "photos": list(selectors.event_public_photos(event=event))},
+    )
+
+
+@login_not_required
+@require_GET
+def track_photo_view(request: HttpRequest, code: str, photo_pk: int) -> FileResponse:
+    """An after-photo of a public-category event, for anyone holding the tracking code."""
+    event = selectors.event_get_public(code=code)
+    photo = selectors.event_public_photos(event=event).filter(pk=photo_pk).first()
+    if photo is None:
+        raise Http404
+    try:
+        handle = photo.image.open("rb")
+    except OSError as exc:
+        raise Http404 from exc
+    response = FileResponse(handle, content_type=mimetypes.guess_type(photo.image.name)[0] or "image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 @login_not_required
@@ -167,6 +196,7 @@ def efficiency_view(request: HttpRequest) -> HttpResponse:
         {"name": d["name"], "cells": [d["scores"].get(m) for m in trend_months]} for d in by_department.values()
     ]
     last_computed = DepartmentScore.objects.aggregate(last=Max("computed_at"))["last"]
+    month_computed = max((row.computed_at for row in rows), default=None)
     return render(
         request,
         "grids/efficiency.html",
@@ -179,5 +209,6 @@ def efficiency_view(request: HttpRequest) -> HttpResponse:
             "trend_table": trend_table,
             "chart": _trend_chart(trend_months, averages),
             "last_computed": last_computed,
+            "month_computed": month_computed,
         },
     )

@@ -4,6 +4,8 @@ import json
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,10 +17,12 @@ from governance.exceptions import Conflict, DomainError
 from governance.models import Role
 from governance.permissions import require_roles
 from grids import forms, selectors, services
-from grids.models import Patrol
+from grids.models import Event, Patrol
 from grids.serializers import PatrolPointsInput
 from grids.views._common import (
+    PAGE_SIZE,
     apply_errors,
+    duration_text,
     map_payload,
     map_settings,
     with_clocks,
@@ -149,3 +153,19 @@ def patrol_finish_view(request: HttpRequest, pk: int) -> HttpResponse:
         % {"points": len(patrol.route), "findings": patrol.findings.count()},
     )
     return redirect("grids:grid")
+
+
+@require_GET
+@require_roles(Role.GRID_WORKER)
+def my_patrols_view(request: HttpRequest) -> HttpResponse:
+    """巡查记录: the worker's own patrols, newest first, each with its findings and their status."""
+    findings = Prefetch(
+        "findings", queryset=Event.objects.select_related("category").order_by("created_at"), to_attr="found"
+    )
+    patrols = selectors.my_patrols(user=request.user).prefetch_related(findings)
+    page = Paginator(patrols, PAGE_SIZE).get_page(request.GET.get("page"))
+    for patrol in page.object_list:
+        end = patrol.ended_at or timezone.now()
+        patrol.duration_text = duration_text(int((end - patrol.started_at).total_seconds() // 60))
+        patrol.point_count = len(patrol.route or [])
+    return render(request, "grids/my_patrols.html", {"page": page})

@@ -225,7 +225,10 @@ def test_a_bad_report_comes_back_in_chinese_and_a_nearby_duplicate_is_offered(
     photo.write_bytes(image_bytes(size=(320, 240)))
     existing = report()  # an open 井盖破损 at the middle of the grid
     late = report(category=None, description="3号楼前路灯不亮")
-    Event.objects.filter(pk=late.pk).update(respond_by=timezone.now() - timedelta(hours=3, minutes=10))
+    Event.objects.filter(pk=late.pk).update(
+        respond_by=timezone.now() - timedelta(hours=3, minutes=10),
+        due_at=timezone.now() - timedelta(hours=3, minutes=10),
+    )
     page = phone_page
     sign_in(page, "worker", DEMO_PASSWORD)
 

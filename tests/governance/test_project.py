@@ -122,7 +122,7 @@ def test_seed_demo_refuses_with_debug_off_unless_forced():
 EXPECTED_BEAT = {
     "events-escalate-overdue": ("grids.tasks.event_escalate_overdue_task", crontab(minute="*"), 50),
     "events-remind-due": ("grids.tasks.event_remind_due_task", crontab(minute="*"), 50),
-    "department-scores": ("grids.tasks.department_scores_task", crontab(minute=15, hour=1), 6 * 3600),
+    "department-scores": ("grids.tasks.department_scores_task", crontab(minute="*/5"), 240),
     "idempotency-purge": ("governance.tasks.idempotency_purge_task", crontab(minute=40, hour=3), 6 * 3600),
     "notifications-redeliver": ("governance.tasks.notification_redeliver_task", crontab(minute="*/2"), 100),
 }

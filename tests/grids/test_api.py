@@ -92,7 +92,7 @@ def test_list_masks_reporter_phone(api_as, east_staff, report):
 
 def test_list_filters_by_status_category_grid_and_overdue(api_as, street_supervisor, east_event, west_event):
     client = api_as(street_supervisor)
-    Event.objects.filter(pk=west_event.pk).update(respond_by="2020-01-01T00:00:00Z")
+    Event.objects.filter(pk=west_event.pk).update(respond_by="2020-01-01T00:00:00Z", due_at="2020-01-01T00:00:00Z")
     assert [r["code"] for r in client.get("/api/v1/events/?overdue=true").json()["results"]] == [west_event.code]
     assert [r["code"] for r in client.get("/api/v1/events/?grid=DS-G1").json()["results"]] == [east_event.code]
     assert len(client.get("/api/v1/events/?category=manhole&status=reported").json()["results"]) == 2

@@ -16,7 +16,10 @@ from grids.models import Event
 S = Event.Status
 pytestmark = pytest.mark.django_db
 
-ACTIONS = ["accept", "reject", "dispatch", "start", "resolve", "close", "rate", "return_visit"]
+ACTIONS = [
+    "accept", "reject", "dispatch", "start", "resolve", "close", "rate", "return_visit",
+    "return", "redispatch", "urge", "withdraw",
+]  # fmt: skip
 
 # The state each action is tried in (the workflow allows it there).
 STATE_FOR = {
@@ -28,6 +31,10 @@ STATE_FOR = {
     "close": S.RESOLVED,
     "rate": S.RESOLVED,
     "return_visit": S.RESOLVED,
+    "return": S.DISPATCHED,
+    "redispatch": S.DISPATCHED,
+    "urge": S.DISPATCHED,
+    "withdraw": S.ACCEPTED,
 }
 
 # The event is reported by ``worker`` in the east community's grid and, once dispatched, sent to
@@ -36,19 +43,23 @@ EXPECTED = {
     "worker": {
         "accept": "403", "reject": "403", "dispatch": "403", "start": "403",
         "resolve": "403", "close": "403", "rate": "ok", "return_visit": "403",
+        "return": "403", "redispatch": "403", "urge": "403", "withdraw": "403",
     },
     "east_staff": {
         "accept": "ok", "reject": "ok", "dispatch": "ok", "start": "403",
         "resolve": "403", "close": "ok", "rate": "403", "return_visit": "ok",
+        "return": "403", "redispatch": "ok", "urge": "ok", "withdraw": "ok",
     },
     "west_staff": dict.fromkeys(ACTIONS, "404"),
     "supervisor": {
         "accept": "ok", "reject": "ok", "dispatch": "ok", "start": "403",
         "resolve": "403", "close": "ok", "rate": "403", "return_visit": "ok",
+        "return": "403", "redispatch": "ok", "urge": "ok", "withdraw": "ok",
     },
     "handler": {
         "accept": "404", "reject": "404", "dispatch": "404", "start": "ok",
         "resolve": "ok", "close": "403", "rate": "403", "return_visit": "403",
+        "return": "ok", "redispatch": "403", "urge": "403", "withdraw": "404",
     },
     "other_handler": dict.fromkeys(ACTIONS, "404"),
     "resident": dict.fromkeys(ACTIONS, "404"),
@@ -57,6 +68,7 @@ EXPECTED = {
     "admin": {
         "accept": "ok", "reject": "ok", "dispatch": "ok", "start": "ok",
         "resolve": "ok", "close": "ok", "rate": "403", "return_visit": "ok",
+        "return": "ok", "redispatch": "ok", "urge": "ok", "withdraw": "ok",
     },
 }  # fmt: skip
 
@@ -104,15 +116,15 @@ def event_in(report, east_staff, handler):
     return _in
 
 
-def _api(client, user, action: str, event: Event, manhole):
+def _api(client, user, action: str, event: Event, manhole, water):
     client.force_authenticate(user=user)
-    body = {"reason": "不属于受理范围", "resolution": "已处理", "rating": 4, "note": ""}
+    body = {"reason": "不属于受理范围", "resolution": "已处理", "rating": 4, "note": "", "department": water.pk}
     if action == "accept":
         body["category"] = manhole.service_code
     return client.post(f"/api/v1/events/{event.pk}/{action.replace('_', '-')}/", body, format="json")
 
 
-def _page(user, action: str, event: Event, manhole):
+def _page(user, action: str, event: Event, manhole, water):
     client = Client()
     client.force_login(user)
     body = {
@@ -123,6 +135,11 @@ def _page(user, action: str, event: Event, manhole):
         "resolution": "已处理",
         "rate-rating": "4",
         "visit-rating": "4",
+        "return-reason": "不属于本单位职责",
+        "redispatch-department": water.pk,
+        "redispatch-reason": "属于供水管线",
+        "withdraw-reason": "重复上报",
+        "urge-note": "请尽快处置",
     }
     return client.post(reverse(f"grids:event_{action}", args=[event.pk]), body)
 
@@ -135,14 +152,19 @@ def _answer(response, *, ok: set[int]) -> str:
 
 @pytest.mark.parametrize("who", list(EXPECTED))
 @pytest.mark.parametrize("action", ACTIONS)
-def test_api_and_page_give_the_policy_answer(api_client, people, event_in, manhole, who, action):
+def test_api_and_page_give_the_policy_answer(api_client, people, event_in, manhole, water, who, action):
     user = people[who]
     by_api_event = event_in(STATE_FOR[action])
     by_page_event = event_in(STATE_FOR[action])
-    api = _answer(_api(api_client, user, action, by_api_event, manhole), ok={200})
-    page = _answer(_page(user, action, by_page_event, manhole), ok={302})
+    api = _answer(_api(api_client, user, action, by_api_event, manhole, water), ok={200})
+    page = _answer(_page(user, action, by_page_event, manhole, water), ok={302})
     assert (api, page) == (EXPECTED[who][action], EXPECTED[who][action])
-    moved = {Event.objects.get(pk=e.pk).status != STATE_FOR[action] for e in (by_api_event, by_page_event)}
+    if action == "urge":  # no status change: the urge is a timeline entry
+        moved = {e.timeline.filter(kind="urge").exists() for e in (by_api_event, by_page_event)}
+    elif action == "redispatch":  # dispatched → dispatched, to another unit
+        moved = {Event.objects.get(pk=e.pk).department_id == water.pk for e in (by_api_event, by_page_event)}
+    else:
+        moved = {Event.objects.get(pk=e.pk).status != STATE_FOR[action] for e in (by_api_event, by_page_event)}
     assert moved == {EXPECTED[who][action] == "ok"}  # a refusal changes nothing, an allowed action moves
 
 

@@ -27,20 +27,35 @@ ALL = list(S.values)
 ALLOWED = {
     ("reported", "accepted"),
     ("reported", "rejected"),
+    ("reported", "withdrawn"),
     ("accepted", "dispatched"),
+    ("accepted", "withdrawn"),
     ("dispatched", "in_progress"),
+    ("dispatched", "accepted"),  # return (退回)
+    ("dispatched", "dispatched"),  # re-dispatch (改派)
+    ("dispatched", "withdrawn"),
     ("in_progress", "resolved"),
+    ("in_progress", "withdrawn"),
     ("resolved", "closed"),
     ("resolved", "reopened"),
     ("reopened", "in_progress"),
+    ("reopened", "accepted"),  # return (退回)
+    ("reopened", "withdrawn"),
 }
 # The columns each move may write (besides status, version and the timestamps).
+WITHDRAW = {"withdraw_reason", "closed_at"}
 WRITES = {
-    ("reported", "accepted"): {"category", "window_started_at", "respond_by", "remind_at", "reminded_at"},
-    ("reported", "rejected"): {"reject_reason", "closed_at", "responded_at"},
+    ("reported", "accepted"): {"category", "window_started_at", "respond_by", "due_at", "remind_at", "reminded_at"},
+    ("reported", "rejected"): {"reject_reason", "closed_at", "responded_at", "first_responded_at"},
+    ("reported", "withdrawn"): WITHDRAW,
     ("accepted", "dispatched"): {"department", "resolve_by"},
-    ("dispatched", "in_progress"): {"responded_at"},
+    ("accepted", "withdrawn"): WITHDRAW,
+    ("dispatched", "in_progress"): {"responded_at", "first_responded_at"},
+    ("dispatched", "accepted"): {"department", "resolve_by"},
+    ("dispatched", "dispatched"): {"department", "resolve_by"},
+    ("dispatched", "withdrawn"): WITHDRAW,
     ("in_progress", "resolved"): {"resolution", "resolved_at"},
+    ("in_progress", "withdrawn"): WITHDRAW,
     ("resolved", "closed"): {"rating", "rating_comment", "rated_via", "closed_at"},
     ("resolved", "reopened"): {
         "rating",
@@ -48,12 +63,16 @@ WRITES = {
         "rated_via",
         "responded_at",
         "resolved_at",
+        "level",
         "window_started_at",
         "respond_by",
+        "due_at",
         "remind_at",
         "reminded_at",
     },
-    ("reopened", "in_progress"): {"responded_at"},
+    ("reopened", "in_progress"): {"responded_at", "first_responded_at"},
+    ("reopened", "accepted"): {"department", "resolve_by"},
+    ("reopened", "withdrawn"): WITHDRAW,
 }
 
 

@@ -529,10 +529,14 @@ def test_a_resident_is_warned_of_a_duplicate_without_seeing_its_code(resident, e
 
 def test_the_grid_page_shows_the_boundary_data_and_open_events_with_time_left(grid_worker, report, east_grid):
     overdue = report()
-    Event.objects.filter(pk=overdue.pk).update(respond_by=timezone.now() - timedelta(hours=2, minutes=5))
+    Event.objects.filter(pk=overdue.pk).update(
+        respond_by=timezone.now() - timedelta(hours=2, minutes=5), due_at=timezone.now() - timedelta(hours=2, minutes=5)
+    )
     soon = report(description="路灯不亮")
     Event.objects.filter(pk=soon.pk).update(
-        remind_at=timezone.now() - timedelta(minutes=1), respond_by=timezone.now() + timedelta(minutes=30)
+        remind_at=timezone.now() - timedelta(minutes=1),
+        respond_by=timezone.now() + timedelta(minutes=30),
+        due_at=timezone.now() + timedelta(minutes=30),
     )
     fine = report(description="垃圾桶满了")
     response = as_user(grid_worker).get(reverse("grids:grid"))
@@ -619,7 +623,9 @@ def test_a_worker_cannot_patrol_a_grid_that_is_not_theirs(grid_worker, east_grid
 
 def test_the_queue_filters_orders_by_time_left_and_is_scoped(east_staff, report, leak, west_event):
     late = report(description="最早的井盖")
-    Event.objects.filter(pk=late.pk).update(respond_by=timezone.now() - timedelta(hours=1))
+    Event.objects.filter(pk=late.pk).update(
+        respond_by=timezone.now() - timedelta(hours=1), due_at=timezone.now() - timedelta(hours=1)
+    )
     leak_event = report(category=leak, description="水管漏水")
     closed = report(description="已经处理完的")
     Event.objects.filter(pk=closed.pk).update(status=S.CLOSED)
@@ -804,7 +810,9 @@ def test_efficiency_month_selector(client, municipal):
 
 def test_home_cards_per_role(grid_worker, east_staff, handler, resident, report):
     overdue = report()
-    Event.objects.filter(pk=overdue.pk).update(respond_by=timezone.now() - timedelta(minutes=5))
+    Event.objects.filter(pk=overdue.pk).update(
+        respond_by=timezone.now() - timedelta(minutes=5), due_at=timezone.now() - timedelta(minutes=5)
+    )
     report(description="路灯不亮")
 
     worker_home = html(as_user(grid_worker).get("/"))

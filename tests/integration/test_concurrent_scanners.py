@@ -47,6 +47,7 @@ def _overdue_events(*, grid, category, count: int) -> None:
                 department=category.department,
                 window_started_at=window_started,
                 respond_by=now - timedelta(minutes=1 + i % 60),
+                due_at=now - timedelta(minutes=1 + i % 60),
                 remind_at=window_started + timedelta(minutes=48),
                 status_changed_at=window_started,
             )

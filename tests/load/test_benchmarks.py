@@ -123,6 +123,7 @@ def _dataset() -> dict:
                     reporter_phone="13812345678",
                     window_started_at=started,
                     respond_by=started + timedelta(days=1),
+                    due_at=started + timedelta(days=1),
                     remind_at=started + timedelta(hours=19),
                     responded_at=started + timedelta(hours=2) if status in ("in_progress", "closed") else None,
                     status_changed_at=started,
