@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "governance",
+    "governance.consultation",
     "grids",
     "partners",
     "mediation",

@@ -1,0 +1,132 @@
+"""Who may do what in the 红色议事厅 — the only place role sets and the action matrix live.
+
+Every door asks here: the API (``Forbidden`` → 403 with the policy's code), the pages (the 403
+page with the same reason), the admin and the tasks. Whether the *state* allows it is the
+workflow's question (409); which meetings a person can see at all is the selectors' (404).
+"""
+
+from django.utils.translation import gettext as _
+
+from governance.consultation.models import Meeting, Resolution
+from governance.models import Area, PartyOrganization, Role, User
+from governance.permissions import has_any_role
+from governance.policy import Decision, allow, deny
+from governance.selectors import jurisdiction_paths, user_department_ids
+
+# --- Role sets ------------------------------------------------------------------------------
+
+STAFF_ROLES = frozenset({Role.COMMUNITY_STAFF, Role.STREET_SUPERVISOR, Role.ADMIN})
+RESIDENT_ROLES = frozenset({Role.RESIDENT})
+PROPOSER_ROLES = RESIDENT_ROLES | STAFF_ROLES
+HANDLER_ROLES = frozenset({Role.DEPARTMENT_HANDLER})
+
+# --- The action matrix ----------------------------------------------------------------------
+# action → who may take it on a meeting they can see:
+#   "runner"      community staff over the meeting's area, or the convening organisation's secretary
+#   "participant" a person on the meeting's participant list
+#   "reader"      runners and participants always; anyone who can see the meeting once published
+MEETING_ACTIONS: dict[str, str] = {
+    "open": "runner",
+    "conclude": "runner",
+    "cancel": "runner",
+    "invite": "runner",
+    "add_item": "runner",
+    "vote": "runner",
+    "sign_in_other": "runner",
+    "write_minutes": "runner",
+    "publish_minutes": "runner",
+    "sign_in": "participant",
+    "read_minutes": "reader",
+}
+
+RESOLUTION_ACTIONS: dict[str, str] = {
+    "progress": "runner_or_responsible",
+}
+
+
+def _active(user: User) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+def _staff_over(*, user: User, area: Area) -> bool:
+    if user.is_superuser:
+        return True
+    paths = jurisdiction_paths(user=user, roles=set(STAFF_ROLES)) or []
+    return any(area.path.startswith(path) for path in paths)
+
+
+def is_runner(*, user: User, organization: PartyOrganization, area: Area) -> bool:
+    """Community staff over the area, or the secretary of the convening party organisation."""
+    if not _active(user):
+        return False
+    return _staff_over(user=user, area=area) or (
+        organization.secretary_id is not None and organization.secretary_id == user.pk
+    )
+
+
+def meeting_create_can(*, user: User, organization: PartyOrganization, area: Area) -> Decision:
+    if not _active(user):
+        return deny("not_authenticated", _("请先登录。"))
+    if is_runner(user=user, organization=organization, area=area):
+        return allow()
+    return deny("not_convener", _("只有该小区（社区）的社区工作人员或召集党组织书记可以安排议事会议。"))
+
+
+def _is_participant(user: User, meeting: Meeting) -> bool:
+    return meeting.participants.filter(user=user).exists()
+
+
+def meeting_can(*, user: User, action: str, meeting: Meeting) -> Decision:
+    """May ``user`` take ``action`` on ``meeting`` (which they can already see)?"""
+    if not _active(user):
+        return deny("not_authenticated", _("请先登录。"))
+    who = MEETING_ACTIONS.get(action)
+    if who is None:
+        return deny("unknown_action", _("不支持的操作。"))
+    runner = is_runner(user=user, organization=meeting.organization, area=meeting.area)
+    if who == "runner":
+        if runner:
+            return allow()
+        return deny("not_convener", _("只有社区工作人员或召集党组织书记可以主持会议。"))
+    if who == "participant":
+        if _is_participant(user, meeting):
+            return allow()
+        return deny("not_invited", _("您不在本次会议的参会名单中。"))
+    if runner or _is_participant(user, meeting) or meeting.minutes_published:
+        return allow()
+    return deny("minutes_unpublished", _("会议纪要尚未公布。"))
+
+
+def meeting_actions_allowed(*, user: User, meeting: Meeting) -> set[str]:
+    return {action for action in MEETING_ACTIONS if meeting_can(user=user, action=action, meeting=meeting)}
+
+
+def resolution_can(*, user: User, action: str, resolution: Resolution) -> Decision:
+    if not _active(user):
+        return deny("not_authenticated", _("请先登录。"))
+    if action not in RESOLUTION_ACTIONS:
+        return deny("unknown_action", _("不支持的操作。"))
+    meeting = resolution.meeting
+    if is_runner(user=user, organization=meeting.organization, area=meeting.area):
+        return allow()
+    if resolution.responsible_department_id and resolution.responsible_department_id in user_department_ids(
+        user=user, roles=set(HANDLER_ROLES)
+    ):
+        return allow()
+    return deny("not_responsible", _("只有责任单位或会议主持方可以更新决议进度。"))
+
+
+def suggestion_create_can(*, user: User, area: Area) -> Decision:
+    """Residents propose topics for the compound or community they live in; staff for theirs."""
+    if not has_any_role(user, PROPOSER_ROLES):
+        return deny("not_proposer", _("只有居民和社区工作人员可以提出议题。"))
+    if user.is_superuser or _staff_over(user=user, area=area):
+        return allow()
+    paths = jurisdiction_paths(user=user, roles=set(RESIDENT_ROLES)) or []
+    if any(path.startswith(area.path) for path in paths):
+        return allow()
+    return deny("not_your_area", _("只能向您所在的小区或社区提出议题。"))
+
+
+def is_staff(user: User) -> bool:
+    return has_any_role(user, STAFF_ROLES)
