@@ -32,6 +32,17 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute=15, hour=1),
         "options": {"expires": 6 * 3600},
     },
+    # Consultation: invitees 24 h before a meeting; overdue resolutions flagged (督办) once a day.
+    "consultation-meeting-reminders": {
+        "task": "governance.consultation.tasks.meeting_remind_due_task",
+        "schedule": crontab(minute="*/5"),
+        "options": {"expires": 4 * 60},
+    },
+    "consultation-resolutions-overdue": {
+        "task": "governance.consultation.tasks.resolution_flag_overdue_task",
+        "schedule": crontab(minute=30, hour=7),
+        "options": {"expires": 6 * 3600},
+    },
     # Self-healing: deliver email/SMS for notifications whose on-commit dispatch was lost.
     "notifications-redeliver": {
         "task": "governance.tasks.notification_redeliver_task",

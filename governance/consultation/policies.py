@@ -72,6 +72,15 @@ def meeting_create_can(*, user: User, organization: PartyOrganization, area: Are
     return deny("not_convener", _("只有该小区（社区）的社区工作人员或召集党组织书记可以安排议事会议。"))
 
 
+def meeting_convene_can(*, user: User) -> Decision:
+    """May ``user`` open the "new meeting" form at all (staff somewhere, or a secretary)?"""
+    if not _active(user):
+        return deny("not_authenticated", _("请先登录。"))
+    if has_any_role(user, STAFF_ROLES) or PartyOrganization.objects.filter(secretary=user).exists():
+        return allow()
+    return deny("not_convener", _("只有社区工作人员或党组织书记可以安排议事会议。"))
+
+
 def _is_participant(user: User, meeting: Meeting) -> bool:
     return meeting.participants.filter(user=user).exists()
 

@@ -40,8 +40,8 @@ def _prefixes(paths: list[str]) -> set[str]:
 def area_scope_q(*, user: User, path_field: str) -> Q:
     """Rows whose area lies under, or covers, one of the user's posts."""
     paths = jurisdiction_paths(user=user)
-    if paths is None:
-        return Q()
+    if paths is None:  # everything; not Q(), which would vanish when OR-ed with another condition
+        return Q(pk__isnull=False)
     if not paths:
         return Q(pk__in=[])
     q = Q(**{f"{path_field}__in": _prefixes(paths)})
