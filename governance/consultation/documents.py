@@ -1,7 +1,7 @@
 """Outputs people use: the minutes as a PDF for the notice board, and the iCalendar feed.
 
-The PDF embeds a subset of Noto Sans SC (SIL OFL 1.1), shipped by a Python package dependency
-(``pylopdf-fonts-zh-cn``), so a server without any system font renders Chinese all the same. The iCalendar text is written
+The PDF embeds a subset of Noto Sans SC (SIL OFL 1.1), shipped by a Python package
+dependency (``pylopdf-fonts-zh-cn``), so a server without any system font renders Chinese. The iCalendar text is written
 here by hand to RFC 5545 (CRLF lines folded at 75 octets, escaped text, UTC times), so the test
 that parses it with an independent library checks something real.
 """

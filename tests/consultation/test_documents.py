@@ -134,7 +134,8 @@ def test_calendar_feed_parses_with_uid_times_and_cancelled_status(meeting, east_
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/calendar")
     raw = response.content
-    assert b"\r\n" in raw and all(len(line) <= 75 for line in raw.split(b"\r\n"))
+    assert b"\r\n" in raw
+    assert all(len(line) <= 75 for line in raw.split(b"\r\n"))
     calendar = icalendar.Calendar.from_ical(raw)
     events = {str(e["SUMMARY"]): e for e in calendar.walk("VEVENT")}
     assert set(events) == {"三月红色议事厅", "临时议事：楼道堆物, 清理；安排"}

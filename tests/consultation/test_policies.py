@@ -21,8 +21,8 @@ ACTIONS = [
     "sign_in",
     "read_minutes",
 ]
-RUNNER = {a: "ok" for a in ACTIONS} | {"sign_in": "403"}
-INVITEE = {a: "403" for a in ACTIONS} | {"sign_in": "ok", "read_minutes": "ok"}
+RUNNER = dict.fromkeys(ACTIONS, "ok") | {"sign_in": "403"}
+INVITEE = dict.fromkeys(ACTIONS, "403") | {"sign_in": "ok", "read_minutes": "ok"}
 
 # The meeting is convened by 东升社区党委 (secretary 赵书记) for 东升花园; rep and the property
 # head are invited. The minutes are not published, so a neighbour who is not invited may not read them.
