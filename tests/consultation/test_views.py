@@ -26,7 +26,8 @@ def test_staff_pages_render(east_staff, quorate):
     ):
         response = client.get(url)
         assert response.status_code == 200, url
-        assert b"<script>" not in response.content and b"style=" not in response.content
+        assert b"<script>" not in response.content
+        assert b"style=" not in response.content
     page = client.get(reverse("consultation:meeting_detail", args=[quorate.pk])).content.decode()
     assert quorate.sign_in_code in page
     assert "已达到法定到会人数" in page
