@@ -7,7 +7,7 @@ workflow's question (409); which meetings a person can see at all is the selecto
 
 from django.utils.translation import gettext as _
 
-from governance.consultation.models import Meeting, Resolution
+from governance.consultation.models import Meeting, Resolution, ServiceItem
 from governance.models import Area, PartyOrganization, Role, User
 from governance.permissions import has_any_role
 from governance.policy import Decision, allow, deny
@@ -139,3 +139,58 @@ def suggestion_create_can(*, user: User, area: Area) -> Decision:
 
 def is_staff(user: User) -> bool:
     return has_any_role(user, STAFF_ROLES)
+
+
+# --- Red property: the service list, ratings, fee plans, seats ---------------------------------------
+
+
+def _lives_in(user: User, area: Area) -> bool:
+    paths = jurisdiction_paths(user=user, roles=set(RESIDENT_ROLES)) or []
+    return any(path.startswith(area.path) for path in paths)
+
+
+def _convener_over(user: User, area: Area) -> bool:
+    """Staff over the compound, or the secretary of a party organisation covering it."""
+    if _staff_over(user=user, area=area):
+        return True
+    return PartyOrganization.objects.filter(secretary=user).filter(area__path__in=_prefixes_of(area.path)).exists()
+
+
+def _prefixes_of(path: str) -> list[str]:
+    segments = path.strip("/").split("/")
+    return ["/".join(segments[: i + 1]) + "/" for i in range(len(segments))]
+
+
+def compound_can(*, user: User, action: str, compound: Area) -> Decision:
+    """``manage`` (service list, fee plans, seats) or ``scorecard`` on a compound."""
+    if not _active(user):
+        return deny("not_authenticated", _("请先登录。"))
+    if action == "manage":
+        if _convener_over(user, compound):
+            return allow()
+        return deny("not_convener", _("只有社区工作人员或党组织书记可以维护服务清单、经费方案和任职。"))
+    if action == "scorecard":
+        if _convener_over(user, compound):
+            return allow()
+        providers = set(ServiceItem.objects.filter(compound=compound).values_list("provider_id", flat=True))
+        if providers & set(user_department_ids(user=user, roles=set(HANDLER_ROLES))):
+            return allow()
+        return deny("scorecard_not_allowed", _("服务评分仅对社区、党组织和物业公司本身开放。"))
+    return deny("unknown_action", _("不支持的操作。"))
+
+
+def service_item_rate_can(*, user: User, item: ServiceItem) -> Decision:
+    if not _active(user):
+        return deny("not_authenticated", _("请先登录。"))
+    if has_any_role(user, RESIDENT_ROLES) and _lives_in(user, item.compound):
+        return allow()
+    return deny("not_resident_here", _("只有本小区的居民可以评价服务项目。"))
+
+
+def person_seats_can(*, user: User, person: User) -> Decision:
+    """A person's seats: the person, and staff."""
+    if not _active(user):
+        return deny("not_authenticated", _("请先登录。"))
+    if user.pk == person.pk or has_any_role(user, STAFF_ROLES):
+        return allow()
+    return deny("not_allowed", _("只有本人和社区工作人员可以查看任职情况。"), hidden=True)

@@ -8,22 +8,27 @@ meetings they are invited to, and a party organisation's secretary those it conv
 
 import math
 from dataclasses import dataclass, field
+from datetime import date
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Avg, Count, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from governance.consultation.models import (
     AgendaItem,
     CouncilRule,
+    FeePlan,
     Group,
     Meeting,
     Participant,
     Resolution,
+    Seat,
+    ServiceItem,
+    ServiceRating,
     Suggestion,
 )
 from governance.models import Area, User
-from governance.selectors import area_ancestors, jurisdiction_paths
+from governance.selectors import area_ancestors, jurisdiction_paths, user_department_ids
 
 DEFAULT_RESIDENT_REP_PERCENT = 50
 DEFAULT_PROPERTY_REQUIRED = True
@@ -186,3 +191,119 @@ def quorum_for(*, meeting: Meeting) -> Quorum:
     if property_required and attendance.signed.get(Group.PROPERTY, 0) == 0:
         reasons.append(_("物业公司无人到会"))
     return Quorum(ok=not reasons, reasons=reasons)
+
+
+# --- Red property: seats, service list, scorecards, fee plans ------------------------------------
+
+
+def visible_service_items(*, user: User) -> QuerySet[ServiceItem]:
+    if not getattr(user, "is_authenticated", False):
+        return ServiceItem.objects.none()
+    return ServiceItem.objects.filter(
+        area_scope_q(user=user, path_field="compound__path") | Q(provider_id__in=user_department_ids(user=user))
+    ).select_related("compound", "provider", "resolution")
+
+
+def service_item_get_for_user(*, user: User, pk) -> ServiceItem:
+    try:
+        return visible_service_items(user=user).get(pk=pk)
+    except (ServiceItem.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def compound_get_for_user(*, user: User, code: str) -> Area:
+    area = (
+        Area.objects.filter(area_scope_q(user=user, path_field="path"), code=code, level=Area.Level.COMPOUND).first()
+        if getattr(user, "is_authenticated", False)
+        else None
+    )
+    if area is None and getattr(user, "is_authenticated", False):
+        # The property company's people reach the compounds they serve.
+        area = Area.objects.filter(
+            code=code,
+            level=Area.Level.COMPOUND,
+            pk__in=ServiceItem.objects.filter(provider_id__in=user_department_ids(user=user)).values("compound_id"),
+        ).first()
+    if area is None:
+        raise Http404
+    return area
+
+
+@dataclass(frozen=True)
+class ScoreRow:
+    item: ServiceItem
+    month: date
+    average: float | None
+    responses: int
+
+
+def scorecard(*, items, month: date) -> list[ScoreRow]:
+    """Per item, the month's average score and the number of responses (one query)."""
+    items = list(items)
+    stats = {
+        row["item_id"]: row
+        for row in ServiceRating.objects.filter(item__in=items, month=month)
+        .values("item_id")
+        .annotate(average=Avg("score"), responses=Count("pk"))
+    }
+    return [
+        ScoreRow(
+            item=item,
+            month=month,
+            average=round(float(stats[item.pk]["average"]), 2) if item.pk in stats else None,
+            responses=stats[item.pk]["responses"] if item.pk in stats else 0,
+        )
+        for item in items
+    ]
+
+
+def rated_item_ids(*, user: User, month: date) -> set[int]:
+    return set(ServiceRating.objects.filter(resident=user, month=month).values_list("item_id", flat=True))
+
+
+def fee_plans_for(*, compound: Area, limit: int = 2) -> list[FeePlan]:
+    """The current plan and the one before it, newest first."""
+    return list(FeePlan.objects.filter(compound=compound).order_by("-period_start")[:limit])
+
+
+def visible_fee_plans(*, user: User) -> QuerySet[FeePlan]:
+    if not getattr(user, "is_authenticated", False):
+        return FeePlan.objects.none()
+    return FeePlan.objects.filter(area_scope_q(user=user, path_field="compound__path")).select_related("compound")
+
+
+def seats_of(*, person: User) -> list[Seat]:
+    return list(
+        Seat.objects.filter(person=person, ended_on__isnull=True).select_related(
+            "organization", "compound", "department"
+        )
+    )
+
+
+def is_cross_holding(seats: list[Seat]) -> bool:
+    """交叉任职: seats in more than one of the three bodies."""
+    return len({seat.body for seat in seats}) > 1
+
+
+def compound_seats(*, compound: Area) -> list[Seat]:
+    """Current seats of the compound's three bodies: party organisations of the compound or above
+    it, its owners' committee, and the property companies serving it."""
+    providers = ServiceItem.objects.filter(compound=compound).values("provider_id")
+    return list(
+        Seat.objects.filter(ended_on__isnull=True)
+        .filter(
+            Q(organization__area__in=area_ancestors(area=compound))
+            | Q(organization__area__path__startswith=compound.path)
+            | Q(compound=compound)
+            | Q(department_id__in=providers)
+        )
+        .select_related("person", "organization", "compound", "department")
+        .order_by("body", "position", "id")
+    )
+
+
+def cross_holders(seats: list[Seat]) -> set[int]:
+    bodies: dict[int, set[str]] = {}
+    for seat in seats:
+        bodies.setdefault(seat.person_id, set()).add(seat.body)
+    return {pk for pk, held in bodies.items() if len(held) > 1}
