@@ -1,17 +1,17 @@
 """Every write of the consultation app, one module per area of use cases (re-exported here)."""
 
 from governance.consultation.services.meetings import (
-    AlreadyVoted,
     BATCH,
     CODE_ALPHABET,
     DEFAULT_RESOLUTION_DAYS,
     MEETING_FLOW,
+    REMIND_BEFORE,
+    RESOLUTION_FLOW,
+    AlreadyVoted,
     MeetingNotInSession,
     MinutesPublished,
     NoQuorum,
     NotInvited,
-    REMIND_BEFORE,
-    RESOLUTION_FLOW,
     WrongCode,
     adopted_by_rule,
     agenda_item_add,
@@ -33,7 +33,7 @@ from governance.consultation.services.meetings import (
     suggestion_create,
     timeline_add,
 )
-from governance.consultation.services.property import (  # noqa: F401
+from governance.consultation.services.property import (
     fee_plan_create,
     seat_assign,
     seat_end,
@@ -42,21 +42,22 @@ from governance.consultation.services.property import (  # noqa: F401
 )
 
 __all__ = [
-    "AlreadyVoted",
     "BATCH",
     "CODE_ALPHABET",
     "DEFAULT_RESOLUTION_DAYS",
     "MEETING_FLOW",
+    "REMIND_BEFORE",
+    "RESOLUTION_FLOW",
+    "AlreadyVoted",
     "MeetingNotInSession",
     "MinutesPublished",
     "NoQuorum",
     "NotInvited",
-    "REMIND_BEFORE",
-    "RESOLUTION_FLOW",
     "WrongCode",
     "adopted_by_rule",
     "agenda_item_add",
     "agenda_item_vote",
+    "fee_plan_create",
     "meeting_cancel",
     "meeting_conclude",
     "meeting_create",
@@ -71,11 +72,10 @@ __all__ = [
     "resolution_flag_overdue",
     "resolution_progress",
     "resolutions_flag_overdue",
-    "suggestion_create",
-    "timeline_add",
-    "fee_plan_create",
     "seat_assign",
     "seat_end",
     "service_item_create",
     "service_item_rate",
+    "suggestion_create",
+    "timeline_add",
 ]
