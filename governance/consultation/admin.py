@@ -9,9 +9,13 @@ from governance.consultation import policies, services
 from governance.consultation.models import (
     AgendaItem,
     CouncilRule,
+    FeePlan,
     Meeting,
     Participant,
     Resolution,
+    Seat,
+    ServiceItem,
+    ServiceRating,
     Suggestion,
     TimelineEntry,
 )
@@ -123,3 +127,37 @@ class TimelineEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(Seat)
+class SeatAdmin(admin.ModelAdmin):
+    list_display = ["person", "body", "position", "organization", "compound", "department", "started_on", "ended_on"]
+    list_filter = ["body", "position"]
+    search_fields = ["person__username", "person__full_name"]
+    autocomplete_fields = ["person", "organization", "compound", "department"]
+
+
+class RatingInline(ReadOnlyInline):
+    model = ServiceRating
+    fields = ["month", "score", "comment", "created_at"]
+    readonly_fields = fields
+
+
+@admin.register(ServiceItem)
+class ServiceItemAdmin(admin.ModelAdmin):
+    list_display = ["name", "compound", "kind", "provider", "frequency", "is_published"]
+    list_filter = ["kind", "is_published"]
+    search_fields = ["name"]
+    readonly_fields = ["resolution", "created_at"]
+    inlines = [RatingInline]
+
+
+@admin.register(FeePlan)
+class FeePlanAdmin(admin.ModelAdmin):
+    list_display = ["compound", "period_start", "period_end", "subsidy", "resident_fees", "public_income", "total"]
+
+    def has_add_permission(self, request) -> bool:  # through the service, which explains a mismatch in Chinese
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in FeePlan._meta.fields]

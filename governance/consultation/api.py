@@ -11,11 +11,13 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from governance.consultation import policies, selectors, services
-from governance.consultation.models import Meeting, Resolution, Suggestion
+from governance.consultation.models import FeePlan, Meeting, Resolution, ServiceItem, Suggestion
 from governance.consultation.serializers import (
     AgendaItemInput,
     AgendaItemOutput,
     CancelInput,
+    FeePlanInput,
+    FeePlanOutput,
     MeetingInput,
     MeetingOutput,
     MinutesInput,
@@ -23,7 +25,11 @@ from governance.consultation.serializers import (
     ParticipantOutput,
     PartyOrganizationOutput,
     ProgressInput,
+    RatingInput,
+    RatingOutput,
     ResolutionOutput,
+    ServiceItemInput,
+    ServiceItemOutput,
     SignInInput,
     SuggestionInput,
     SuggestionOutput,
@@ -236,3 +242,55 @@ class SuggestionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         policies.suggestion_create_can(user=request.user, area=data.validated_data["area"]).raise_if_denied()
         suggestion = services.suggestion_create(author=request.user, **data.validated_data)
         return Response(SuggestionOutput(suggestion).data, status=status.HTTP_201_CREATED)
+
+
+class ServiceItemViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The service lists a person can see; staff add items; residents rate once a month."""
+
+    queryset = ServiceItem.objects.none()
+    serializer_class = ServiceItemOutput
+    permission_classes = [IsPortalUser]
+    lookup_value_regex = r"\d+"
+
+    def get_queryset(self):
+        return selectors.visible_service_items(user=self.request.user).order_by("compound_id", "kind", "id")
+
+    @extend_schema(request=ServiceItemInput, responses={201: ServiceItemOutput}, summary="新增服务项目")
+    def create(self, request):
+        data = ServiceItemInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        policies.compound_can(user=request.user, action="manage", compound=values["compound"]).raise_if_denied()
+        resolution = values.get("resolution")
+        if resolution is not None:
+            resolution = selectors.resolution_get_for_user(user=request.user, pk=resolution.pk)
+        item = services.service_item_create(actor=request.user, **{**values, "resolution": resolution})
+        return Response(ServiceItemOutput(item).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=RatingInput, responses={201: RatingOutput}, summary="评价本月服务（每月一次）")
+    @action(detail=True, methods=["post"])
+    def ratings(self, request, pk=None):
+        item = selectors.service_item_get_for_user(user=request.user, pk=pk)
+        policies.service_item_rate_can(user=request.user, item=item).raise_if_denied()
+        data = RatingInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        rating = services.service_item_rate(resident=request.user, item=item, **data.validated_data)
+        return Response(RatingOutput(rating).data, status=status.HTTP_201_CREATED)
+
+
+class FeePlanViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    queryset = FeePlan.objects.none()
+    serializer_class = FeePlanOutput
+    permission_classes = [IsPortalUser]
+
+    def get_queryset(self):
+        return selectors.visible_fee_plans(user=self.request.user).order_by("compound_id", "-period_start")
+
+    @extend_schema(request=FeePlanInput, responses={201: FeePlanOutput}, summary="新增经费方案")
+    def create(self, request):
+        data = FeePlanInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        policies.compound_can(user=request.user, action="manage", compound=values["compound"]).raise_if_denied()
+        plan = services.fee_plan_create(actor=request.user, **values)
+        return Response(FeePlanOutput(plan).data, status=status.HTTP_201_CREATED)

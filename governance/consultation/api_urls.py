@@ -8,5 +8,7 @@ router.register("meetings", api.MeetingViewSet, basename="consultation-meeting")
 router.register("agenda-items", api.AgendaItemViewSet, basename="consultation-agenda-item")
 router.register("resolutions", api.ResolutionViewSet, basename="consultation-resolution")
 router.register("topics", api.SuggestionViewSet, basename="consultation-topic")
+router.register("service-items", api.ServiceItemViewSet, basename="consultation-service-item")
+router.register("fee-plans", api.FeePlanViewSet, basename="consultation-fee-plan")
 
 urlpatterns = router.urls

@@ -2,12 +2,22 @@
 residents' representative; topics; last month's meeting concluded with published minutes and
 resolutions in progress; next week's meeting planned with its agenda. Idempotent."""
 
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal
 
 from django.utils import timezone
 
 from governance.consultation import services
-from governance.consultation.models import CouncilRule, Group, Meeting, Resolution, Suggestion
+from governance.consultation.models import (
+    CouncilRule,
+    FeePlan,
+    Group,
+    Meeting,
+    Resolution,
+    Seat,
+    ServiceItem,
+    Suggestion,
+)
 from governance.demo import _account
 from governance.models import Area, PartyOrganization, Post, Role
 from governance.services import post_assign
@@ -115,7 +125,53 @@ def seed(context: dict) -> None:
             services.participant_add(actor=staff, meeting=upcoming, user=user, group=group)
         topic = Suggestion.objects.filter(area=compound, title="非机动车棚加装充电桩").first()
         services.agenda_item_add(actor=staff, meeting=upcoming, title="", suggestion=topic)
+    _red_property(context, compound=compound, committee=committee, wuye=wuye, owner=owner, resident=resident)
     context.setdefault("notes", []).append(
         "红色议事厅: 东升花园 — a concluded meeting with published minutes, resolutions in progress "
-        "(one overdue for the beat to flag), a planned meeting next week."
+        "(one overdue for the beat to flag), a planned meeting next week, a service list, fee plans and 交叉任职."
     )
+
+
+SERVICES = [
+    (ServiceItem.Kind.BASIC, "保洁", "楼道每日清扫，垃圾日产日清", "每日"),
+    (ServiceItem.Kind.BASIC, "安保", "门岗24小时值守，夜间巡逻两次", "每日"),
+    (ServiceItem.Kind.BASIC, "维修", "报修30分钟内响应，小修当日完成", "随报随修"),
+    (ServiceItem.Kind.BASIC, "绿化", "草木修剪、病虫害防治", "每月"),
+    (ServiceItem.Kind.FEATURED, "代收快递", "门岗代收，短信通知", "每日"),
+    (ServiceItem.Kind.FEATURED, "关爱老人", "独居老人每周上门探访", "每周"),
+]
+
+
+def _red_property(context: dict, *, compound: Area, committee: PartyOrganization, wuye, owner, resident) -> None:
+    staff = context["accounts"]["staff"]
+    provider = context["departments"]["DEPT-WY"]
+    if not ServiceItem.objects.filter(compound=compound).exists():
+        for kind, name, standard, frequency in SERVICES:
+            services.service_item_create(
+                actor=staff, compound=compound, provider=provider, kind=kind, name=name, standard=standard,
+                frequency=frequency,
+            )  # fmt: skip
+        parking = Resolution.objects.filter(area=compound, title="规划停车位").first()
+        services.service_item_create(
+            actor=staff, compound=compound, provider=provider, kind=ServiceItem.Kind.BASIC, name="停车秩序管理",
+            standard="划线停车，夜间巡查消防通道", frequency="每日", resolution=parking,
+        )  # fmt: skip
+        for item in ServiceItem.objects.filter(compound=compound, name__in=["保洁", "安保"]):
+            services.service_item_rate(resident=resident, item=item, score=4 if item.name == "保洁" else 5)
+    year = timezone.localdate().year
+    for start, subsidy, fees, income in ((year - 1, "60000", "90000", "30000"), (year, "50000", "100000", "40000")):
+        if not FeePlan.objects.filter(compound=compound, period_start=date(start, 1, 1)).exists():
+            services.fee_plan_create(
+                actor=staff, compound=compound, period_start=date(start, 1, 1), period_end=date(start, 12, 31),
+                subsidy=Decimal(subsidy), resident_fees=Decimal(fees), public_income=Decimal(income),
+                total=Decimal(subsidy) + Decimal(fees) + Decimal(income), note="政府补贴 + 居民缴费 + 公共收益",
+            )  # fmt: skip
+    if not Seat.objects.filter(person__in=[wuye, owner]).exists():
+        branch = PartyOrganization.objects.get(name=f"{compound.name}党支部", area=compound)
+        B, P = Seat.Body, Seat.Position
+        services.seat_assign(
+            actor=staff, person=wuye, body=B.PARTY, position=P.COMMITTEE_MEMBER, organization=committee
+        )
+        services.seat_assign(actor=staff, person=wuye, body=B.PROPERTY, position=P.MANAGER, department=provider)
+        services.seat_assign(actor=staff, person=owner, body=B.OWNERS_COMMITTEE, position=P.DIRECTOR, compound=compound)
+        services.seat_assign(actor=staff, person=owner, body=B.PARTY, position=P.PARTY_MEMBER, organization=branch)

@@ -98,3 +98,18 @@ class SuggestionForm(forms.Form):
     def __init__(self, *args, areas, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["area"].queryset = areas
+
+
+class RatingForm(forms.Form):
+    score = forms.TypedChoiceField(
+        label=_("评分"),
+        coerce=int,
+        choices=[
+            (5, _("5 分 · 很满意")),
+            (4, _("4 分 · 满意")),
+            (3, _("3 分 · 一般")),
+            (2, _("2 分 · 不满意")),
+            (1, _("1 分 · 很不满意")),
+        ],
+    )
+    comment = forms.CharField(label=_("意见（选填）"), max_length=300, required=False)

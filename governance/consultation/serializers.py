@@ -2,7 +2,17 @@
 
 from rest_framework import serializers
 
-from governance.consultation.models import AgendaItem, Group, Meeting, Participant, Resolution, Suggestion
+from governance.consultation.models import (
+    AgendaItem,
+    FeePlan,
+    Group,
+    Meeting,
+    Participant,
+    Resolution,
+    ServiceItem,
+    ServiceRating,
+    Suggestion,
+)
 from governance.models import Area, Department, PartyOrganization, User
 
 
@@ -153,3 +163,59 @@ class PartyOrganizationOutput(serializers.ModelSerializer):
     class Meta:
         model = PartyOrganization
         fields = ["id", "name", "level", "area", "parent"]
+
+
+class ServiceItemInput(serializers.Serializer):
+    compound = serializers.PrimaryKeyRelatedField(queryset=Area.objects.all())
+    provider = serializers.PrimaryKeyRelatedField(queryset=Department.objects.filter(is_active=True))
+    kind = serializers.ChoiceField(choices=ServiceItem.Kind.choices, required=False, default=ServiceItem.Kind.BASIC)
+    name = serializers.CharField(max_length=60)
+    standard = serializers.CharField(max_length=200)
+    frequency = serializers.CharField(max_length=60)
+    resolution = serializers.PrimaryKeyRelatedField(queryset=Resolution.objects.all(), required=False, allow_null=True)
+
+
+class ServiceItemOutput(serializers.ModelSerializer):
+    provider_name = serializers.CharField(source="provider.name")
+
+    class Meta:
+        model = ServiceItem
+        fields = ["id", "compound", "provider", "provider_name", "kind", "name", "standard", "frequency", "resolution"]
+
+
+class RatingInput(serializers.Serializer):
+    score = serializers.IntegerField(min_value=1, max_value=5)
+    comment = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+class RatingOutput(serializers.ModelSerializer):
+    class Meta:
+        model = ServiceRating
+        fields = ["id", "item", "month", "score", "comment"]
+
+
+class FeePlanInput(serializers.Serializer):
+    compound = serializers.PrimaryKeyRelatedField(queryset=Area.objects.all())
+    period_start = serializers.DateField()
+    period_end = serializers.DateField()
+    subsidy = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
+    resident_fees = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
+    public_income = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
+    total = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class FeePlanOutput(serializers.ModelSerializer):
+    class Meta:
+        model = FeePlan
+        fields = [
+            "id",
+            "compound",
+            "period_start",
+            "period_end",
+            "subsidy",
+            "resident_fees",
+            "public_income",
+            "total",
+            "note",
+        ]

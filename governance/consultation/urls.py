@@ -17,4 +17,7 @@ urlpatterns = [
     path("resolutions/", views.resolutions_view, name="resolutions"),
     path("resolutions/<int:pk>/progress/", views.resolution_progress_view, name="resolution_progress"),
     path("topics/", views.topics_view, name="topics"),
+    path("compounds/<str:code>/", views.compound_view, name="compound"),
+    path("service-items/<int:pk>/rate/", views.service_rate_view, name="service_rate"),
+    path("people/<int:pk>/", views.person_view, name="person"),
 ]

@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,9 +15,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from governance import home
 from governance.consultation import documents, forms, policies, selectors, services
-from governance.consultation.models import Meeting, Suggestion
+from governance.consultation.models import Meeting, ServiceItem, Suggestion
 from governance.exceptions import DomainError
-from governance.models import Area, Department, PartyOrganization, Role
+from governance.models import Area, Department, PartyOrganization, Role, User
 from governance.permissions import any_portal_user
 from governance.selectors import jurisdiction_q, visible_party_organizations, visible_users
 
@@ -129,6 +129,7 @@ def meeting_list_view(request: HttpRequest) -> HttpResponse:
             "past": past,
             "may_convene": _may_convene(request.user),
             "feeds": areas,
+            "compounds": [a for a in areas if a.level == Area.Level.COMPOUND],
         },
     )
 
@@ -347,7 +348,11 @@ def calendar_view(request: HttpRequest) -> HttpResponse:
 @any_portal_user
 def resolutions_view(request: HttpRequest) -> HttpResponse:
     user = request.user
-    rows = list(selectors.visible_resolutions(user=user).order_by("status", "due_date", "id")[:200])
+    rows = list(
+        selectors.visible_resolutions(user=user)
+        .prefetch_related("service_items__compound")
+        .order_by("status", "due_date", "id")[:200]
+    )
     for r in rows:
         r.can_progress = policies.resolution_can(user=user, action="progress", resolution=r).allowed
     return render(
@@ -392,3 +397,74 @@ def topics_view(request: HttpRequest) -> HttpResponse:
             return redirect("consultation:topics")
     topics = selectors.visible_suggestions(user=user)[:100]
     return render(request, "consultation/topics.html", {"form": form, "topics": topics})
+
+
+# --- Red property: compound page, ratings, a person's seats -----------------------------------------
+
+
+@require_GET
+@any_portal_user
+def compound_view(request: HttpRequest, code: str) -> HttpResponse:
+    """The compound's service list (rate this month), scorecard, fee plans and its three bodies' seats."""
+    user = request.user
+    compound = selectors.compound_get_for_user(user=user, code=code)
+    items = list(
+        ServiceItem.objects.filter(compound=compound, is_published=True)
+        .select_related("provider", "resolution")
+        .order_by("kind", "id")
+    )
+    month = timezone.localdate().replace(day=1)
+    may_rate = policies.service_item_rate_can(user=user, item=items[0]).allowed if items else False
+    rated = selectors.rated_item_ids(user=user, month=month) if may_rate else set()
+    seats = selectors.compound_seats(compound=compound)
+    plans = selectors.fee_plans_for(compound=compound)
+    return render(
+        request,
+        "consultation/compound.html",
+        {
+            "compound": compound,
+            "items": items,
+            "month": month,
+            "may_rate": may_rate,
+            "rated": rated,
+            "rating_form": forms.RatingForm(),
+            "scorecard": selectors.scorecard(items=items, month=month)
+            if policies.compound_can(user=user, action="scorecard", compound=compound)
+            else None,
+            "plan": plans[0] if plans else None,
+            "previous_plan": plans[1] if len(plans) > 1 else None,
+            "seats": seats,
+            "cross": selectors.cross_holders(seats),
+        },
+    )
+
+
+@require_POST
+@any_portal_user
+def service_rate_view(request: HttpRequest, pk: int) -> HttpResponse:
+    item = selectors.service_item_get_for_user(user=request.user, pk=pk)
+    policies.service_item_rate_can(user=request.user, item=item).raise_for_page()
+    form = forms.RatingForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        _run(
+            request,
+            lambda: services.service_item_rate(resident=request.user, item=item, **data),
+            _("感谢您的评价。"),
+        )
+    else:
+        _form_errors(request, form)
+    return redirect("consultation:compound", code=item.compound.code)
+
+
+@require_GET
+@any_portal_user
+def person_view(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_object_or_404(User, pk=pk, is_active=True)
+    policies.person_seats_can(user=request.user, person=person).raise_for_page()
+    seats = selectors.seats_of(person=person)
+    return render(
+        request,
+        "consultation/person.html",
+        {"person": person, "seats": seats, "cross": selectors.is_cross_holding(seats)},
+    )

@@ -85,3 +85,23 @@ def test_resident_cannot_open_the_new_meeting_form(rep):
 def test_home_card_shows_the_council(rep, meeting, invited):
     page = _client(rep).get(reverse("home")).content.decode()
     assert "红色议事厅" in page
+
+
+def test_admin_pages_render_in_chinese_with_read_only_timelines(make_user, quorate):
+    admin_user = make_user(username="root", is_superuser=True, is_staff=True)
+    client = _client(admin_user)
+    for model in (
+        "meeting",
+        "resolution",
+        "suggestion",
+        "timelineentry",
+        "seat",
+        "serviceitem",
+        "feeplan",
+        "councilrule",
+    ):
+        assert client.get(f"/admin/consultation/{model}/").status_code == 200, model
+    page = client.get(f"/admin/consultation/meeting/{quorate.pk}/change/").content.decode()
+    assert "议事流水" in page
+    assert "签到" in page
+    assert client.get("/admin/consultation/meeting/add/").status_code == 403
