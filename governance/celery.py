@@ -38,6 +38,11 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute="*/5"),
         "options": {"expires": 4 * 60},
     },
+    "consultation-minutes-nudge": {
+        "task": "governance.consultation.tasks.meeting_minutes_nudge_task",
+        "schedule": crontab(minute=20),
+        "options": {"expires": 50 * 60},
+    },
     "consultation-resolutions-overdue": {
         "task": "governance.consultation.tasks.resolution_flag_overdue_task",
         "schedule": crontab(minute=30, hour=7),

@@ -5,6 +5,7 @@ decision through ``consultation.policies`` (403 with the policy's code); every s
 the workflow's 409.
 """
 
+from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -21,6 +22,7 @@ from governance.consultation.serializers import (
     MeetingInput,
     MeetingOutput,
     MinutesInput,
+    MinutesReplyInput,
     ParticipantInput,
     ParticipantOutput,
     PartyOrganizationOutput,
@@ -31,6 +33,7 @@ from governance.consultation.serializers import (
     ServiceItemInput,
     ServiceItemOutput,
     SignInInput,
+    SubtaskInput,
     SuggestionInput,
     SuggestionOutput,
     VoteInput,
@@ -183,6 +186,25 @@ class MeetingViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             lambda m: services.meeting_minutes_save(actor=request.user, meeting=m, text=data.validated_data["text"]),
         )
 
+    @extend_schema(request=None, summary="纪要送参会人确认（默认3天）")
+    @action(detail=True, methods=["post"], url_path="minutes/send")
+    def minutes_send(self, request, pk=None):
+        return self._act(
+            request, pk, "send_minutes", lambda m: services.meeting_minutes_send(actor=request.user, meeting=m)
+        )
+
+    @extend_schema(request=MinutesReplyInput, summary="参会人确认纪要或提出异议")
+    @action(detail=True, methods=["post"], url_path="minutes/confirm")
+    def minutes_confirm(self, request, pk=None):
+        data = MinutesReplyInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        meeting = self._meeting(pk)
+        policies.meeting_can(user=request.user, action="confirm_minutes", meeting=meeting).raise_if_denied()
+        response = services.meeting_minutes_reply(
+            user=request.user, meeting=meeting, objection=data.validated_data["objection"]
+        )
+        return Response({"round": response.round, "confirmed": response.confirmed, "objection": response.objection})
+
     @extend_schema(request=None, summary="公布会议纪要")
     @action(detail=True, methods=["post"], url_path="minutes/publish")
     def minutes_publish(self, request, pk=None):
@@ -226,6 +248,16 @@ class ResolutionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         services.resolution_progress(actor=request.user, resolution=resolution, **data.validated_data)
         return Response(ResolutionOutput(selectors.resolution_get_for_user(user=request.user, pk=pk)).data)
 
+    @extend_schema(request=SubtaskInput, responses={201: ResolutionOutput}, summary="分解子任务")
+    @action(detail=True, methods=["post"])
+    def subtasks(self, request, pk=None):
+        resolution = selectors.resolution_get_for_user(user=request.user, pk=pk)
+        policies.resolution_can(user=request.user, action="subtask", resolution=resolution).raise_if_denied()
+        data = SubtaskInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        child = services.resolution_subtask_add(actor=request.user, parent=resolution, **data.validated_data)
+        return Response(ResolutionOutput(child).data, status=status.HTTP_201_CREATED)
+
 
 class SuggestionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     queryset = Suggestion.objects.none()
@@ -242,6 +274,16 @@ class SuggestionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         policies.suggestion_create_can(user=request.user, area=data.validated_data["area"]).raise_if_denied()
         suggestion = services.suggestion_create(author=request.user, **data.validated_data)
         return Response(SuggestionOutput(suggestion).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, summary="附议（每人一次）")
+    @action(detail=True, methods=["post"])
+    def support(self, request, pk=None):
+        suggestion = self.get_queryset().filter(pk=pk).first()
+        if suggestion is None:
+            raise Http404
+        policies.suggestion_support_can(user=request.user, suggestion=suggestion).raise_if_denied()
+        services.suggestion_support(user=request.user, suggestion=suggestion)
+        return Response({"supports": suggestion.supports.count()}, status=status.HTTP_201_CREATED)
 
 
 class ServiceItemViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):

@@ -101,6 +101,10 @@ def seed(context: dict) -> None:
             text="会议议定：一、一号楼加装电梯由物业公司牵头征求住户意见并报方案；二、小区内规划停车位，"
             "物业公司负责划线和夜间巡查。",
         )
+        services.meeting_minutes_send(actor=staff, meeting=past)
+        for user in (resident, rep, owner):
+            services.meeting_minutes_reply(user=user, meeting=past)
+        services.meeting_minutes_reply(user=wuye, meeting=past, objection="建议写明划线完成时间。")
         services.meeting_minutes_publish(actor=staff, meeting=past)
         elevator_resolution = Resolution.objects.get(item=elevator)
         services.resolution_progress(actor=wuye, resolution=elevator_resolution, percent=40, note="已完成意见征集")

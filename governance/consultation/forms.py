@@ -21,7 +21,7 @@ class MeetingForm(forms.Form):
     starts_at = forms.DateTimeField(label=_("开始时间"), widget=DateTimeInput())
     ends_at = forms.DateTimeField(label=_("结束时间"), widget=DateTimeInput())
     place = forms.CharField(label=_("地点"), max_length=120, required=False)
-    video_url = forms.URLField(label=_("视频会议链接"), required=False)
+    video_url = forms.URLField(label=_("视频会议链接"), required=False, assume_scheme="https")
 
     def __init__(self, *args, organizations, areas, **kwargs):
         super().__init__(*args, **kwargs)

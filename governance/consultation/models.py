@@ -66,6 +66,26 @@ class Suggestion(models.Model):
         return self.title
 
 
+class SuggestionSupport(models.Model):
+    """A resident supports someone's topic, once (附议)."""
+
+    suggestion = models.ForeignKey(
+        Suggestion, verbose_name=_("议题"), on_delete=models.CASCADE, related_name="supports"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("附议人"), on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(_("附议时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("附议")
+        verbose_name_plural = pgettext_lazy("plural", "附议")
+        constraints = [models.UniqueConstraint(fields=["suggestion", "user"], name="suggestion_support_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.suggestion}"
+
+
 class Meeting(models.Model):
     """One sitting of the 红色议事厅, convened by a party organisation for a compound or community."""
 
@@ -92,6 +112,11 @@ class Meeting(models.Model):
     cancel_reason = models.CharField(_("取消原因"), max_length=200, blank=True)
     minutes = models.TextField(_("会议纪要"), blank=True)
     minutes_published_at = models.DateTimeField(_("纪要公布时间"), null=True, blank=True)
+    minutes_round = models.PositiveSmallIntegerField(_("纪要送审轮次"), default=0)
+    minutes_sent_at = models.DateTimeField(_("纪要送审时间"), null=True, blank=True)
+    confirm_by = models.DateTimeField(_("确认截止时间"), null=True, blank=True)
+    minutes_nudge_at = models.DateTimeField(_("纪要催办时间"), null=True, blank=True)
+    minutes_nudges = models.PositiveSmallIntegerField(_("纪要已催办次数"), default=0)
     remind_at = models.DateTimeField(_("会前提醒时间"), null=True, blank=True)
     reminded_at = models.DateTimeField(_("已提醒时间"), null=True, blank=True)
     created_by = models.ForeignKey(
@@ -114,6 +139,12 @@ class Meeting(models.Model):
                 fields=["remind_at"],
                 name="meeting_remind_due_idx",
                 condition=Q(reminded_at__isnull=True, status="planned"),
+            ),
+            # The convener's nudge: concluded meetings whose minutes are still unpublished.
+            models.Index(
+                fields=["minutes_nudge_at"],
+                name="meeting_minutes_nudge_idx",
+                condition=Q(minutes_published_at__isnull=True, status="concluded"),
             ),
         ]
 
@@ -151,6 +182,35 @@ class Participant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_group_display()}"
+
+
+class MinutesResponse(models.Model):
+    """An attendee's answer to the minutes sent to them: confirmed, or an objection (one per round)."""
+
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("会议"), on_delete=models.CASCADE, related_name="minutes_responses"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("参会人"), on_delete=models.CASCADE, related_name="+"
+    )
+    round = models.PositiveSmallIntegerField(_("送审轮次"))
+    objection = models.TextField(_("异议"), blank=True)
+    created_at = models.DateTimeField(_("答复时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("纪要确认")
+        verbose_name_plural = pgettext_lazy("plural", "纪要确认")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "user", "round"], name="minutes_response_once_per_round")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {'异议' if self.objection else '确认'}"
+
+    @property
+    def confirmed(self) -> bool:
+        return not self.objection
 
 
 class AgendaItem(models.Model):
@@ -197,7 +257,12 @@ class Resolution(models.Model):
         IN_PROGRESS = "in_progress", _("办理中")
         DONE = "done", _("已办结")
 
-    item = models.OneToOneField(AgendaItem, verbose_name=_("议程"), on_delete=models.PROTECT, related_name="resolution")
+    item = models.OneToOneField(
+        AgendaItem, verbose_name=_("议程"), null=True, blank=True, on_delete=models.PROTECT, related_name="resolution"
+    )
+    parent = models.ForeignKey(
+        "self", verbose_name=_("上级决议"), null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+    )
     meeting = models.ForeignKey(Meeting, verbose_name=_("会议"), on_delete=models.PROTECT, related_name="resolutions")
     area = models.ForeignKey(Area, verbose_name=_("小区/社区"), on_delete=models.PROTECT, related_name="+")
     title = models.CharField(_("决议"), max_length=120)
@@ -218,7 +283,13 @@ class Resolution(models.Model):
         verbose_name = _("决议")
         verbose_name_plural = pgettext_lazy("plural", "决议")
         ordering = ["due_date", "id"]
-        constraints = [models.CheckConstraint(condition=Q(progress__lte=100), name="resolution_progress_max_100")]
+        constraints = [
+            models.CheckConstraint(condition=Q(progress__lte=100), name="resolution_progress_max_100"),
+            # An adopted item's resolution, or a sub-task of one.
+            models.CheckConstraint(
+                condition=Q(item__isnull=False) | Q(parent__isnull=False), name="resolution_item_or_parent"
+            ),
+        ]
         indexes = [
             # The overdue clock reads open resolutions not yet flagged, by their due date.
             models.Index(
@@ -249,6 +320,10 @@ class TimelineEntry(models.Model):
         PUBLISHED = "published", _("纪要公布")
         REMINDER = "reminder", _("会前提醒")
         PROGRESS = "progress", _("进度更新")
+        MINUTES_SENT = "minutes_sent", _("纪要送审")
+        MINUTES_REPLY = "minutes_reply", _("纪要确认")
+        NUDGE = "nudge", _("纪要催办")
+        SUBTASK = "subtask", _("分解任务")
         OVERDUE = "overdue", _("逾期督办")
 
     meeting = models.ForeignKey(
@@ -458,3 +533,28 @@ class FeePlan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.compound} {self.period_start:%Y-%m}"
+
+
+class Volunteer(models.Model):
+    """A 红色管家 volunteer assigned to a building: helps patrol and mediate."""
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("志愿者"), on_delete=models.CASCADE, related_name="+"
+    )
+    building = models.ForeignKey(Area, verbose_name=_("楼栋"), on_delete=models.PROTECT, related_name="+")
+    duties = models.CharField(_("职责"), max_length=120, default=_("巡查、调解、政策宣传"))
+    since = models.DateField(_("上岗日期"))
+    is_active = models.BooleanField(_("在岗"), default=True)
+
+    class Meta:
+        verbose_name = _("红色管家")
+        verbose_name_plural = pgettext_lazy("plural", "红色管家")
+        ordering = ["building__path", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "building"], condition=Q(is_active=True), name="volunteer_once_per_building"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} · {self.building}"

@@ -24,6 +24,7 @@ HANDLER_ROLES = frozenset({Role.DEPARTMENT_HANDLER})
 # action → who may take it on a meeting they can see:
 #   "runner"      community staff over the meeting's area, or the convening organisation's secretary
 #   "participant" a person on the meeting's participant list
+#   "attendee"    a participant who signed in (confirms or objects to the minutes)
 #   "reader"      runners and participants always; anyone who can see the meeting once published
 MEETING_ACTIONS: dict[str, str] = {
     "open": "runner",
@@ -34,13 +35,16 @@ MEETING_ACTIONS: dict[str, str] = {
     "vote": "runner",
     "sign_in_other": "runner",
     "write_minutes": "runner",
+    "send_minutes": "runner",
     "publish_minutes": "runner",
     "sign_in": "participant",
+    "confirm_minutes": "attendee",
     "read_minutes": "reader",
 }
 
 RESOLUTION_ACTIONS: dict[str, str] = {
     "progress": "runner_or_responsible",
+    "subtask": "runner",
 }
 
 
@@ -101,6 +105,10 @@ def meeting_can(*, user: User, action: str, meeting: Meeting) -> Decision:
         if _is_participant(user, meeting):
             return allow()
         return deny("not_invited", _("您不在本次会议的参会名单中。"))
+    if who == "attendee":
+        if meeting.participants.filter(user=user, signed_in_at__isnull=False).exists():
+            return allow()
+        return deny("not_attendee", _("只有到会的参会人可以确认纪要。"))
     if runner or _is_participant(user, meeting) or meeting.minutes_published:
         return allow()
     return deny("minutes_unpublished", _("会议纪要尚未公布。"))
@@ -118,6 +126,8 @@ def resolution_can(*, user: User, action: str, resolution: Resolution) -> Decisi
     meeting = resolution.meeting
     if is_runner(user=user, organization=meeting.organization, area=meeting.area):
         return allow()
+    if RESOLUTION_ACTIONS[action] == "runner":
+        return deny("not_convener", _("只有社区工作人员或召集党组织书记可以分解决议。"))
     if resolution.responsible_department_id and resolution.responsible_department_id in user_department_ids(
         user=user, roles=set(HANDLER_ROLES)
     ):
@@ -135,6 +145,20 @@ def suggestion_create_can(*, user: User, area: Area) -> Decision:
     if any(path.startswith(area.path) for path in paths):
         return allow()
     return deny("not_your_area", _("只能向您所在的小区或社区提出议题。"))
+
+
+def suggestion_support_can(*, user: User, suggestion) -> Decision:
+    """Residents of the topic's compound or community support it (once each, not their own)."""
+    if not has_any_role(user, RESIDENT_ROLES):
+        return deny("not_resident", _("只有居民可以附议。"))
+    if user.is_superuser or _lives_in_path(user, suggestion.area.path):
+        return allow()
+    return deny("not_your_area", _("只能附议您所在小区或社区的议题。"))
+
+
+def _lives_in_path(user: User, path: str) -> bool:
+    paths = jurisdiction_paths(user=user, roles=set(RESIDENT_ROLES)) or []
+    return any(p.startswith(path) for p in paths)
 
 
 def is_staff(user: User) -> bool:

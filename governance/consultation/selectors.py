@@ -20,12 +20,14 @@ from governance.consultation.models import (
     FeePlan,
     Group,
     Meeting,
+    MinutesResponse,
     Participant,
     Resolution,
     Seat,
     ServiceItem,
     ServiceRating,
     Suggestion,
+    Volunteer,
 )
 from governance.models import Area, User
 from governance.selectors import area_ancestors, jurisdiction_paths, user_department_ids
@@ -91,7 +93,12 @@ def agenda_item_get_for_user(*, user: User, pk) -> AgendaItem:
 def visible_suggestions(*, user: User) -> QuerySet[Suggestion]:
     if not getattr(user, "is_authenticated", False):
         return Suggestion.objects.none()
-    return Suggestion.objects.filter(area_scope_q(user=user, path_field="area__path")).select_related("area", "author")
+    return (
+        Suggestion.objects.filter(area_scope_q(user=user, path_field="area__path"))
+        .select_related("area", "author")
+        .annotate(n_supports=Count("supports", distinct=True))
+        .order_by("-created_at", "-id")  # Meta.ordering is not applied to a GROUP BY query
+    )
 
 
 def visible_resolutions(*, user: User) -> QuerySet[Resolution]:
@@ -307,3 +314,39 @@ def cross_holders(seats: list[Seat]) -> set[int]:
     for seat in seats:
         bodies.setdefault(seat.person_id, set()).add(seat.body)
     return {pk for pk, held in bodies.items() if len(held) > 1}
+
+
+# --- Minutes confirmation, volunteers ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MinutesConfirmation:
+    attendees: list
+    confirmed: list
+    objections: list  # MinutesResponse rows with an objection
+    pending: list
+
+
+def minutes_confirmation(*, meeting: Meeting) -> MinutesConfirmation:
+    """Who attended, who confirmed this round's minutes, who objected (and what), who has not answered."""
+    attendees = [p.user for p in meeting.participants.select_related("user").filter(signed_in_at__isnull=False)]
+    if meeting.minutes_sent_at is None:
+        return MinutesConfirmation(attendees=attendees, confirmed=[], objections=[], pending=[])
+    responses = {
+        r.user_id: r
+        for r in MinutesResponse.objects.filter(meeting=meeting, round=meeting.minutes_round).select_related("user")
+    }
+    return MinutesConfirmation(
+        attendees=attendees,
+        confirmed=[r.user for r in responses.values() if r.confirmed],
+        objections=[r for r in responses.values() if not r.confirmed],
+        pending=[u for u in attendees if u.pk not in responses],
+    )
+
+
+def volunteers_in(*, compound: Area) -> QuerySet[Volunteer]:
+    return (
+        Volunteer.objects.filter(is_active=True, building__path__startswith=compound.path)
+        .select_related("person", "building")
+        .order_by("building__path", "id")
+    )

@@ -61,6 +61,18 @@ class MinutesInput(serializers.Serializer):
     text = serializers.CharField()
 
 
+class MinutesReplyInput(serializers.Serializer):
+    objection = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class SubtaskInput(serializers.Serializer):
+    title = serializers.CharField(max_length=120)
+    due_date = serializers.DateField()
+    responsible_department = serializers.PrimaryKeyRelatedField(
+        queryset=Department.objects.filter(is_active=True), required=False, allow_null=True
+    )
+
+
 class ProgressInput(serializers.Serializer):
     percent = serializers.IntegerField(min_value=0, max_value=100)
     note = serializers.CharField(required=False, allow_blank=True, default="")
@@ -150,13 +162,19 @@ class ResolutionOutput(serializers.ModelSerializer):
             "progress",
             "done_at",
             "is_overdue",
+            "parent",
         ]
 
 
 class SuggestionOutput(serializers.ModelSerializer):
+    supports = serializers.SerializerMethodField()
+
     class Meta:
         model = Suggestion
-        fields = ["id", "area", "title", "body", "status", "created_at"]
+        fields = ["id", "area", "title", "body", "status", "supports", "created_at"]
+
+    def get_supports(self, obj) -> int:
+        return obj.n_supports if hasattr(obj, "n_supports") else obj.supports.count()
 
 
 class PartyOrganizationOutput(serializers.ModelSerializer):

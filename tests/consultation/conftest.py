@@ -101,3 +101,12 @@ def quorate(in_session, invited, east_staff):
     for key in ("rep", "owner", "property"):
         services.participant_sign_in_by_staff(actor=east_staff, participant=invited[key])
     return in_session
+
+
+def confirm_and_publish(*, meeting, actor, text: str = "纪要") -> None:
+    """Save, send, have every attendee confirm, publish: the whole minutes path, for tests about what follows."""
+    services.meeting_minutes_save(actor=actor, meeting=meeting, text=text)
+    services.meeting_minutes_send(actor=actor, meeting=meeting)
+    for participant in meeting.participants.select_related("user").filter(signed_in_at__isnull=False):
+        services.meeting_minutes_reply(user=participant.user, meeting=meeting)
+    services.meeting_minutes_publish(actor=actor, meeting=meeting)

@@ -57,6 +57,19 @@ def test_staff_run_a_meeting_through_the_api(api_as, east_staff, committee, area
     assert voted.json()["adopted"] is True
     assert api.post(f"{BASE}/meetings/{pk}/conclude/").json()["status"] == "concluded"
     assert api.post(f"{BASE}/meetings/{pk}/minutes/", {"text": "议定加装电梯。"}).status_code == 200
+    assert api.post(f"{BASE}/meetings/{pk}/minutes/send/").status_code == 200
+    early = api.post(f"{BASE}/meetings/{pk}/minutes/publish/")
+    assert early.status_code == 409
+    assert early.json()["code"] == "confirmation_open"
+    assert api_as(rep).post(f"{BASE}/meetings/{pk}/minutes/confirm/", {}).json() == {
+        "round": 1,
+        "confirmed": True,
+        "objection": "",
+    }
+    objection = api_as(property_head).post(f"{BASE}/meetings/{pk}/minutes/confirm/", {"objection": "期限写错了"})
+    assert objection.json()["confirmed"] is False
+    assert api_as(rep2).post(f"{BASE}/meetings/{pk}/minutes/confirm/", {}).json()["code"] == "not_attendee"
+    api = api_as(east_staff)
     assert api.post(f"{BASE}/meetings/{pk}/minutes/publish/").json()["minutes_published"] is True
 
     resolutions = api_as(rep).get(f"{BASE}/resolutions/").json()["results"]

@@ -15,6 +15,7 @@ from pypdf import PdfReader
 from governance.consultation import services
 from governance.consultation.documents import _fold, mask_name
 from governance.consultation.models import Meeting
+from tests.consultation.conftest import confirm_and_publish
 
 pytestmark = pytest.mark.django_db
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
@@ -29,8 +30,7 @@ def concluded(quorate, east_staff, property_company):
     other = services.agenda_item_add(actor=east_staff, meeting=quorate, title="规划停车位")
     services.agenda_item_vote(actor=east_staff, item=other, votes_for=1, votes_against=2, abstentions=0)
     services.meeting_conclude(actor=east_staff, meeting=quorate)
-    services.meeting_minutes_save(actor=east_staff, meeting=quorate, text="会议议定：一号楼加装电梯，物业公司牵头。")
-    services.meeting_minutes_publish(actor=east_staff, meeting=quorate)
+    confirm_and_publish(meeting=quorate, actor=east_staff, text="会议议定：一号楼加装电梯，物业公司牵头。")
     return quorate
 
 
@@ -108,8 +108,7 @@ def test_resident_sees_the_pdf_only_once_published(quorate, east_staff, make_use
     url = reverse("consultation:minutes_pdf", args=[quorate.pk])
     assert client.get(url).status_code == 403
     services.meeting_conclude(actor=east_staff, meeting=quorate)
-    services.meeting_minutes_save(actor=east_staff, meeting=quorate, text="纪要")
-    services.meeting_minutes_publish(actor=east_staff, meeting=quorate)
+    confirm_and_publish(meeting=quorate, actor=east_staff)
     assert client.get(url).status_code == 200
 
 

@@ -12,6 +12,7 @@ from governance.consultation.models import AgendaItem, CouncilRule, Group, Meeti
 from governance.consultation.selectors import quorum_for
 from governance.exceptions import Conflict, DomainError, InvalidTransition
 from governance.models import Notification
+from tests.consultation.conftest import confirm_and_publish
 
 pytestmark = pytest.mark.django_db
 M = Meeting.Status
@@ -27,7 +28,9 @@ def test_meeting_transition_table_is_exactly_this():
     }
     assert services.MEETING_FLOW.writes("planned", "in_session") == frozenset({"sign_in_code", "opened_at"})
     assert services.MEETING_FLOW.writes("planned", "cancelled") == frozenset({"cancel_reason"})
-    assert services.MEETING_FLOW.writes("in_session", "concluded") == frozenset({"concluded_at", "sign_in_code"})
+    assert services.MEETING_FLOW.writes("in_session", "concluded") == frozenset(
+        {"concluded_at", "sign_in_code", "minutes_nudge_at"}
+    )
 
 
 def test_resolution_transition_table_is_exactly_this():
@@ -271,6 +274,12 @@ def test_minutes_are_published_only_after_the_meeting_and_then_frozen(quorate, e
         services.meeting_minutes_publish(actor=east_staff, meeting=quorate)
     assert exc.value.code == "meeting_not_concluded"
     services.meeting_conclude(actor=east_staff, meeting=quorate)
+    with pytest.raises(Conflict) as exc:
+        services.meeting_minutes_publish(actor=east_staff, meeting=quorate)
+    assert exc.value.code == "minutes_not_sent"
+    services.meeting_minutes_send(actor=east_staff, meeting=quorate)
+    for participant in quorate.participants.filter(signed_in_at__isnull=False).select_related("user"):
+        services.meeting_minutes_reply(user=participant.user, meeting=quorate)
     services.meeting_minutes_publish(actor=east_staff, meeting=quorate)
     quorate.refresh_from_db()
     assert quorate.minutes_published_at is not None
@@ -286,12 +295,12 @@ def test_the_timeline_records_every_step_in_order(quorate, east_staff):
     item = services.agenda_item_add(actor=east_staff, meeting=quorate, title="规划停车位")
     services.agenda_item_vote(actor=east_staff, item=item, votes_for=3, votes_against=0, abstentions=0)
     services.meeting_conclude(actor=east_staff, meeting=quorate)
-    services.meeting_minutes_save(actor=east_staff, meeting=quorate, text="纪要")
-    services.meeting_minutes_publish(actor=east_staff, meeting=quorate)
+    confirm_and_publish(meeting=quorate, actor=east_staff)
     kinds = list(quorate.timeline.values_list("kind", flat=True))
     assert kinds == [
         "transition", "participant", "participant", "participant", "participant", "transition",
-        "sign_in", "sign_in", "sign_in", "agenda", "vote", "transition", "minutes", "published",
+        "sign_in", "sign_in", "sign_in", "agenda", "vote", "transition", "minutes", "minutes_sent",
+        "minutes_reply", "minutes_reply", "minutes_reply", "published",
     ]  # fmt: skip
 
 

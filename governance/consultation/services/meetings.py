@@ -12,8 +12,8 @@ import secrets
 from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
-from django.db.models import Max, Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Max, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,12 +22,14 @@ from django.utils.translation import gettext_lazy
 from governance.consultation.models import (
     AgendaItem,
     Meeting,
+    MinutesResponse,
     Participant,
     Resolution,
     Suggestion,
+    SuggestionSupport,
     TimelineEntry,
 )
-from governance.consultation.selectors import attendance_for, quorum_for
+from governance.consultation.selectors import attendance_for, minutes_confirmation, quorum_for
 from governance.exceptions import Conflict, DomainError
 from governance.models import Area, AuditEntry, Department, PartyOrganization, Role, User
 from governance.outbox import notification_enqueue
@@ -40,6 +42,8 @@ M = Meeting.Status
 R = Resolution.Status
 
 REMIND_BEFORE = timedelta(hours=24)
+CONFIRM_DAYS = 3  # attendees confirm or object to the minutes within this many days
+NUDGE_AFTER = (timedelta(days=3), timedelta(days=7))  # the convener, if the minutes are still unpublished
 DEFAULT_RESOLUTION_DAYS = 30
 # 6 characters without look-alikes (no 0/O, 1/I/L), typed on a phone at the meeting.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -135,7 +139,7 @@ MEETING_FLOW = Workflow(
     model=Meeting,
     moves={
         M.PLANNED: {M.IN_SESSION: {"sign_in_code", "opened_at"}, M.CANCELLED: {"cancel_reason"}},
-        M.IN_SESSION: {M.CONCLUDED: {"concluded_at", "sign_in_code"}},
+        M.IN_SESSION: {M.CONCLUDED: {"concluded_at", "sign_in_code", "minutes_nudge_at"}},
         M.CONCLUDED: {},
         M.CANCELLED: {},
     },
@@ -265,9 +269,14 @@ def meeting_open(*, actor: User, meeting: Meeting, note: str = "") -> Meeting:
 
 
 def meeting_conclude(*, actor: User, meeting: Meeting, note: str = "") -> Meeting:
-    """in session → concluded; the sign-in code stops working."""
+    """in session → concluded; the sign-in code stops working and the minutes clock starts."""
+    now = timezone.now()
     return MEETING_FLOW.transition(
-        meeting, to=M.CONCLUDED, actor=actor, note=note, changes={"concluded_at": timezone.now(), "sign_in_code": ""}
+        meeting,
+        to=M.CONCLUDED,
+        actor=actor,
+        note=note,
+        changes={"concluded_at": now, "sign_in_code": "", "minutes_nudge_at": now + NUDGE_AFTER[0]},
     )
 
 
@@ -442,9 +451,10 @@ def meeting_minutes_save(*, actor: User, meeting: Meeting, text: str) -> Meeting
         raise ValidationError({"text": _("纪要内容不能为空。")})
     if meeting.status not in (M.IN_SESSION, M.CONCLUDED):
         raise Conflict(_("只有进行中或已结束的会议可以撰写纪要。"), code="minutes_not_allowed")
+    # Changing minutes already sent for confirmation takes them back: they must be sent again.
     written = MEETING_FLOW.clock_write(
         meeting,
-        changes={"minutes": text, "updated_at": timezone.now()},
+        changes={"minutes": text, "minutes_sent_at": None, "confirm_by": None, "updated_at": timezone.now()},
         where=Q(status__in=[M.IN_SESSION, M.CONCLUDED], minutes_published_at__isnull=True),
     )
     if not written:
@@ -465,7 +475,16 @@ def meeting_minutes_publish(*, actor: User, meeting: Meeting) -> Meeting:
         raise MinutesPublished(_("纪要已公布。"))
     if not meeting.minutes.strip():
         raise ValidationError({"text": _("请先撰写纪要再公布。")})
+    if meeting.minutes_sent_at is None:
+        raise Conflict(_("请先将纪要送参会人确认，再公布。"), code="minutes_not_sent")
     now = timezone.now()
+    state = minutes_confirmation(meeting=meeting)
+    if state.pending and now < meeting.confirm_by:
+        raise Conflict(
+            _("确认期至 %(until)s 截止，尚有 %(n)d 位参会人未答复。")
+            % {"until": timezone.localtime(meeting.confirm_by).strftime("%Y-%m-%d %H:%M"), "n": len(state.pending)},
+            code="confirmation_open",
+        )
     written = MEETING_FLOW.clock_write(
         meeting,
         changes={"minutes_published_at": now, "updated_at": now},
@@ -484,25 +503,101 @@ def meeting_minutes_publish(*, actor: User, meeting: Meeting) -> Meeting:
     return meeting
 
 
-# --- Resolutions ------------------------------------------------------------------------------
+def _conveners(meeting: Meeting) -> list[User]:
+    people = {u.pk: u for u in (meeting.organization.secretary, meeting.created_by) if u is not None}
+    return list(people.values())
 
 
 @transaction.atomic
-def resolution_progress(*, actor: User, resolution: Resolution, percent: int, note: str = "") -> Resolution:
-    """A dated progress update; 100 % closes the resolution (done), anything above 0 starts it."""
-    if not 0 <= percent <= 100:
-        raise ValidationError({"percent": _("进度须在 0 到 100 之间。")})
-    if resolution.status == R.DONE:
-        raise Conflict(_("该决议已办结。"), code="resolution_done")
-    note = (note or "").strip()
+def meeting_minutes_send(*, actor: User, meeting: Meeting, days: int = CONFIRM_DAYS) -> Meeting:
+    """Send the drafted minutes to the attendees, who confirm or object within ``days`` days."""
+    if meeting.status != M.CONCLUDED:
+        raise Conflict(_("会议结束后才能送审纪要。"), code="meeting_not_concluded")
+    if meeting.minutes_published:
+        raise MinutesPublished(_("纪要已公布。"))
+    if not meeting.minutes.strip():
+        raise ValidationError({"text": _("请先撰写纪要再送审。")})
+    if meeting.minutes_sent_at is not None:
+        raise Conflict(_("纪要已送审，修改后才能再次送审。"), code="minutes_already_sent")
+    now = timezone.now()
+    written = MEETING_FLOW.clock_write(
+        meeting,
+        changes={
+            "minutes_round": F("minutes_round") + 1,
+            "minutes_sent_at": now,
+            "confirm_by": now + timedelta(days=days),
+            "updated_at": now,
+        },
+        where=Q(status=M.CONCLUDED, minutes_published_at__isnull=True, minutes_sent_at__isnull=True),
+    )
+    if not written:
+        raise Conflict(MEETING_FLOW.stale_detail, code="stale_state")
+    until = timezone.localtime(meeting.confirm_by).strftime("%Y-%m-%d %H:%M")
+    timeline_add(meeting=meeting, kind=TimelineEntry.Kind.MINUTES_SENT, actor=actor, note=until)
+    audit_record(actor=actor, action=AuditEntry.Action.UPDATE, obj=meeting, changes={"minutes_sent": True})
+    notification_enqueue(
+        recipients=[p.user for p in meeting.participants.select_related("user").filter(signed_in_at__isnull=False)],
+        key=f"meeting:{meeting.pk}:minutes-sent:{meeting.minutes_round}",
+        title=_("【纪要确认】%(title)s") % {"title": meeting.title},
+        body=_("请于 %(until)s 前确认或提出异议。") % {"until": until},
+        url=_meeting_url(meeting),
+    )
+    return meeting
+
+
+@transaction.atomic
+def meeting_minutes_reply(*, user: User, meeting: Meeting, objection: str = "") -> MinutesResponse:
+    """An attendee confirms the minutes sent to them, or objects (the convener is told)."""
+    if meeting.minutes_sent_at is None or meeting.minutes_published:
+        raise Conflict(_("纪要当前不在确认期。"), code="confirmation_closed")
+    if timezone.now() >= meeting.confirm_by:
+        raise Conflict(
+            _("确认期已于 %(until)s 截止。")
+            % {"until": timezone.localtime(meeting.confirm_by).strftime("%Y-%m-%d %H:%M")},
+            code="confirmation_closed",
+        )
+    if not meeting.participants.filter(user=user, signed_in_at__isnull=False).exists():
+        raise DomainError(_("只有到会的参会人可以确认纪要。"), code="not_attendee")
+    objection = (objection or "").strip()
+    try:
+        with transaction.atomic():
+            response = MinutesResponse.objects.create(
+                meeting=meeting, user=user, round=meeting.minutes_round, objection=objection
+            )
+    except IntegrityError as exc:
+        raise Conflict(_("您已答复过本轮纪要。"), code="already_replied") from exc
+    timeline_add(
+        meeting=meeting,
+        kind=TimelineEntry.Kind.MINUTES_REPLY,
+        actor=user,
+        note=_("异议：%(text)s") % {"text": objection} if objection else _("确认"),
+    )
+    if objection:
+        notification_enqueue(
+            recipients=_conveners(meeting),
+            key=f"meeting:{meeting.pk}:objection:{response.pk}",
+            title=_("【纪要异议】%(title)s") % {"title": meeting.title},
+            body=objection[:200],
+            url=_meeting_url(meeting),
+        )
+    return response
+
+
+# --- Resolutions ------------------------------------------------------------------------------
+
+
+def _set_progress(*, resolution: Resolution, percent: int, actor: User | None, note: str) -> None:
+    """Move or write one resolution's progress: 100 % is done, above 0 starts it."""
+    if percent == resolution.progress and resolution.status != R.OPEN:
+        return
     if percent == 100:
         RESOLUTION_FLOW.transition(
             resolution, to=R.DONE, actor=actor, note=note, changes={"progress": 100, "done_at": timezone.now()}
         )
-        return resolution
+        return
     if resolution.status == R.OPEN and percent > 0:
         RESOLUTION_FLOW.transition(resolution, to=R.IN_PROGRESS, actor=actor, note=note, changes={"progress": percent})
-        return resolution
+        return
     written = RESOLUTION_FLOW.clock_write(
         resolution,
         changes={"progress": percent, "updated_at": timezone.now()},
@@ -511,8 +606,85 @@ def resolution_progress(*, actor: User, resolution: Resolution, percent: int, no
     if not written:
         raise Conflict(RESOLUTION_FLOW.stale_detail, code="stale_state")
     timeline_add(resolution=resolution, kind=TimelineEntry.Kind.PROGRESS, actor=actor, percent=percent, note=note)
+
+
+def _roll_up(*, parent_id: int, actor: User | None) -> None:
+    """A parent's progress is the average of its sub-tasks' (rounded down)."""
+    parent = Resolution.objects.get(pk=parent_id)
+    children = list(parent.children.values_list("progress", flat=True))
+    if not children or parent.status == R.DONE:
+        return
+    percent = sum(children) // len(children)
+    if percent != parent.progress:
+        _set_progress(resolution=parent, percent=percent, actor=actor, note=_("由子任务进度汇总"))
+    if parent.parent_id:
+        _roll_up(parent_id=parent.parent_id, actor=actor)
+
+
+@transaction.atomic
+def resolution_progress(*, actor: User, resolution: Resolution, percent: int, note: str = "") -> Resolution:
+    """A dated progress update; 100 % closes the resolution (done), anything above 0 starts it.
+    A resolution split into sub-tasks takes its progress from them."""
+    if not 0 <= percent <= 100:
+        raise ValidationError({"percent": _("进度须在 0 到 100 之间。")})
+    if resolution.status == R.DONE:
+        raise Conflict(_("该决议已办结。"), code="resolution_done")
+    if resolution.children.exists():
+        raise Conflict(_("该决议已分解为子任务，进度由子任务汇总。"), code="has_subtasks")
+    _set_progress(resolution=resolution, percent=percent, actor=actor, note=(note or "").strip())
     audit_record(actor=actor, action=AuditEntry.Action.UPDATE, obj=resolution, changes={"progress": percent})
+    if resolution.parent_id:
+        _roll_up(parent_id=resolution.parent_id, actor=actor)
+    resolution.refresh_from_db()
     return resolution
+
+
+@transaction.atomic
+def resolution_subtask_add(
+    *,
+    actor: User,
+    parent: Resolution,
+    title: str,
+    due_date: date,
+    responsible_department: Department | None = None,
+) -> Resolution:
+    """Split a resolution into a sub-task; the parent's progress is recomputed from its children."""
+    if parent.status == R.DONE:
+        raise Conflict(_("该决议已办结，不能再分解。"), code="resolution_done")
+    title = (title or "").strip()
+    if not title:
+        raise ValidationError({"title": _("请填写子任务名称。")})
+    child = Resolution.objects.create(
+        parent=parent,
+        meeting=parent.meeting,
+        area=parent.area,
+        title=title[:120],
+        responsible_department=responsible_department or parent.responsible_department,
+        due_date=due_date,
+    )
+    timeline_add(resolution=child, kind=TimelineEntry.Kind.TRANSITION, actor=actor, to_status=R.OPEN)
+    timeline_add(resolution=parent, kind=TimelineEntry.Kind.SUBTASK, actor=actor, note=child.title)
+    audit_record(actor=actor, action=AuditEntry.Action.CREATE, obj=child)
+    _roll_up(parent_id=parent.pk, actor=actor)
+    parent.refresh_from_db()
+    return child
+
+
+# --- Topics: support ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def suggestion_support(*, user: User, suggestion: Suggestion) -> SuggestionSupport:
+    """Support someone else's topic (附议), once."""
+    if suggestion.author_id == user.pk:
+        raise DomainError(_("不能附议自己提出的议题。"), code="own_topic")
+    try:
+        with transaction.atomic():
+            support = SuggestionSupport.objects.create(suggestion=suggestion, user=user)
+    except IntegrityError as exc:
+        raise Conflict(_("您已附议过该议题。"), code="already_supported") from exc
+    audit_record(actor=user, action=AuditEntry.Action.CREATE, obj=support)
+    return support
 
 
 # --- Clocks: reminders before a meeting, overdue resolutions -----------------------------------
@@ -623,3 +795,41 @@ def resolutions_flag_overdue(*, today: date | None = None, limit: int = BATCH) -
     today = today or timezone.localdate()
     ids = list(Resolution.objects.filter(_overdue_q(today)).order_by("due_date").values_list("pk", flat=True)[:limit])
     return _each(ids, lambda pk: resolution_flag_overdue(resolution_id=pk, today=today), "Overdue flag")
+
+
+def _nudge_q(now: datetime) -> Q:
+    """Exactly the predicate of the partial index ``meeting_minutes_nudge_idx`` (plus the time)."""
+    return Q(status=M.CONCLUDED, minutes_published_at__isnull=True, minutes_nudge_at__lte=now)
+
+
+@transaction.atomic
+def meeting_minutes_nudge(*, meeting_id: int, now: datetime | None = None) -> bool:
+    """Remind the convener 3 and 7 days after the meeting that the minutes are unpublished; each once."""
+    now = now or timezone.now()
+    meeting = _claim(
+        Meeting.objects.filter(_nudge_q(now)).select_related("organization__secretary", "created_by"), meeting_id
+    )
+    if meeting is None:
+        return False
+    number = meeting.minutes_nudges + 1
+    following = meeting.concluded_at + NUDGE_AFTER[number] if number < len(NUDGE_AFTER) else None
+    if not MEETING_FLOW.clock_write(
+        meeting, changes={"minutes_nudges": number, "minutes_nudge_at": following}, where=_nudge_q(now)
+    ):
+        return False
+    days = NUDGE_AFTER[number - 1].days
+    timeline_add(meeting=meeting, kind=TimelineEntry.Kind.NUDGE, note=_("会后 %(d)d 天纪要仍未公布") % {"d": days})
+    notification_enqueue(
+        recipients=_conveners(meeting),
+        key=f"meeting:{meeting.pk}:minutes-nudge:{number}",
+        title=_("【催办】%(title)s 会后 %(d)d 天纪要仍未公布") % {"title": meeting.title, "d": days},
+        url=_meeting_url(meeting),
+        email=True,
+    )
+    return True
+
+
+def meetings_minutes_nudge_due(*, now: datetime | None = None, limit: int = BATCH) -> int:
+    now = now or timezone.now()
+    ids = list(Meeting.objects.filter(_nudge_q(now)).order_by("minutes_nudge_at").values_list("pk", flat=True)[:limit])
+    return _each(ids, lambda pk: meeting_minutes_nudge(meeting_id=pk, now=now), "Minutes nudge")

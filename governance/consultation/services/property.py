@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from governance.consultation.models import FeePlan, Resolution, Seat, ServiceItem, ServiceRating
+from governance.consultation.models import FeePlan, Resolution, Seat, ServiceItem, ServiceRating, Volunteer
 from governance.exceptions import Conflict
 from governance.models import Area, AuditEntry, Department, PartyOrganization, User
 from governance.services import audit_record
@@ -181,3 +181,26 @@ def fee_plan_create(
     plan.save()
     audit_record(actor=actor, action=AuditEntry.Action.CREATE, obj=plan)
     return plan
+
+
+# --- 红色管家 volunteers -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def volunteer_assign(
+    *, actor: User | None, person: User, building: Area, duties: str = "", since: date | None = None
+) -> Volunteer:
+    if building.level != Area.Level.BUILDING:
+        raise ValidationError({"building": _("红色管家须分配到楼栋。")})
+    if Volunteer.objects.filter(person=person, building=building, is_active=True).exists():
+        raise Conflict(_("%(name)s 已是该楼栋的红色管家。") % {"name": person.display_name}, code="already_volunteer")
+    volunteer = Volunteer(
+        person=person,
+        building=building,
+        duties=(duties or "").strip() or _("巡查、调解、政策宣传"),
+        since=since or timezone.localdate(),
+    )
+    volunteer.full_clean()
+    volunteer.save()
+    audit_record(actor=actor, action=AuditEntry.Action.CREATE, obj=volunteer)
+    return volunteer
