@@ -113,3 +113,14 @@ class RatingForm(forms.Form):
         ],
     )
     comment = forms.CharField(label=_("意见（选填）"), max_length=300, required=False)
+
+
+class MinutesReplyForm(forms.Form):
+    objection = forms.CharField(
+        label=_("异议（如有）"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class SubtaskForm(forms.Form):
+    title = forms.CharField(label=_("子任务"), max_length=120)
+    due_date = forms.DateField(label=_("办结期限"), widget=forms.DateInput(attrs={"type": "date"}))

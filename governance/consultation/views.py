@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from governance import home
 from governance.consultation import documents, forms, policies, selectors, services
-from governance.consultation.models import Meeting, ServiceItem, Suggestion
+from governance.consultation.models import Meeting, ServiceItem, Suggestion, SuggestionSupport
 from governance.exceptions import DomainError
 from governance.models import Area, Department, PartyOrganization, Role, User
 from governance.permissions import any_portal_user
@@ -199,6 +199,16 @@ def _detail_context(request: HttpRequest, meeting: Meeting) -> dict:
         )
     if me is not None and me.signed_in_at is None and live:
         context["sign_in_form"] = forms.SignInForm()
+    if meeting.minutes_sent_at is not None:
+        confirmation = selectors.minutes_confirmation(meeting=meeting)
+        context["confirmation"] = confirmation if runner else None
+        window_open = not meeting.minutes_published and timezone.now() < meeting.confirm_by
+        context["reply_form"] = (
+            forms.MinutesReplyForm()
+            if window_open and "confirm_minutes" in allowed and any(u.pk == user.pk for u in confirmation.pending)
+            else None
+        )
+        context["show_minutes"] = context["show_minutes"] or "confirm_minutes" in allowed
     return context
 
 
@@ -218,6 +228,8 @@ ACTION_FOR = {
     "sign-in-other": "sign_in_other",
     "agenda": "add_item",
     "minutes": "write_minutes",
+    "send": "send_minutes",
+    "confirm": "confirm_minutes",
     "publish": "publish_minutes",
 }
 
@@ -295,6 +307,22 @@ def meeting_action_view(request: HttpRequest, pk: int, action: str) -> HttpRespo
             )
         else:
             _form_errors(request, form)
+    elif action == "send":
+        _run(request, lambda: services.meeting_minutes_send(actor=user, meeting=meeting), _("纪要已送参会人确认。"))
+    elif action == "confirm":
+        form = forms.MinutesReplyForm(post)
+        if form.is_valid():
+            objection = form.cleaned_data["objection"] if post.get("object") else ""
+            if post.get("object") and not objection.strip():
+                messages.error(request, _("请写明异议内容。"))
+            else:
+                _run(
+                    request,
+                    lambda: services.meeting_minutes_reply(user=user, meeting=meeting, objection=objection),
+                    _("已提交异议，召集方会处理。") if objection else _("已确认纪要。"),
+                )
+        else:
+            _form_errors(request, form)
     elif action == "publish":
         _run(request, lambda: services.meeting_minutes_publish(actor=user, meeting=meeting), _("纪要已公布。"))
     return redirect("consultation:meeting_detail", pk=meeting.pk)
@@ -362,6 +390,7 @@ def resolutions_view(request: HttpRequest) -> HttpResponse:
             "overdue": [r for r in rows if r.is_overdue],
             "resolutions": rows,
             "progress_form": forms.ProgressForm(),
+            "subtask_form": forms.SubtaskForm(),
         },
     )
 
@@ -395,8 +424,47 @@ def topics_view(request: HttpRequest) -> HttpResponse:
         policies.suggestion_create_can(user=user, area=data["area"]).raise_for_page()
         if _run(request, lambda: services.suggestion_create(author=user, **data), _("议题已提交，感谢您的建议。")):
             return redirect("consultation:topics")
-    topics = selectors.visible_suggestions(user=user)[:100]
+    topics = list(selectors.visible_suggestions(user=user)[:100])
+    supported = set(
+        SuggestionSupport.objects.filter(user=user, suggestion__in=topics).values_list("suggestion_id", flat=True)
+    )
+    for topic in topics:
+        topic.may_support = (
+            topic.author_id != user.pk
+            and topic.pk not in supported
+            and policies.suggestion_support_can(user=user, suggestion=topic).allowed
+        )
+        topic.supported = topic.pk in supported
     return render(request, "consultation/topics.html", {"form": form, "topics": topics})
+
+
+@require_POST
+@any_portal_user
+def topic_support_view(request: HttpRequest, pk: int) -> HttpResponse:
+    topic = selectors.visible_suggestions(user=request.user).filter(pk=pk).first()
+    if topic is None:
+        raise Http404
+    policies.suggestion_support_can(user=request.user, suggestion=topic).raise_for_page()
+    _run(request, lambda: services.suggestion_support(user=request.user, suggestion=topic), _("已附议。"))
+    return redirect("consultation:topics")
+
+
+@require_POST
+@any_portal_user
+def resolution_subtask_view(request: HttpRequest, pk: int) -> HttpResponse:
+    resolution = selectors.resolution_get_for_user(user=request.user, pk=pk)
+    policies.resolution_can(user=request.user, action="subtask", resolution=resolution).raise_for_page()
+    form = forms.SubtaskForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        _run(
+            request,
+            lambda: services.resolution_subtask_add(actor=request.user, parent=resolution, **data),
+            _("已分解子任务。"),
+        )
+    else:
+        _form_errors(request, form)
+    return redirect(reverse("consultation:resolutions") + f"#resolution-{resolution.pk}")
 
 
 # --- Red property: compound page, ratings, a person's seats -----------------------------------------
@@ -435,6 +503,7 @@ def compound_view(request: HttpRequest, code: str) -> HttpResponse:
             "previous_plan": plans[1] if len(plans) > 1 else None,
             "seats": seats,
             "cross": selectors.cross_holders(seats),
+            "volunteers": selectors.volunteers_in(compound=compound),
         },
     )
 
