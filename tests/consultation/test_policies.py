@@ -17,13 +17,16 @@ ACTIONS = [
     "vote",
     "sign_in_other",
     "write_minutes",
+    "send_minutes",
     "publish_minutes",
     "sign_in",
+    "confirm_minutes",
     "read_minutes",
 ]
-RUNNER = dict.fromkeys(ACTIONS, "ok") | {"sign_in": "403"}
+RUNNER = dict.fromkeys(ACTIONS, "ok") | {"sign_in": "403", "confirm_minutes": "403"}
 INVITEE = dict.fromkeys(ACTIONS, "403") | {"sign_in": "ok", "read_minutes": "ok"}
 
+# confirm_minutes is for attendees (signed in); nobody has signed in to this planned meeting yet.
 # The meeting is convened by 东升社区党委 (secretary 赵书记) for 东升花园; rep and the property
 # head are invited. The minutes are not published, so a neighbour who is not invited may not read them.
 EXPECTED = {

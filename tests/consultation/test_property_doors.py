@@ -105,6 +105,8 @@ def test_compound_page_for_a_resident_rates_this_month(cleaning, rep, area_tree)
     page = client.get(url).content.decode()
     assert "保洁" in page
     assert "提交评价" in page
+    assert page.count('id="vol-title"') == 1  # each section once, and none inside <head>
+    assert "<section" not in page.split("</head>")[0]
     assert "服务评分" not in page  # the scorecard is for staff, the party organisation and the company
     response = client.post(reverse("consultation:service_rate", args=[cleaning.pk]), {"score": "5"}, follow=True)
     assert "感谢您的评价" in response.content.decode()
@@ -152,6 +154,12 @@ def test_cross_holding_shows_on_the_person_page_and_the_compound_page(
     assert "东升社区党委 · 委员" in person_page
     compound_page = _client(east_staff).get(reverse("consultation:compound", args=["HD-ZGC-DS-01"])).content.decode()
     assert compound_page.count("交叉任职") == 3  # the heading and both of the head's seats
+
+
+def test_volunteers_show_on_the_compound_page(east_staff, rep, area_tree, cleaning):
+    services.volunteer_assign(actor=east_staff, person=rep, building=area_tree["east_building"])
+    page = _client(east_staff).get(reverse("consultation:compound", args=["HD-ZGC-DS-01"])).content.decode()
+    assert "孙代表 · 1号楼 · 巡查、调解、政策宣传" in page
 
 
 def test_someone_elses_seats_are_hidden_from_residents(rep, property_head):

@@ -3,7 +3,9 @@
 Staff schedule a meeting, invite a residents' representative and the property company's head,
 put an item on the agenda and open the meeting; both participants sign in on their phones with
 the code shown on the staff's screen; staff enter the tally, conclude the meeting, write and
-publish the minutes and download the PDF, which is read back with pypdf. Screenshots go to
+send the minutes, which both attendees confirm on their phones, publish them and download the PDF,
+which is read back with pypdf. The property company reports progress on the resolution; a
+resident sees it, follows it to the service item it changed and rates it. Screenshots go to
 var/screenshots/e2e-consultation-*.png; any Content Security Policy complaint fails the test.
 """
 
@@ -15,7 +17,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from governance.consultation.models import Meeting, Resolution
+from governance.consultation import services
+from governance.consultation.models import Meeting, Resolution, ServiceRating
 from tests.conftest import DEMO_PASSWORD
 from tests.consultation import conftest as consultation_fixtures
 from tests.e2e.conftest import DESKTOP, PHONE, sign_in
@@ -39,7 +42,9 @@ def _page(browser, live_server, browser_log, options):
 
 
 def shot(page, path) -> None:
-    page.evaluate("window.scrollTo(0, 0)")
+    """A full-page screenshot from the top (after an #anchor jump, wait until the page is back up)."""
+    page.evaluate("window.scrollTo({top: 0, behavior: 'instant'})")
+    page.wait_for_function("window.scrollY === 0")
     page.screenshot(path=path, full_page=True)
 
 
@@ -88,10 +93,11 @@ def test_staff_run_a_meeting_to_concluded_and_download_the_minutes(
     expect(staff.get_by_test_id("quorum")).to_contain_text("未达到法定到会人数")
 
     # 5. Two participants sign in with the code on their phones.
-    phones = []
+    phones, phone_pages = [], {}
     for username in ("rep", "wuye"):
         context, phone = _page(browser, live_server, browser_log, PHONE)
         phones.append(context)
+        phone_pages[username] = phone
         sign_in(phone, username, DEMO_PASSWORD)
         phone.goto(f"/consultation/meetings/{meeting.pk}/")
         expect(phone.get_by_test_id("sign-in-code")).to_have_count(0)
@@ -118,6 +124,17 @@ def test_staff_run_a_meeting_to_concluded_and_download_the_minutes(
     expect(staff.get_by_test_id("meeting-status")).to_have_text("已结束")
     staff.get_by_role("textbox", name="会议纪要").fill("会议议定：一号楼加装电梯，由红心物业牵头征求住户意见并报方案。")
     staff.get_by_role("button", name="保存纪要").click()
+    staff.get_by_role("button", name="送参会人确认").click()
+    expect(staff.get_by_test_id("confirmation")).to_contain_text("已确认 0 人 · 异议 0 人 · 未答复 2 人")
+
+    # 8. Both attendees confirm on their phones; then the minutes are published.
+    for username, phone in phone_pages.items():
+        phone.reload()
+        expect(phone.locator(".cminutes")).to_contain_text("由红心物业牵头")
+        phone.get_by_role("button", name="确认纪要").click()
+        expect(phone.locator(".flash--success")).to_have_text("已确认纪要。")
+    staff.reload()
+    expect(staff.get_by_test_id("confirmation")).to_contain_text("已确认 2 人 · 异议 0 人 · 未答复 0 人")
     staff.get_by_role("button", name="公布纪要").click()
     expect(staff.locator(".flash--success")).to_have_text("纪要已公布。")
     shot(staff, screenshots / "e2e-consultation-1-staff-concluded.png")
@@ -130,9 +147,49 @@ def test_staff_run_a_meeting_to_concluded_and_download_the_minutes(
     assert "1.一号楼加装电梯（重大事项）" in text
     assert "表决：赞成2，反对0，弃权0（到会2人），通过" in text
 
+    # 9. The resolution changes the service list; the company reports progress on its phone.
+    resolution = Resolution.objects.get(meeting=meeting)
+    services.service_item_create(
+        actor=east_staff,
+        compound=meeting.area,
+        provider=property_company,
+        name="电梯运维",
+        standard="每月维保，故障2小时内响应",
+        frequency="每月",
+        resolution=resolution,
+    )
+    company = phone_pages["wuye"]
+    company.goto("/consultation/resolutions/")
+    card = company.locator(f"#resolution-{resolution.pk}")
+    card.get_by_label("进度（%）").fill("40")
+    card.get_by_label("进展说明").fill("已完成住户意见征集")
+    card.get_by_role("button", name="更新进度").click()
+    expect(company.locator(".flash--success")).to_have_text("进度已更新。")
+
+    # 10. A resident sees the resolution and its progress, follows it to the service it changed and rates it.
+    resident = phone_pages["rep"]
+    resident.goto("/consultation/resolutions/")
+    card = resident.locator(f"#resolution-{resolution.pk}")
+    expect(card.locator(".cprogress__text")).to_have_text("40%")
+    expect(card.get_by_role("button", name="更新进度")).to_have_count(0)
+    shot(resident, screenshots / "e2e-consultation-3-resident-resolution.png")
+    card.get_by_role("link", name="电梯运维").click()
+    item = resident.locator("li", has_text="电梯运维")
+    item.get_by_label("本月评分").select_option("4")
+    item.get_by_role("button", name="提交评价").click()
+    expect(resident.locator(".flash--success")).to_have_text("感谢您的评价。")
+    expect(resident.locator("li", has_text="电梯运维")).to_contain_text("本月已评价，谢谢。")
+    shot(resident, screenshots / "e2e-consultation-4-resident-rated.png")
+
     meeting.refresh_from_db()
     assert (meeting.status, meeting.minutes_published_at is not None) == ("concluded", True)
-    assert Resolution.objects.get(meeting=meeting).responsible_department == property_company
+    resolution.refresh_from_db()
+    assert (resolution.responsible_department, resolution.status, resolution.progress) == (
+        property_company,
+        "in_progress",
+        40,
+    )
+    assert ServiceRating.objects.get(resident=rep).score == 4
     assert browser_log.csp == []
     assert browser_log.errors == []
     for context in [staff_context, *phones]:
