@@ -128,7 +128,7 @@ def test_staff_run_a_meeting_to_concluded_and_download_the_minutes(
     expect(staff.get_by_test_id("confirmation")).to_contain_text("已确认 0 人 · 异议 0 人 · 未答复 2 人")
 
     # 8. Both attendees confirm on their phones; then the minutes are published.
-    for username, phone in phone_pages.items():
+    for phone in phone_pages.values():
         phone.reload()
         expect(phone.locator(".cminutes")).to_contain_text("由红心物业牵头")
         phone.get_by_role("button", name="确认纪要").click()
