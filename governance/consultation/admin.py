@@ -1,6 +1,7 @@
 """Admin of the 红色议事厅 (in Chinese): meetings and resolutions are read-only records of what
 happened, with their append-only timelines; moves are admin actions through the same services."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -18,8 +19,24 @@ from governance.consultation.models import (
     ServiceRating,
     Suggestion,
     TimelineEntry,
+    Volunteer,
 )
 from governance.exceptions import DomainError
+
+
+class ViewOnlyAdmin(admin.ModelAdmin):
+    """Rows written by the portal's services (pages, API): the admin shows them, never edits them."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+def _errors_to_form(form, exc: ValidationError) -> None:
+    for field, errors in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -60,6 +77,15 @@ class AgendaInline(ReadOnlyInline):
 class CouncilRuleAdmin(admin.ModelAdmin):
     list_display = ["area", "resident_rep_percent", "property_required"]
     autocomplete_fields = ["area"]
+
+    def save_model(self, request, obj, form, change):
+        saved = services.council_rule_set(
+            actor=request.user,
+            area=obj.area,
+            resident_rep_percent=obj.resident_rep_percent,
+            property_required=obj.property_required,
+        )
+        obj.pk = saved.pk
 
 
 @admin.register(Meeting)
@@ -107,11 +133,10 @@ class ResolutionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Suggestion)
-class SuggestionAdmin(admin.ModelAdmin):
+class SuggestionAdmin(ViewOnlyAdmin):
     list_display = ["title", "area", "author", "status", "created_at"]
     list_filter = ["status"]
     search_fields = ["title"]
-    readonly_fields = ["author", "created_at"]
 
 
 @admin.register(TimelineEntry)
@@ -129,12 +154,99 @@ class TimelineEntryAdmin(admin.ModelAdmin):
         return False
 
 
+class SeatAdminForm(forms.ModelForm):
+    class Meta:
+        model = Seat
+        fields = ["person", "body", "position", "organization", "compound", "department", "started_on"]
+
+    def clean(self):
+        data = super().clean()
+        try:
+            services.seat_check(
+                body=data.get("body"),
+                position=data.get("position"),
+                organization=data.get("organization"),
+                compound=data.get("compound"),
+                department=data.get("department"),
+            )
+        except ValidationError as exc:
+            _errors_to_form(self, exc)
+        return data
+
+
 @admin.register(Seat)
 class SeatAdmin(admin.ModelAdmin):
+    """Seats are added here (through ``seat_assign``) and ended with an action; never edited."""
+
+    form = SeatAdminForm
     list_display = ["person", "body", "position", "organization", "compound", "department", "started_on", "ended_on"]
     list_filter = ["body", "position"]
     search_fields = ["person__username", "person__full_name"]
     autocomplete_fields = ["person", "organization", "compound", "department"]
+    actions = ["end_seats"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return obj is None and super().has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        saved = services.seat_assign(
+            actor=request.user,
+            person=data["person"],
+            body=data["body"],
+            position=data["position"],
+            organization=data.get("organization"),
+            compound=data.get("compound"),
+            department=data.get("department"),
+            started_on=data.get("started_on"),
+        )
+        obj.pk = saved.pk
+
+    @admin.action(description=_("所选人员离任"))
+    def end_seats(self, request, queryset):
+        for seat in queryset.filter(ended_on__isnull=True):
+            services.seat_end(actor=request.user, seat=seat)
+        self.message_user(request, _("已办理离任。"), messages.SUCCESS)
+
+
+class VolunteerAdminForm(forms.ModelForm):
+    class Meta:
+        model = Volunteer
+        fields = ["person", "building", "duties", "since"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("person") and data.get("building"):
+            try:
+                services.volunteer_check(person=data["person"], building=data["building"])
+            except ValidationError as exc:
+                _errors_to_form(self, exc)
+            except DomainError as exc:
+                self.add_error(None, exc.detail)
+        return data
+
+
+@admin.register(Volunteer)
+class VolunteerAdmin(admin.ModelAdmin):
+    form = VolunteerAdminForm
+    list_display = ["person", "building", "duties", "since", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["person__username", "person__full_name"]
+    autocomplete_fields = ["person", "building"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return obj is None and super().has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        saved = services.volunteer_assign(
+            actor=request.user,
+            person=data["person"],
+            building=data["building"],
+            duties=data.get("duties", ""),
+            since=data.get("since"),
+        )
+        obj.pk = saved.pk
 
 
 class RatingInline(ReadOnlyInline):
@@ -144,20 +256,13 @@ class RatingInline(ReadOnlyInline):
 
 
 @admin.register(ServiceItem)
-class ServiceItemAdmin(admin.ModelAdmin):
+class ServiceItemAdmin(ViewOnlyAdmin):
     list_display = ["name", "compound", "kind", "provider", "frequency", "is_published"]
     list_filter = ["kind", "is_published"]
     search_fields = ["name"]
-    readonly_fields = ["resolution", "created_at"]
     inlines = [RatingInline]
 
 
 @admin.register(FeePlan)
-class FeePlanAdmin(admin.ModelAdmin):
+class FeePlanAdmin(ViewOnlyAdmin):
     list_display = ["compound", "period_start", "period_end", "subsidy", "resident_fees", "public_income", "total"]
-
-    def has_add_permission(self, request) -> bool:  # through the service, which explains a mismatch in Chinese
-        return False
-
-    def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in FeePlan._meta.fields]

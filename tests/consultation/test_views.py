@@ -105,3 +105,25 @@ def test_admin_pages_render_in_chinese_with_read_only_timelines(make_user, quora
     assert "议事流水" in page
     assert "签到" in page
     assert client.get("/admin/consultation/meeting/add/").status_code == 403
+
+
+def test_admin_adds_a_seat_through_the_service_and_refuses_a_misfit(make_user, committee, rep):
+    from governance.consultation.models import Seat
+    from governance.models import AuditEntry
+
+    client = _client(make_user(username="root", is_superuser=True, is_staff=True))
+    url = "/admin/consultation/seat/add/"
+    base = {"person": rep.pk, "body": "party", "organization": committee.pk, "started_on": "2026-01-01"}
+    refused = client.post(url, {**base, "position": "director"})
+    assert refused.status_code == 200
+    assert "该职务不属于此类组织。" in refused.content.decode()
+    assert Seat.objects.count() == 0
+    added = client.post(url, {**base, "position": "party_member"})
+    assert added.status_code == 302
+    seat = Seat.objects.get()
+    assert (seat.person, seat.position) == (rep, "party_member")
+    assert AuditEntry.objects.filter(object_type="consultation.seat", object_id=str(seat.pk), action="create").exists()
+    assert client.get(f"/admin/consultation/seat/{seat.pk}/change/").status_code == 200  # view only
+    assert (
+        client.post(f"/admin/consultation/seat/{seat.pk}/change/", {**base, "position": "secretary"}).status_code == 403
+    )

@@ -42,12 +42,15 @@ from governance.consultation.services.meetings import (
     timeline_add,
 )
 from governance.consultation.services.property import (
+    council_rule_set,
     fee_plan_create,
     seat_assign,
+    seat_check,
     seat_end,
     service_item_create,
     service_item_rate,
     volunteer_assign,
+    volunteer_check,
 )
 
 __all__ = [
@@ -68,6 +71,7 @@ __all__ = [
     "adopted_by_rule",
     "agenda_item_add",
     "agenda_item_vote",
+    "council_rule_set",
     "fee_plan_create",
     "meeting_cancel",
     "meeting_conclude",
@@ -89,6 +93,7 @@ __all__ = [
     "resolution_subtask_add",
     "resolutions_flag_overdue",
     "seat_assign",
+    "seat_check",
     "seat_end",
     "service_item_create",
     "service_item_rate",
@@ -96,4 +101,5 @@ __all__ = [
     "suggestion_support",
     "timeline_add",
     "volunteer_assign",
+    "volunteer_check",
 ]

@@ -11,7 +11,15 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from governance.consultation.models import FeePlan, Resolution, Seat, ServiceItem, ServiceRating, Volunteer
+from governance.consultation.models import (
+    CouncilRule,
+    FeePlan,
+    Resolution,
+    Seat,
+    ServiceItem,
+    ServiceRating,
+    Volunteer,
+)
 from governance.exceptions import Conflict
 from governance.models import Area, AuditEntry, Department, PartyOrganization, User
 from governance.services import audit_record
@@ -28,6 +36,26 @@ def month_of(day: date) -> date:
 # --- Seats ------------------------------------------------------------------------------------
 
 
+def seat_check(
+    *,
+    body: str,
+    position: str,
+    organization: PartyOrganization | None,
+    compound: Area | None,
+    department: Department | None,
+) -> None:
+    """Raise ``ValidationError`` unless the seat fits its body (shared with the admin form)."""
+    where = {Seat.Body.PARTY: organization, Seat.Body.OWNERS_COMMITTEE: compound, Seat.Body.PROPERTY: department}
+    if body not in where or where[body] is None:
+        raise ValidationError({"body": _("请指明所任职的党组织、小区业委会或物业公司。")})
+    if position not in Seat.BODY_POSITIONS[body]:
+        raise ValidationError({"position": _("该职务不属于此类组织。")})
+    if body == Seat.Body.OWNERS_COMMITTEE and compound.level != Area.Level.COMPOUND:
+        raise ValidationError({"compound": _("业委会须属于一个小区。")})
+    if body == Seat.Body.PROPERTY and department.kind != Department.Kind.PROPERTY:
+        raise ValidationError({"department": _("请选择物业公司。")})
+
+
 @transaction.atomic
 def seat_assign(
     *,
@@ -41,15 +69,7 @@ def seat_assign(
     started_on: date | None = None,
 ) -> Seat:
     """Seat ``person`` in a party organisation, an owners' committee or the property company."""
-    where = {Seat.Body.PARTY: organization, Seat.Body.OWNERS_COMMITTEE: compound, Seat.Body.PROPERTY: department}
-    if body not in where or where[body] is None:
-        raise ValidationError({"body": _("请指明所任职的党组织、小区业委会或物业公司。")})
-    if position not in Seat.BODY_POSITIONS[body]:
-        raise ValidationError({"position": _("该职务不属于此类组织。")})
-    if body == Seat.Body.OWNERS_COMMITTEE and compound.level != Area.Level.COMPOUND:
-        raise ValidationError({"compound": _("业委会须属于一个小区。")})
-    if body == Seat.Body.PROPERTY and department.kind != Department.Kind.PROPERTY:
-        raise ValidationError({"department": _("请选择物业公司。")})
+    seat_check(body=body, position=position, organization=organization, compound=compound, department=department)
     seat = Seat(
         person=person,
         body=body,
@@ -186,14 +206,18 @@ def fee_plan_create(
 # --- 红色管家 volunteers -------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def volunteer_assign(
-    *, actor: User | None, person: User, building: Area, duties: str = "", since: date | None = None
-) -> Volunteer:
+def volunteer_check(*, person: User, building: Area) -> None:
     if building.level != Area.Level.BUILDING:
         raise ValidationError({"building": _("红色管家须分配到楼栋。")})
     if Volunteer.objects.filter(person=person, building=building, is_active=True).exists():
         raise Conflict(_("%(name)s 已是该楼栋的红色管家。") % {"name": person.display_name}, code="already_volunteer")
+
+
+@transaction.atomic
+def volunteer_assign(
+    *, actor: User | None, person: User, building: Area, duties: str = "", since: date | None = None
+) -> Volunteer:
+    volunteer_check(person=person, building=building)
     volunteer = Volunteer(
         person=person,
         building=building,
@@ -204,3 +228,24 @@ def volunteer_assign(
     volunteer.save()
     audit_record(actor=actor, action=AuditEntry.Action.CREATE, obj=volunteer)
     return volunteer
+
+
+@transaction.atomic
+def council_rule_set(
+    *, actor: User | None, area: Area, resident_rep_percent: int, property_required: bool
+) -> CouncilRule:
+    """The quorum rule of a compound or community (one per area)."""
+    if area.level not in (Area.Level.COMPOUND, Area.Level.COMMUNITY):
+        raise ValidationError({"area": _("议事规则须属于小区或社区。")})
+    if not 0 < resident_rep_percent <= 100:
+        raise ValidationError({"resident_rep_percent": _("比例须在 1 到 100 之间。")})
+    rule, created = CouncilRule.objects.update_or_create(
+        area=area, defaults={"resident_rep_percent": resident_rep_percent, "property_required": property_required}
+    )
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.CREATE if created else AuditEntry.Action.UPDATE,
+        obj=rule,
+        changes={"resident_rep_percent": resident_rep_percent, "property_required": property_required},
+    )
+    return rule
