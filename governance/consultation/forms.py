@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from governance.consultation.models import Group, Suggestion
+from governance.consultation.models import Group, Resolution, ServiceItem, Suggestion
 from governance.models import Area, Department, PartyOrganization, User
 
 
@@ -124,3 +124,29 @@ class MinutesReplyForm(forms.Form):
 class SubtaskForm(forms.Form):
     title = forms.CharField(label=_("子任务"), max_length=120)
     due_date = forms.DateField(label=_("办结期限"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class ServiceItemForm(forms.Form):
+    kind = forms.ChoiceField(label=_("类别"), choices=ServiceItem.Kind.choices)
+    name = forms.CharField(label=_("服务项目"), max_length=60)
+    standard = forms.CharField(label=_("服务标准"), max_length=200)
+    frequency = forms.CharField(label=_("频次"), max_length=60)
+    provider = forms.ModelChoiceField(label=_("服务提供方"), queryset=Department.objects.none())
+    resolution = forms.ModelChoiceField(
+        label=_("来源决议"), queryset=Resolution.objects.none(), required=False, empty_label=_("（无）")
+    )
+
+    def __init__(self, *args, providers, resolutions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["provider"].queryset = providers
+        self.fields["resolution"].queryset = resolutions
+
+
+class FeePlanForm(forms.Form):
+    period_start = forms.DateField(label=_("起始日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    period_end = forms.DateField(label=_("截止日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    subsidy = forms.DecimalField(label=_("政府补贴（元）"), max_digits=12, decimal_places=2, min_value=0)
+    resident_fees = forms.DecimalField(label=_("居民缴费（元）"), max_digits=12, decimal_places=2, min_value=0)
+    public_income = forms.DecimalField(label=_("公共收益（元）"), max_digits=12, decimal_places=2, min_value=0)
+    total = forms.DecimalField(label=_("总额（元）"), max_digits=12, decimal_places=2, min_value=0)
+    note = forms.CharField(label=_("说明"), max_length=200, required=False)

@@ -20,6 +20,8 @@ urlpatterns = [
     path("topics/<int:pk>/support/", views.topic_support_view, name="topic_support"),
     path("resolutions/<int:pk>/subtasks/", views.resolution_subtask_view, name="resolution_subtask"),
     path("compounds/<str:code>/", views.compound_view, name="compound"),
+    path("compounds/<str:code>/services/", views.compound_service_add_view, name="compound_service_add"),
+    path("compounds/<str:code>/fee-plans/", views.compound_fee_plan_add_view, name="compound_fee_plan_add"),
     path("service-items/<int:pk>/rate/", views.service_rate_view, name="service_rate"),
     path("people/<int:pk>/", views.person_view, name="person"),
 ]

@@ -19,7 +19,7 @@ from governance.consultation.models import Meeting, ServiceItem, Suggestion, Sug
 from governance.exceptions import DomainError
 from governance.models import Area, Department, PartyOrganization, Role, User
 from governance.permissions import any_portal_user
-from governance.selectors import jurisdiction_q, visible_party_organizations, visible_users
+from governance.selectors import area_ancestors, jurisdiction_q, visible_party_organizations, visible_users
 
 COUNCIL_LEVELS = (Area.Level.COMPOUND, Area.Level.COMMUNITY)
 
@@ -504,8 +504,63 @@ def compound_view(request: HttpRequest, code: str) -> HttpResponse:
             "seats": seats,
             "cross": selectors.cross_holders(seats),
             "volunteers": selectors.volunteers_in(compound=compound),
+            **_manage_forms(user, compound),
         },
     )
+
+
+def _manage_forms(user, compound: Area, **bound) -> dict:
+    """The forms a manager of the compound sees (service item, fee plan); none for anyone else."""
+    if not policies.compound_can(user=user, action="manage", compound=compound):
+        return {}
+    return {
+        "service_form": bound.get("service_form")
+        or forms.ServiceItemForm(
+            providers=Department.objects.filter(is_active=True, kind=Department.Kind.PROPERTY).order_by("name"),
+            resolutions=selectors.visible_resolutions(user=user).filter(
+                area__path__in=[a.path for a in area_ancestors(area=compound)]
+            ),
+        ),
+        "fee_form": bound.get("fee_form") or forms.FeePlanForm(),
+    }
+
+
+@require_POST
+@any_portal_user
+def compound_service_add_view(request: HttpRequest, code: str) -> HttpResponse:
+    user = request.user
+    compound = selectors.compound_get_for_user(user=user, code=code)
+    policies.compound_can(user=user, action="manage", compound=compound).raise_for_page()
+    form = forms.ServiceItemForm(
+        request.POST,
+        providers=Department.objects.filter(is_active=True, kind=Department.Kind.PROPERTY),
+        resolutions=selectors.visible_resolutions(user=user),
+    )
+    if form.is_valid():
+        data = form.cleaned_data
+        _run(
+            request,
+            lambda: services.service_item_create(actor=user, compound=compound, **data),
+            _("服务项目已加入清单。"),
+        )
+    else:
+        _form_errors(request, form)
+    return redirect("consultation:compound", code=compound.code)
+
+
+@require_POST
+@any_portal_user
+def compound_fee_plan_add_view(request: HttpRequest, code: str) -> HttpResponse:
+    user = request.user
+    compound = selectors.compound_get_for_user(user=user, code=code)
+    policies.compound_can(user=user, action="manage", compound=compound).raise_for_page()
+    form = forms.FeePlanForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        _run(request, lambda: services.fee_plan_create(actor=user, compound=compound, **data), _("经费方案已公布。"))
+    else:
+        _form_errors(request, form)
+    return redirect("consultation:compound", code=compound.code)
 
 
 @require_POST

@@ -169,3 +169,40 @@ def test_someone_elses_seats_are_hidden_from_residents(rep, property_head):
 
 def test_compound_page_of_another_compound_is_404(west_resident, cleaning):
     assert _client(west_resident).get(reverse("consultation:compound", args=["HD-ZGC-DS-01"])).status_code == 404
+
+
+def test_staff_add_a_service_item_and_a_fee_plan_on_the_compound_page(east_staff, property_company, rep):
+    client = _client(east_staff)
+    page = client.get(reverse("consultation:compound", args=["HD-ZGC-DS-01"])).content.decode()
+    assert "新增服务项目" in page
+    added = client.post(
+        reverse("consultation:compound_service_add", args=["HD-ZGC-DS-01"]),
+        {
+            "kind": "featured",
+            "name": "关爱老人",
+            "standard": "每周上门探访",
+            "frequency": "每周",
+            "provider": property_company.pk,
+        },
+        follow=True,
+    )
+    assert "服务项目已加入清单" in added.content.decode()
+    bad = client.post(
+        reverse("consultation:compound_fee_plan_add", args=["HD-ZGC-DS-01"]),
+        {
+            "period_start": "2026-01-01",
+            "period_end": "2026-12-31",
+            "subsidy": "10",
+            "resident_fees": "10",
+            "public_income": "10",
+            "total": "31",
+        },
+        follow=True,
+    )
+    assert "= 30.00 元，与总额 31.00 元不符" in bad.content.decode()
+    assert FeePlan.objects.count() == 0
+    assert (
+        "新增服务项目" not in _client(rep).get(reverse("consultation:compound", args=["HD-ZGC-DS-01"])).content.decode()
+    )
+    refused = _client(rep).post(reverse("consultation:compound_fee_plan_add", args=["HD-ZGC-DS-01"]), {})
+    assert refused.status_code == 403

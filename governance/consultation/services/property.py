@@ -177,7 +177,13 @@ def fee_plan_create(
         raise ValidationError(
             {
                 "total": _("政府补贴 %(s)s + 居民缴费 %(r)s + 公共收益 %(p)s = %(sum)s 元，与总额 %(total)s 元不符。")
-                % {"s": subsidy, "r": resident_fees, "p": public_income, "sum": parts, "total": total}
+                % {
+                    "s": f"{subsidy:.2f}",
+                    "r": f"{resident_fees:.2f}",
+                    "p": f"{public_income:.2f}",
+                    "sum": f"{parts:.2f}",
+                    "total": f"{total:.2f}",
+                }
             }
         )
     if min(subsidy, resident_fees, public_income) < 0:
