@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.core import signing
 from django.db.models import Avg, Count, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -349,4 +350,31 @@ def volunteers_in(*, compound: Area) -> QuerySet[Volunteer]:
         Volunteer.objects.filter(is_active=True, building__path__startswith=compound.path)
         .select_related("person", "building")
         .order_by("building__path", "id")
+    )
+
+
+# --- The personal calendar at a secret URL --------------------------------------------------------
+
+CALENDAR_SALT = "consultation.personal-calendar"
+
+
+def personal_calendar_token(*, user: User) -> str:
+    """A stable, unguessable token naming ``user`` (signed with SECRET_KEY; rotating the key revokes it)."""
+    return signing.Signer(salt=CALENDAR_SALT).sign_object({"u": user.pk})
+
+
+def personal_calendar_user(*, token: str) -> User | None:
+    try:
+        data = signing.Signer(salt=CALENDAR_SALT).unsign_object(token)
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+    return User.objects.filter(pk=data.get("u"), is_active=True).first() if isinstance(data, dict) else None
+
+
+def personal_meetings(*, user: User) -> QuerySet[Meeting]:
+    return (
+        Meeting.objects.filter(participants__user=user)
+        .select_related("organization", "area")
+        .order_by("starts_at", "id")
+        .distinct()
     )

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.meeting_list_view, name="meetings"),
     path("meetings/new/", views.meeting_new_view, name="meeting_new"),
     path("meetings.ics", views.calendar_view, name="calendar"),
+    path("calendar/<str:token>.ics", views.personal_calendar_view, name="personal_calendar"),
     path("meetings/<int:pk>/", views.meeting_detail_view, name="meeting_detail"),
     path("meetings/<int:pk>/minutes.pdf", views.minutes_pdf_view, name="minutes_pdf"),
     path("meetings/<int:pk>/<str:action>/", views.meeting_action_view, name="meeting_action"),

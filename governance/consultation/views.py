@@ -197,6 +197,10 @@ def _detail_context(request: HttpRequest, meeting: Meeting) -> dict:
             if meeting.status in (Meeting.Status.IN_SESSION, Meeting.Status.CONCLUDED) and not meeting.minutes_published
             else None,
         )
+    if me is not None:
+        context["personal_calendar"] = request.build_absolute_uri(
+            reverse("consultation:personal_calendar", args=[selectors.personal_calendar_token(user=user)])
+        )
     if me is not None and me.signed_in_at is None and live:
         context["sign_in_form"] = forms.SignInForm()
     if meeting.minutes_sent_at is not None:
@@ -350,6 +354,21 @@ def minutes_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
     response = HttpResponse(documents.minutes_pdf(meeting=meeting), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="minutes-{meeting.pk}.pdf"'
     return response
+
+
+@require_GET
+@login_not_required
+def personal_calendar_view(request: HttpRequest, token: str) -> HttpResponse:
+    """The meetings one person is invited to, at the secret URL shown on their meeting pages."""
+    person = selectors.personal_calendar_user(token=token)
+    if person is None:
+        raise Http404
+    body = documents.meetings_ics(
+        meetings=selectors.personal_meetings(user=person)[:500],
+        calendar_name=_("我的议事会议"),
+        host=request.get_host().split(":")[0] or "portal",
+    )
+    return HttpResponse(body, content_type="text/calendar; charset=utf-8")
 
 
 @require_GET

@@ -178,3 +178,19 @@ def test_mask_name():
 def test_meeting_status_labels_are_the_ones_the_feed_reads():
     assert Meeting.Status.CANCELLED == "cancelled"
     assert timedelta(hours=24) == services.REMIND_BEFORE
+
+
+def test_personal_calendar_lists_my_meetings_at_a_secret_url(meeting, invited, rep, west_resident):
+    client = Client()
+    client.force_login(rep)
+    page = client.get(reverse("consultation:meeting_detail", args=[meeting.pk])).content.decode()
+    url = re.search(r'href="http://testserver(/consultation/calendar/[^"]+\.ics)"', page).group(1)
+    raw = Client().get(url).content  # no session: the URL itself is the key
+    events = icalendar.Calendar.from_ical(raw).walk("VEVENT")
+    assert [str(e["UID"]) for e in events] == [f"meeting-{meeting.pk}@testserver"]
+    from governance.consultation.selectors import personal_calendar_token
+
+    other = Client().get(reverse("consultation:personal_calendar", args=[personal_calendar_token(user=west_resident)]))
+    assert icalendar.Calendar.from_ical(other.content).walk("VEVENT") == []
+    tampered = url.replace(".ics", "x.ics")
+    assert Client().get(tampered).status_code == 404
