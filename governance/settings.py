@@ -237,6 +237,7 @@ SPECTACULAR_SETTINGS = {
         "EventSourceEnum": "grids.models.Event.Source",
         "ReportSourceEnum": "grids.serializers.REPORT_SOURCE_CHOICES",
         "PatrolStatusEnum": "grids.models.Patrol.Status",
+        "ServiceItemKindEnum": "governance.consultation.models.ServiceItem.Kind",
     },
 }
 
