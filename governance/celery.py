@@ -51,6 +51,22 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute=40, hour=3),
         "options": {"expires": 6 * 3600},
     },
+    # Consultation: invitees 24 h before a meeting; overdue resolutions flagged (督办) once a day.
+    "consultation-meeting-reminders": {
+        "task": "governance.consultation.tasks.meeting_remind_due_task",
+        "schedule": crontab(minute="*/5"),
+        "options": {"expires": 4 * 60},
+    },
+    "consultation-minutes-nudge": {
+        "task": "governance.consultation.tasks.meeting_minutes_nudge_task",
+        "schedule": crontab(minute=20),
+        "options": {"expires": 50 * 60},
+    },
+    "consultation-resolutions-overdue": {
+        "task": "governance.consultation.tasks.resolution_flag_overdue_task",
+        "schedule": crontab(minute=30, hour=7),
+        "options": {"expires": 6 * 3600},
+    },
     # The outbox scan: deliver email/SMS that no task delivered (broker down, worker killed).
     "notifications-redeliver": {
         "task": "governance.tasks.notification_redeliver_task",

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "governance",
+    "governance.consultation",
     "grids",
     "partners",
     "mediation",
@@ -292,6 +293,7 @@ SPECTACULAR_SETTINGS = {
         "EventSourceEnum": "grids.models.Event.Source",
         "ReportSourceEnum": "grids.serializers.REPORT_SOURCE_CHOICES",
         "PatrolStatusEnum": "grids.models.Patrol.Status",
+        "ServiceItemKindEnum": "governance.consultation.models.ServiceItem.Kind",
     },
 }
 

@@ -34,6 +34,7 @@ api_v1 = [
     path("me/", api.MeView.as_view(), name="api-me"),
     path("", include(router.urls)),
     path("", include("grids.api_urls")),
+    path("consultation/", include("governance.consultation.api_urls")),
 ]
 
 urlpatterns = [
@@ -51,6 +52,7 @@ urlpatterns = [
     path("admin/login/", views.admin_login_view, name="admin_login"),  # before the admin's own
     path("admin/", admin.site.urls),
     path("", include("grids.urls")),
+    path("consultation/", include("governance.consultation.urls")),
     path("api/v1/", include(api_v1)),
     path("open311/v2/", include("grids.open311_urls")),
     path("api/schema/", login_not_required(SpectacularAPIView.as_view()), name="api-schema"),
