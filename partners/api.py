@@ -1,0 +1,311 @@
+"""Partners API (``/api/v1/``): partners, earning rules, service records, points, rewards and
+redemptions. Validate → policy → service → serialize; every object through a scoped selector
+(another community's partner is a 404); refusals in the one JSON envelope ``{"code","detail"}``.
+"""
+
+from django.http import Http404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from governance.exceptions import DomainError
+from governance.models import Area
+from governance.permissions import IsPortalUser
+from partners import policies, selectors, services
+from partners.models import EarningRule, Partner, Redemption, Reward, ServiceRecord
+from partners.serializers import (
+    CodeInput,
+    EarningRuleInput,
+    EarningRuleOutput,
+    PartnerInput,
+    PartnerOutput,
+    ReasonInput,
+    RedemptionInput,
+    RedemptionOutput,
+    RewardInput,
+    RewardOutput,
+    ServiceRecordInput,
+    ServiceRecordOutput,
+    StatementOutput,
+)
+
+
+class NotAPartner(DomainError):
+    code = "not_partner"
+    status_code = status.HTTP_403_FORBIDDEN
+    default_detail = _("您还不是社区合伙人。")
+
+
+def _my_partner(user) -> Partner:
+    partner = selectors.my_partner(user=user)
+    if partner is None:
+        raise NotAPartner(_("您还不是社区合伙人，不能执行此操作。"))
+    return partner
+
+
+def _staff_community(user, pk: int | None) -> Area:
+    """The community a staff write is for: the one named (if they are staff over it) or their own."""
+    communities = selectors.staff_communities(user=user)
+    if pk is not None:
+        community = Area.objects.filter(pk=pk, level=Area.Level.COMMUNITY).first()
+        if community is None:
+            raise DomainError(_("社区不存在。"), code="not_a_community")
+        policies.community_manage_can(user=user, community=community).raise_if_denied()
+        return community
+    found = list(communities.order_by("path")[:2])
+    if len(found) != 1:
+        raise DomainError(_("请指定社区（community）。"), code="community_required")
+    return found[0]
+
+
+class PartnerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    queryset = Partner.objects.none()
+    serializer_class = PartnerOutput
+    permission_classes = [IsPortalUser]
+    lookup_value_regex = r"\d+"
+    filterset_fields = ["status", "kind"]
+
+    def get_queryset(self):
+        return selectors.visible_partners(user=self.request.user).order_by("pk")
+
+    def get_object(self):
+        return selectors.partner_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
+
+    @extend_schema(request=PartnerInput, responses={201: PartnerOutput}, summary="申请成为合伙人")
+    def create(self, request):
+        policies.partner_apply_can(user=request.user).raise_if_denied()
+        data = PartnerInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        community = Area.objects.filter(pk=values.pop("community")).first()
+        if community is None:
+            raise DomainError(_("社区不存在。"), code="not_a_community")
+        partner = services.partner_apply(applicant=request.user, community=community, **values)
+        return Response(PartnerOutput(partner).data, status=status.HTTP_201_CREATED)
+
+    def _decide(self, request, decision: str):
+        partner = self.get_object()
+        policies.partner_can(user=request.user, action="decide", partner=partner).raise_if_denied()
+        data = ReasonInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        partner = services.partner_decide(
+            partner=partner, decision=decision, actor=request.user, reason=data.validated_data["reason"]
+        )
+        return Response(PartnerOutput(partner).data)
+
+    @extend_schema(request=ReasonInput, responses=PartnerOutput, summary="通过申请（或恢复暂停的合伙人）")
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        return self._decide(request, "approve")
+
+    @extend_schema(request=ReasonInput, responses=PartnerOutput, summary="拒绝申请（须填原因）")
+    @action(detail=True, methods=["post"])
+    def decline(self, request, pk=None):
+        return self._decide(request, "decline")
+
+    @extend_schema(request=ReasonInput, responses=PartnerOutput, summary="暂停合伙人（须填原因）")
+    @action(detail=True, methods=["post"])
+    def suspend(self, request, pk=None):
+        return self._decide(request, "suspend")
+
+
+class EarningRuleViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    queryset = EarningRule.objects.none()
+    serializer_class = EarningRuleOutput
+    permission_classes = [IsPortalUser]
+
+    def get_queryset(self):
+        return selectors.visible_rules(user=self.request.user).order_by("pk")
+
+    @extend_schema(request=EarningRuleInput, responses={201: EarningRuleOutput}, summary="新增积分规则（工作人员）")
+    def create(self, request):
+        data = EarningRuleInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        community = _staff_community(request.user, values.pop("community", None))
+        policies.community_manage_can(user=request.user, community=community).raise_if_denied()
+        rule = services.earning_rule_save(community=community, actor=request.user, **values)
+        return Response(EarningRuleOutput(rule).data, status=status.HTTP_201_CREATED)
+
+
+class ServiceRecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    queryset = ServiceRecord.objects.none()
+    serializer_class = ServiceRecordOutput
+    permission_classes = [IsPortalUser]
+    lookup_value_regex = r"\d+"
+    filterset_fields = ["status"]
+
+    def get_queryset(self):
+        return selectors.visible_records(user=self.request.user).order_by("-pk")
+
+    def get_object(self):
+        return selectors.record_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
+
+    @extend_schema(request=ServiceRecordInput, responses={201: ServiceRecordOutput}, summary="登记服务记录")
+    def create(self, request):
+        data = ServiceRecordInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        partner_pk = values.pop("partner", None)
+        partner = (
+            selectors.partner_get_for_user(user=request.user, pk=partner_pk)
+            if partner_pk
+            else _my_partner(request.user)
+        )
+        policies.partner_can(user=request.user, action="log_service", partner=partner).raise_if_denied()
+        rule = EarningRule.objects.filter(pk=values.pop("rule")).first()
+        if rule is None:
+            raise DomainError(_("服务项目不存在。"), code="rule_not_available")
+        record = services.service_record_submit(partner=partner, rule=rule, actor=request.user, **values)
+        return Response(ServiceRecordOutput(record).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=ServiceRecordOutput, summary="核实并记分（只记一次）")
+    @action(detail=True, methods=["post"])
+    def verify(self, request, pk=None):
+        record = self.get_object()
+        policies.record_can(user=request.user, action="verify", record=record).raise_if_denied()
+        record, _tx = services.service_record_verify(record=record, actor=request.user)
+        return Response(ServiceRecordOutput(record).data)
+
+    @extend_schema(request=ReasonInput, responses=ServiceRecordOutput, summary="不通过（须填原因）")
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        record = self.get_object()
+        policies.record_can(user=request.user, action="reject", record=record).raise_if_denied()
+        data = ReasonInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        record = services.service_record_reject(record=record, actor=request.user, reason=data.validated_data["reason"])
+        return Response(ServiceRecordOutput(record).data)
+
+
+def _partner_for_points(request) -> Partner:
+    pk = request.query_params.get("partner")
+    partner = selectors.partner_get_for_user(user=request.user, pk=pk) if pk else _my_partner(request.user)
+    policies.partner_can(user=request.user, action="view_account", partner=partner).raise_if_denied()
+    return partner
+
+
+_PARTNER_PARAM = OpenApiParameter("partner", int, description="工作人员查看某合伙人")
+
+
+class BalanceView(APIView):
+    permission_classes = [IsPortalUser]
+
+    @extend_schema(parameters=[_PARTNER_PARAM], responses=dict, summary="积分余额（可用、冻结）")
+    def get(self, request):
+        return Response(selectors.balance_summary(partner=_partner_for_points(request)))
+
+
+class StatementView(APIView):
+    permission_classes = [IsPortalUser]
+
+    @extend_schema(parameters=[_PARTNER_PARAM], responses=StatementOutput(many=True), summary="积分明细（含累计余额）")
+    def get(self, request):
+        from governance.pagination import PortalPagination
+
+        partner = _partner_for_points(request)
+        paginator = PortalPagination()
+        page = paginator.paginate_queryset(selectors.statement(partner=partner), request, view=self)
+        return paginator.get_paginated_response(StatementOutput(page, many=True).data)
+
+
+class RewardViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    queryset = Reward.objects.none()
+    serializer_class = RewardOutput
+    permission_classes = [IsPortalUser]
+
+    def get_queryset(self):
+        return selectors.visible_rewards(user=self.request.user).order_by("pk")
+
+    @extend_schema(request=RewardInput, responses={201: RewardOutput}, summary="上架兑换商品（工作人员）")
+    def create(self, request):
+        data = RewardInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        community = _staff_community(request.user, values.pop("community", None))
+        policies.community_manage_can(user=request.user, community=community).raise_if_denied()
+        partner_pk = values.pop("partner", None)
+        offered_by = None
+        if partner_pk is not None:
+            offered_by = selectors.visible_partners(user=request.user).filter(pk=partner_pk).first()
+            if offered_by is None:
+                raise DomainError(_("提供商户不存在。"), code="partner_not_found")
+        reward = services.reward_save(community=community, actor=request.user, offered_by=offered_by, **values)
+        return Response(RewardOutput(reward).data, status=status.HTTP_201_CREATED)
+
+
+class RedemptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    queryset = Redemption.objects.none()
+    serializer_class = RedemptionOutput
+    permission_classes = [IsPortalUser]
+    lookup_value_regex = r"\d+"
+    filterset_fields = ["status"]
+
+    def get_queryset(self):
+        return selectors.visible_redemptions(user=self.request.user).order_by("-pk")
+
+    def get_object(self):
+        return selectors.redemption_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
+
+    @extend_schema(
+        request=RedemptionInput,
+        responses={201: RedemptionOutput},
+        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=True)],
+        summary="兑换（同一 Idempotency-Key 只兑换一次）",
+    )
+    def create(self, request):
+        key = (request.headers.get("Idempotency-Key") or "").strip()
+        if not key or len(key) > 100:
+            raise DomainError(
+                _("请在请求头 Idempotency-Key 中提供本次兑换的唯一标识（不超过100个字符）。"),
+                code="idempotency_key_required",
+            )
+        data = RedemptionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        partner = _my_partner(request.user)
+        policies.partner_can(user=request.user, action="redeem", partner=partner).raise_if_denied()
+        reward = Reward.objects.filter(pk=data.validated_data["reward"]).first()
+        if reward is None:
+            raise DomainError(_("兑换商品不存在。"), code="reward_not_found", fields={"reward": []})
+        redemption, _created = services.redemption_create(
+            partner=partner,
+            reward=reward,
+            quantity=data.validated_data["quantity"],
+            actor=request.user,
+            key=f"api:{key}",
+        )
+        return Response(RedemptionOutput(redemption).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=RedemptionOutput, summary="核销（工作人员或提供该商品的商户）")
+    @action(detail=True, methods=["post"])
+    def fulfil(self, request, pk=None):
+        redemption = self.get_object()
+        policies.redemption_can(user=request.user, action="fulfil", redemption=redemption).raise_if_denied()
+        return Response(RedemptionOutput(services.redemption_fulfil(redemption=redemption, actor=request.user)).data)
+
+    @extend_schema(request=ReasonInput, responses=RedemptionOutput, summary="取消兑换，退回积分和库存")
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        redemption = self.get_object()
+        policies.redemption_can(user=request.user, action="cancel", redemption=redemption).raise_if_denied()
+        data = ReasonInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        redemption = services.redemption_cancel(
+            redemption=redemption, actor=request.user, reason=data.validated_data["reason"]
+        )
+        return Response(RedemptionOutput(redemption).data)
+
+    @extend_schema(request=CodeInput, responses=RedemptionOutput, summary="按兑换码核销")
+    @action(detail=False, methods=["post"], url_path="fulfil-by-code")
+    def fulfil_by_code(self, request):
+        data = CodeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        code = services.normalise_code(data.validated_data["code"])
+        redemption = self.get_queryset().filter(voucher_code=code).first()
+        if redemption is None:
+            raise Http404
+        policies.redemption_can(user=request.user, action="fulfil", redemption=redemption).raise_if_denied()
+        return Response(RedemptionOutput(services.redemption_fulfil(redemption=redemption, actor=request.user)).data)

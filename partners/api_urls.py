@@ -1,0 +1,17 @@
+from django.urls import include, path
+from rest_framework.routers import SimpleRouter
+
+from partners import api
+
+router = SimpleRouter()
+router.register("partners", api.PartnerViewSet, basename="partner")
+router.register("earning-rules", api.EarningRuleViewSet, basename="earning-rule")
+router.register("service-records", api.ServiceRecordViewSet, basename="service-record")
+router.register("rewards", api.RewardViewSet, basename="reward")
+router.register("redemptions", api.RedemptionViewSet, basename="redemption")
+
+urlpatterns = [
+    path("points/balance/", api.BalanceView.as_view(), name="points-balance"),
+    path("points/ledger/", api.StatementView.as_view(), name="points-ledger"),
+    path("", include(router.urls)),
+]
