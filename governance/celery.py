@@ -32,6 +32,17 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute=15, hour=1),
         "options": {"expires": 6 * 3600},
     },
+    # Partners: prove the points ledger every night; release expired vouchers.
+    "partners-ledger-verify": {
+        "task": "partners.tasks.ledger_verify_task",
+        "schedule": crontab(minute=30, hour=2),
+        "options": {"expires": 6 * 3600},
+    },
+    "partners-redemptions-expire": {
+        "task": "partners.tasks.redemptions_expire_task",
+        "schedule": crontab(minute="*/10"),
+        "options": {"expires": 9 * 60},
+    },
     # Self-healing: deliver email/SMS for notifications whose on-commit dispatch was lost.
     "notifications-redeliver": {
         "task": "governance.tasks.notification_redeliver_task",

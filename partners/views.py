@@ -202,7 +202,7 @@ def applications_view(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@require_roles(*policies.STAFF_ROLES)
+@any_portal_user  # the selector (404) and the policy (403) decide, as on the API
 def partner_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
     partner = selectors.partner_get_for_user(user=request.user, pk=pk)
     policies.partner_can(user=request.user, action="decide", partner=partner).raise_for_page()
@@ -225,7 +225,7 @@ def records_view(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@require_roles(*policies.STAFF_ROLES)
+@any_portal_user  # the selector (404) and the policy (403) decide, as on the API
 def record_verify_view(request: HttpRequest, pk: int) -> HttpResponse:
     record = selectors.record_get_for_user(user=request.user, pk=pk)
     policies.record_can(user=request.user, action="verify", record=record).raise_for_page()
@@ -245,7 +245,7 @@ def record_verify_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@require_roles(*policies.STAFF_ROLES)
+@any_portal_user  # the selector (404) and the policy (403) decide, as on the API
 def record_reject_view(request: HttpRequest, pk: int) -> HttpResponse:
     record = selectors.record_get_for_user(user=request.user, pk=pk)
     policies.record_can(user=request.user, action="reject", record=record).raise_for_page()
