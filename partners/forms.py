@@ -32,7 +32,9 @@ class ServiceRecordForm(forms.Form):
         queryset=EarningRule.objects.none(),
         error_messages={"required": gettext_lazy("请选择服务项目。")},
     )
-    served_on = forms.DateField(label=gettext_lazy("服务日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    served_on = forms.DateField(
+        label=gettext_lazy("服务日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     hours = forms.DecimalField(
         label=gettext_lazy("时长（小时）"), min_value=0, max_digits=5, decimal_places=1, required=False, initial=1
     )

@@ -4,7 +4,7 @@ step (a double submit redeems once), vouchers, staff queues, fulfilment by code,
 from datetime import date
 
 import pytest
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 
 from governance.models import Role
@@ -175,3 +175,23 @@ def test_tasks_verify_and_expire(partner, partner_user, rice):
     assert redemptions_expire_task() == 0
     assert ledger_verify_task() is True
     assert LedgerCheckpoint.objects.get().transactions == 3
+
+
+@override_settings(DEBUG=True)
+def test_the_demo_seeds_partners_with_balances_and_runs_twice_cleanly():
+    from django.core.management import call_command
+
+    from partners.models import EarningRule, LedgerTransaction, Reward
+
+    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", verbosity=0)
+    lawyer = Partner.objects.get(name="王合伙律师")
+    assert lawyer.status == "active"
+    # 10 + 10 + 20 + 8 × 2 earned, 10 frozen for the café coupon
+    assert Account.objects.get(partner=lawyer).balance == 46
+    assert Partner.objects.get(name="冯同学（大学生志愿者）").status == "pending"
+    assert EarningRule.objects.count() == 5
+    assert Reward.objects.count() == 3
+    assert LedgerTransaction.objects.count() == 5
+    assert ServiceRecord.objects.filter(status="submitted").count() == 1
+    assert services.ledger_verify().problems == []
