@@ -14,6 +14,7 @@ from partners.models import (
     LedgerEntry,
     LedgerTransaction,
     Partner,
+    PointsAdjustment,
     Redemption,
     Reward,
     ServiceRecord,
@@ -185,3 +186,9 @@ class LedgerEntryAdmin(ReadOnlyAdmin):
 @admin.register(LedgerCheckpoint)
 class LedgerCheckpointAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "ok", "transactions", "problem"]
+
+
+@admin.register(PointsAdjustment)
+class PointsAdjustmentAdmin(ReadOnlyAdmin):
+    list_display = ["partner", "points", "reason", "status", "requested_by", "approved_by", "created_at"]
+    list_filter = ["status"]

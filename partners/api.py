@@ -17,6 +17,8 @@ from governance.permissions import IsPortalUser
 from partners import policies, selectors, services
 from partners.models import EarningRule, Partner, Redemption, Reward, ServiceRecord
 from partners.serializers import (
+    AdjustmentInput,
+    AdjustmentOutput,
     CodeInput,
     EarningRuleInput,
     EarningRuleOutput,
@@ -309,3 +311,32 @@ class RedemptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
             raise Http404
         policies.redemption_can(user=request.user, action="fulfil", redemption=redemption).raise_if_denied()
         return Response(RedemptionOutput(services.redemption_fulfil(redemption=redemption, actor=request.user)).data)
+
+
+class AdjustmentCreateView(APIView):
+    permission_classes = [IsPortalUser]
+
+    @extend_schema(request=AdjustmentInput, responses={201: AdjustmentOutput}, summary="人工调整积分（须填原因）")
+    def post(self, request):
+        data = AdjustmentInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        partner = selectors.partner_get_for_user(user=request.user, pk=data.validated_data["partner"])
+        policies.partner_can(user=request.user, action="adjust", partner=partner).raise_if_denied()
+        adjustment = services.adjustment_request(
+            partner=partner,
+            points=data.validated_data["points"],
+            reason=data.validated_data["reason"],
+            actor=request.user,
+        )
+        return Response(AdjustmentOutput(adjustment).data, status=status.HTTP_201_CREATED)
+
+
+class AdjustmentApproveView(APIView):
+    permission_classes = [IsPortalUser]
+
+    @extend_schema(request=None, responses=AdjustmentOutput, summary="复核并入账（须为另一位工作人员）")
+    def post(self, request, pk: int):
+        adjustment = selectors.adjustment_get_for_user(user=request.user, pk=pk)
+        policies.adjustment_can(user=request.user, action="approve", adjustment=adjustment).raise_if_denied()
+        adjustment = services.adjustment_approve(adjustment=adjustment, actor=request.user)
+        return Response(AdjustmentOutput(adjustment).data)

@@ -13,5 +13,7 @@ router.register("redemptions", api.RedemptionViewSet, basename="redemption")
 urlpatterns = [
     path("points/balance/", api.BalanceView.as_view(), name="points-balance"),
     path("points/ledger/", api.StatementView.as_view(), name="points-ledger"),
+    path("points/adjustments/", api.AdjustmentCreateView.as_view(), name="points-adjustments"),
+    path("points/adjustments/<int:pk>/approve/", api.AdjustmentApproveView.as_view(), name="points-adjustment-approve"),
     path("", include(router.urls)),
 ]

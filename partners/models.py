@@ -425,3 +425,46 @@ class LedgerCheckpoint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {'OK' if self.ok else 'FAIL'}"
+
+
+class PointsAdjustment(models.Model):
+    """A manual correction by staff, with a reason; above the threshold it waits for a second,
+    different staff member's approval (two-person rule) before it posts."""
+
+    class Status(models.TextChoices):
+        PENDING_APPROVAL = "pending_approval", _("待复核")
+        POSTED = "posted", _("已入账")
+        REJECTED = "rejected", _("已驳回")
+
+    partner = models.ForeignKey(Partner, verbose_name=_("合伙人"), on_delete=models.PROTECT, related_name="adjustments")
+    points = models.IntegerField(_("调整积分"))
+    reason = models.CharField(_("原因"), max_length=300)
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices)
+    version = models.PositiveIntegerField(default=0, editable=False)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="+"
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("复核人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    status_changed_at = models.DateTimeField(_("状态变更时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("积分调整")
+        verbose_name_plural = pgettext_lazy("plural", "积分调整")
+        ordering = ["-created_at", "-id"]
+        constraints = [models.CheckConstraint(condition=~Q(points=0), name="adjustment_points_not_zero")]
+
+    def __str__(self) -> str:
+        return f"{self.partner} {self.points:+d}"
+
+    @property
+    def ledger_key(self) -> str:
+        return f"adjustment:{self.pk}"

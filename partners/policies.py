@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from governance.models import Area, Role, User
 from governance.policy import Decision, allow, deny
 from governance.selectors import jurisdiction_paths
-from partners.models import Partner, Redemption, ServiceRecord
+from partners.models import Partner, PointsAdjustment, Redemption, ServiceRecord
 
 STAFF_ROLES = frozenset({Role.COMMUNITY_STAFF, Role.STREET_SUPERVISOR, Role.ADMIN})
 
@@ -30,6 +30,7 @@ PARTNER_ACTIONS: dict[str, str] = {
     "decide": "staff",
     "log_service": "active_member",
     "redeem": "active_member",
+    "adjust": "staff",
 }
 RECORD_ACTIONS: dict[str, str] = {"view": "member_or_staff", "verify": "staff", "reject": "staff"}
 REDEMPTION_ACTIONS: dict[str, str] = {
@@ -109,6 +110,16 @@ def redemption_can(*, user: User, action: str, redemption: Redemption) -> Decisi
     if who is None:
         return deny("unknown_action", _("不支持的操作。"))
     return _decide(who, user=user, partner=redemption.partner, merchant=redemption.reward.offered_by)
+
+
+def adjustment_can(*, user: User, action: str, adjustment: PointsAdjustment) -> Decision:
+    """``approve``: staff over the partner's community other than the one who asked (two-person rule)."""
+    if action != "approve":
+        return deny("unknown_action", _("不支持的操作。"))
+    decision = _decide("staff", user=user, partner=adjustment.partner)
+    if decision and adjustment.requested_by_id == user.pk:
+        return deny("own_adjustment", _("不能复核自己提出的调整，请由另一位工作人员复核。"))
+    return decision
 
 
 def community_manage_can(*, user: User, community: Area) -> Decision:

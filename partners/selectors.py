@@ -9,7 +9,16 @@ from django.http import Http404
 
 from governance.models import Area, User
 from governance.selectors import jurisdiction_q
-from partners.models import Account, EarningRule, LedgerEntry, Partner, Redemption, Reward, ServiceRecord
+from partners.models import (
+    Account,
+    EarningRule,
+    LedgerEntry,
+    Partner,
+    PointsAdjustment,
+    Redemption,
+    Reward,
+    ServiceRecord,
+)
 from partners.policies import STAFF_ROLES
 
 
@@ -150,3 +159,18 @@ def statement(*, partner: Partner) -> QuerySet[LedgerEntry]:
         .select_related("transaction")
         .order_by("-transaction__sequence", "-id")
     )
+
+
+def visible_adjustments(*, user: User) -> QuerySet[PointsAdjustment]:
+    if not _signed_in(user):
+        return PointsAdjustment.objects.none()
+    return PointsAdjustment.objects.filter(_staff_q(user, "partner__community__path")).select_related(
+        "partner__community"
+    )
+
+
+def adjustment_get_for_user(*, user: User, pk) -> PointsAdjustment:
+    try:
+        return visible_adjustments(user=user).get(pk=pk)
+    except (PointsAdjustment.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc

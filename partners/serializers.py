@@ -121,3 +121,17 @@ class RedemptionInput(serializers.Serializer):
 
 class CodeInput(serializers.Serializer):
     code = serializers.CharField(max_length=20)
+
+
+class AdjustmentInput(serializers.Serializer):
+    partner = serializers.IntegerField()
+    points = serializers.IntegerField()
+    reason = serializers.CharField(max_length=300, allow_blank=True)
+
+
+class AdjustmentOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    partner = serializers.IntegerField(source="partner_id")
+    points = serializers.IntegerField()
+    reason = serializers.CharField()
+    status = serializers.CharField()

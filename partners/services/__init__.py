@@ -1,5 +1,12 @@
 """Every write of the partners app: one function per use case, keyword-only, each atomic and audited."""
 
+from partners.services.adjustments import (
+    ADJUSTMENT_FLOW,
+    OwnAdjustment,
+    adjustment_approve,
+    adjustment_request,
+    approval_threshold,
+)
 from partners.services.ledger import (
     AlreadyReversed,
     InsufficientPoints,
@@ -48,6 +55,7 @@ from partners.services.rewards import (
 )
 
 __all__ = [
+    "ADJUSTMENT_FLOW",
     "PARTNER_DECISIONS",
     "PARTNER_FLOW",
     "RECORD_FLOW",
@@ -57,11 +65,15 @@ __all__ = [
     "InsufficientPoints",
     "LimitReached",
     "OutOfStock",
+    "OwnAdjustment",
     "PartnerNotActive",
     "ReasonRequired",
     "RewardUnavailable",
     "UnbalancedPosting",
     "VerifyResult",
+    "adjustment_approve",
+    "adjustment_request",
+    "approval_threshold",
     "book_for",
     "book_lock",
     "earned_this_month",
