@@ -193,3 +193,55 @@ def test_verify_ledger_names_an_entry_changed_behind_the_guard(east_partner):
     with pytest.raises(CommandError) as exc:
         call_command("verify_ledger")
     assert str(exc.value) == (f"账本校验失败：交易 #{tampered.pk}（second，账簿 东升社区 第 2 笔）：分录合计不为零")
+
+
+def test_200_concurrent_redemption_requests_over_http(east_partner, area_tree, east_staff, live_server):
+    """50 keys each sent 4 times by 16 client threads, against an account that can afford 10 and a
+    reward with stock 7: exactly 7 vouchers, every repeat of a key answered with its first body."""
+    import http.client
+    import json
+    from concurrent.futures import ThreadPoolExecutor
+
+    from rest_framework.authtoken.models import Token
+
+    grant(east_partner, 100, "seed")
+    reward = services.reward_save(
+        community=area_tree["east"], name="米面油礼包", kind="goods", cost=10, stock=7, actor=east_staff
+    )
+    token = Token.objects.create(user=east_partner.users.get()).key
+
+    host, port = live_server.thread.host, live_server.thread.port
+
+    def send(i: int) -> tuple[str, int, dict]:
+        key = f"client-key-{i % 50}"
+        conn = http.client.HTTPConnection(host, port, timeout=60)
+        try:
+            conn.request(
+                "POST",
+                "/api/v1/redemptions/",
+                body=json.dumps({"reward": reward.pk, "quantity": 1}),
+                headers={"Authorization": f"Token {token}", "Content-Type": "application/json", "Idempotency-Key": key},
+            )
+            response = conn.getresponse()
+            return key, response.status, json.loads(response.read())
+        finally:
+            conn.close()
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        results = list(pool.map(send, range(200)))
+    connections.close_all()
+
+    created = [(key, body) for key, code, body in results if code == 201]
+    refused = Counter(body["code"] for _key, code, body in results if code != 201)
+    by_key: dict[str, set] = {}
+    for key, body in created:
+        by_key.setdefault(key, set()).add(body["id"])
+    assert all(len(ids) == 1 for ids in by_key.values()), by_key
+    assert len(by_key) == 7
+    assert set(refused) == {"out_of_stock"}, refused
+    assert Redemption.objects.count() == 7
+    reward.refresh_from_db()
+    assert reward.stock == 0
+    assert Account.objects.get(partner=east_partner).balance == 30
+    assert Account.objects.get(community=area_tree["east"], kind=K.HOLD).balance == 70
+    assert services.ledger_verify().problems == []
