@@ -236,6 +236,8 @@ SPECTACULAR_SETTINGS = {
         "EventSourceEnum": "grids.models.Event.Source",
         "ReportSourceEnum": "grids.serializers.REPORT_SOURCE_CHOICES",
         "PatrolStatusEnum": "grids.models.Patrol.Status",
+        "PartnerKindEnum": "partners.models.Partner.Kind",
+        "RewardKindEnum": "partners.models.Reward.Kind",
     },
 }
 
