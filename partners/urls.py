@@ -13,6 +13,7 @@ urlpatterns = [
     path("rewards/", views.rewards_view, name="rewards"),
     path("rewards/<int:pk>/redeem/", views.redeem_view, name="redeem"),
     path("vouchers/", views.vouchers_view, name="vouchers"),
+    path("vouchers/<int:pk>/qr.svg", views.voucher_qr_view, name="voucher_qr"),
     path("vouchers/<int:pk>/cancel/", views.voucher_cancel_view, name="voucher_cancel"),
     path("fulfil/", views.fulfil_view, name="fulfil"),
     path("staff/applications/", views.applications_view, name="applications"),

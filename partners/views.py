@@ -148,6 +148,22 @@ def vouchers_view(request: HttpRequest) -> HttpResponse:
     return render(request, "partners/vouchers.html", {"partner": partner, "vouchers": vouchers})
 
 
+@any_portal_user
+def voucher_qr_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The voucher's code as a QR image (SVG), for the merchant's scanner."""
+    import io
+
+    import segno
+
+    redemption = selectors.redemption_get_for_user(user=request.user, pk=pk)
+    policies.redemption_can(user=request.user, action="view", redemption=redemption).raise_for_page()
+    buffer = io.BytesIO()
+    segno.make_qr(redemption.voucher_code, error="m").save(buffer, kind="svg", scale=6, border=2, xmldecl=False)
+    response = HttpResponse(buffer.getvalue(), content_type="image/svg+xml")
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
 @require_POST
 @any_portal_user
 def voucher_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:

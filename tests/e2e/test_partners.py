@@ -81,6 +81,9 @@ def test_a_partner_earns_sees_the_statement_redeems_and_the_merchant_fulfils(
     expect(phone.locator(".flash")).to_contain_text("兑换成功")
     code = phone.locator("[data-voucher-code]").first.inner_text().strip()
     assert len(code) == 8
+    qr = phone.locator(".voucher__qr").first
+    expect(qr).to_be_visible()
+    assert qr.evaluate("img => img.complete && img.naturalWidth > 0")  # the QR image loaded
     shot(phone, screenshots / "e2e-partners-4-voucher.png")
 
     # The café fulfils it by typing the code.

@@ -195,3 +195,17 @@ def test_the_demo_seeds_partners_with_balances_and_runs_twice_cleanly():
     assert LedgerTransaction.objects.count() == 5
     assert ServiceRecord.objects.filter(status="submitted").count() == 1
     assert services.ledger_verify().problems == []
+
+
+def test_the_voucher_qr_is_an_svg_for_the_owner_and_hidden_from_others(partner, partner_user, rice, west_partner_user):
+    import re
+
+    grant(partner, 100, "g")
+    redemption, _ = services.redemption_create(partner=partner, reward=rice, quantity=1, actor=partner_user, key="k")
+    url = reverse("partners:voucher_qr", args=[redemption.pk])
+    response = login(partner_user).get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/svg+xml"
+    assert re.match(r'^<svg xmlns="http://www.w3.org/2000/svg"', response.content.decode())
+    assert url in login(partner_user).get(reverse("partners:vouchers")).content.decode()
+    assert login(west_partner_user).get(url).status_code == 404
