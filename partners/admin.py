@@ -8,13 +8,17 @@ from governance.exceptions import DomainError
 from partners import services
 from partners.models import (
     Account,
+    Claim,
     EarningRule,
+    Evaluation,
     LedgerBook,
     LedgerCheckpoint,
     LedgerEntry,
     LedgerTransaction,
+    Need,
     Partner,
     PointsAdjustment,
+    Project,
     Redemption,
     Reward,
     ServiceRecord,
@@ -192,3 +196,25 @@ class LedgerCheckpointAdmin(ReadOnlyAdmin):
 class PointsAdjustmentAdmin(ReadOnlyAdmin):
     list_display = ["partner", "points", "reason", "status", "requested_by", "approved_by", "created_at"]
     list_filter = ["status"]
+
+
+@admin.register(Need)
+class NeedAdmin(admin.ModelAdmin):
+    list_display = ["title", "community", "status", "supporters", "created_at"]
+    readonly_fields = ["supporters"]
+
+
+@admin.register(Project)
+class ProjectAdmin(admin.ModelAdmin):
+    list_display = ["title", "community", "slots", "claimed", "points_per_slot", "status"]
+    readonly_fields = ["claimed", "status", "version", "closed_at"]
+
+
+@admin.register(Claim)
+class ClaimAdmin(ReadOnlyAdmin):
+    list_display = ["project", "partner", "status", "created_at"]
+
+
+@admin.register(Evaluation)
+class EvaluationAdmin(ReadOnlyAdmin):
+    list_display = ["project", "partner", "role", "score", "created_at"]

@@ -14,16 +14,26 @@ from rest_framework.views import APIView
 from governance.exceptions import DomainError
 from governance.models import Area
 from governance.permissions import IsPortalUser
+from governance.policy import Forbidden
 from partners import policies, selectors, services
-from partners.models import EarningRule, Partner, Redemption, Reward, ServiceRecord
+from partners.models import Claim, EarningRule, Need, Partner, Project, Redemption, Reward, ServiceRecord
 from partners.serializers import (
     AdjustmentInput,
     AdjustmentOutput,
+    AttendanceInput,
+    ClaimOutput,
     CodeInput,
+    CreditOutput,
     EarningRuleInput,
     EarningRuleOutput,
+    EvaluationInput,
+    EvaluationOutput,
+    NeedInput,
+    NeedOutput,
     PartnerInput,
     PartnerOutput,
+    ProjectInput,
+    ProjectOutput,
     ReasonInput,
     RedemptionInput,
     RedemptionOutput,
@@ -57,6 +67,8 @@ def _staff_community(user, pk: int | None) -> Area:
             raise DomainError(_("社区不存在。"), code="not_a_community")
         policies.community_manage_can(user=user, community=community).raise_if_denied()
         return community
+    if not policies.is_staff_somewhere(user):
+        raise Forbidden(_("只有社区工作人员可以执行此操作。"), code="not_staff_here")
     found = list(communities.order_by("path")[:2])
     if len(found) != 1:
         raise DomainError(_("请指定社区（community）。"), code="community_required")
@@ -112,6 +124,13 @@ class PartnerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @action(detail=True, methods=["post"])
     def suspend(self, request, pk=None):
         return self._decide(request, "suspend")
+
+    @extend_schema(request=None, responses=CreditOutput, summary="信用档案：分数、依据与计算公式")
+    @action(detail=True, methods=["get"])
+    def credit(self, request, pk=None):
+        partner = self.get_object()
+        policies.partner_can(user=request.user, action="view", partner=partner).raise_if_denied()
+        return Response(CreditOutput(services.credit_profile(partner=partner)).data)
 
 
 class EarningRuleViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -340,3 +359,105 @@ class AdjustmentApproveView(APIView):
         policies.adjustment_can(user=request.user, action="approve", adjustment=adjustment).raise_if_denied()
         adjustment = services.adjustment_approve(adjustment=adjustment, actor=request.user)
         return Response(AdjustmentOutput(adjustment).data)
+
+
+class NeedViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    queryset = Need.objects.none()
+    serializer_class = NeedOutput
+    permission_classes = [IsPortalUser]
+    lookup_value_regex = r"\d+"
+
+    def get_queryset(self):
+        return selectors.visible_needs(user=self.request.user)
+
+    @extend_schema(request=NeedInput, responses={201: NeedOutput}, summary="提出需求")
+    def create(self, request):
+        data = NeedInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        ids = selectors.community_ids_of(user=request.user)
+        community = Area.objects.filter(pk=values.pop("community"), level=Area.Level.COMMUNITY).first()
+        if community is None or (ids is not None and community.pk not in ids):
+            raise DomainError(_("只能向您所在的社区提出需求。"), code="not_your_community")
+        need = services.need_submit(community=community, actor=request.user, **values)
+        return Response(NeedOutput(need).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=NeedOutput, summary="支持需求（每人一次）")
+    @action(detail=True, methods=["post"])
+    def support(self, request, pk=None):
+        need = selectors.need_get_for_user(user=request.user, pk=pk)
+        return Response(NeedOutput(services.need_support(need=need, actor=request.user)).data)
+
+
+class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    queryset = Project.objects.none()
+    serializer_class = ProjectOutput
+    permission_classes = [IsPortalUser]
+    lookup_value_regex = r"\d+"
+
+    def get_queryset(self):
+        return selectors.visible_projects(user=self.request.user)
+
+    def get_object(self):
+        return selectors.project_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
+
+    @extend_schema(request=ProjectInput, responses={201: ProjectOutput}, summary="发布项目（工作人员）")
+    def create(self, request):
+        data = ProjectInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        community = _staff_community(request.user, values.pop("community", None))
+        policies.community_manage_can(user=request.user, community=community).raise_if_denied()
+        need_pk = values.pop("need", None)
+        need = selectors.need_get_for_user(user=request.user, pk=need_pk) if need_pk else None
+        project = services.project_publish(community=community, need=need, actor=request.user, **values)
+        return Response(ProjectOutput(project).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={201: ClaimOutput}, summary="认领项目")
+    @action(detail=True, methods=["post"])
+    def claim(self, request, pk=None):
+        project = self.get_object()
+        policies.project_can(user=request.user, action="claim", project=project).raise_if_denied()
+        partner = Partner.objects.get(users=request.user, community_id=project.community_id)
+        claim = services.project_claim(project=project, partner=partner, actor=request.user)
+        return Response(ClaimOutput(claim).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=AttendanceInput, responses=ClaimOutput, summary="登记到场情况（工作人员）")
+    @action(detail=True, methods=["post"])
+    def attendance(self, request, pk=None):
+        project = self.get_object()
+        policies.project_can(user=request.user, action="manage", project=project).raise_if_denied()
+        data = AttendanceInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        claim = Claim.objects.filter(project=project, pk=data.validated_data["claim"]).first()
+        if claim is None:
+            raise Http404
+        claim = services.claim_mark(claim=claim, outcome=data.validated_data["outcome"], actor=request.user)
+        return Response(ClaimOutput(claim).data)
+
+    @extend_schema(request=None, responses=ProjectOutput, summary="结项并发放积分（工作人员）")
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        project = self.get_object()
+        policies.project_can(user=request.user, action="manage", project=project).raise_if_denied()
+        return Response(ProjectOutput(services.project_close(project=project, actor=request.user)).data)
+
+    @extend_schema(
+        request=EvaluationInput, responses={201: EvaluationOutput}, summary="评价合伙人（居民代表、工作人员）"
+    )
+    @action(detail=True, methods=["post"])
+    def evaluations(self, request, pk=None):
+        project = self.get_object()
+        data = EvaluationInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        partner = Partner.objects.filter(pk=data.validated_data["partner"], community_id=project.community_id).first()
+        if partner is None:
+            raise DomainError(_("该合伙人没有参与这个项目。"), code="not_in_project")
+        evaluation = services.evaluation_add(
+            project=project,
+            partner=partner,
+            evaluator=request.user,
+            score=data.validated_data["score"],
+            comment=data.validated_data["comment"],
+        )
+        return Response(EvaluationOutput(evaluation).data, status=status.HTTP_201_CREATED)

@@ -9,6 +9,8 @@ router.register("earning-rules", api.EarningRuleViewSet, basename="earning-rule"
 router.register("service-records", api.ServiceRecordViewSet, basename="service-record")
 router.register("rewards", api.RewardViewSet, basename="reward")
 router.register("redemptions", api.RedemptionViewSet, basename="redemption")
+router.register("needs", api.NeedViewSet, basename="need")
+router.register("projects", api.ProjectViewSet, basename="project")
 
 urlpatterns = [
     path("points/balance/", api.BalanceView.as_view(), name="points-balance"),

@@ -122,6 +122,23 @@ def adjustment_can(*, user: User, action: str, adjustment: PointsAdjustment) -> 
     return decision
 
 
+def project_can(*, user: User, action: str, project) -> Decision:
+    """``claim``: an active partner of the project's community; ``manage`` (publish, attendance,
+    close): its staff. Who may evaluate is decided by the service (residents and staff there)."""
+    if action == "manage":
+        return community_manage_can(user=user, community=project.community)
+    if action == "claim":
+        if not _signed_in(user):
+            return deny("not_authenticated", _("请先登录。"))
+        partner = Partner.objects.filter(users=user, community_id=project.community_id).first()
+        if partner is None:
+            return deny("not_partner", _("只有本社区的合伙人可以认领项目。"))
+        if not partner.is_active:
+            return deny("partner_not_active", _("您的合伙人资格尚未生效或已被暂停。"))
+        return allow()
+    return deny("unknown_action", _("不支持的操作。"))
+
+
 def community_manage_can(*, user: User, community: Area) -> Decision:
     """Rules and rewards of a community: its staff."""
     if is_staff_over(user=user, community=community):

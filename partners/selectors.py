@@ -11,10 +11,13 @@ from governance.models import Area, User
 from governance.selectors import jurisdiction_q
 from partners.models import (
     Account,
+    Claim,
     EarningRule,
     LedgerEntry,
+    Need,
     Partner,
     PointsAdjustment,
+    Project,
     Redemption,
     Reward,
     ServiceRecord,
@@ -174,3 +177,53 @@ def adjustment_get_for_user(*, user: User, pk) -> PointsAdjustment:
         return visible_adjustments(user=user).get(pk=pk)
     except (PointsAdjustment.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
+
+
+def community_ids_of(*, user: User) -> set[int] | None:
+    """Communities whose needs and projects ``user`` sees: as staff, partner or resident there.
+    ``None`` means every community (superuser)."""
+    if not _signed_in(user):
+        return set()
+    if user.is_superuser:
+        return None
+    from governance.selectors import jurisdiction_paths
+
+    ids = set(staff_communities(user=user).values_list("pk", flat=True))
+    ids |= set(Partner.objects.filter(users=user).values_list("community_id", flat=True))
+    paths = jurisdiction_paths(user=user, roles={"resident"}) or []
+    prefixes = {
+        "/".join(p.strip("/").split("/")[: i + 1]) + "/" for p in paths for i in range(len(p.strip("/").split("/")))
+    }
+    ids |= set(Area.objects.filter(path__in=prefixes, level=Area.Level.COMMUNITY).values_list("pk", flat=True))
+    return ids
+
+
+def _in_my_communities(qs, user):
+    ids = community_ids_of(user=user)
+    return qs if ids is None else qs.filter(community_id__in=ids)
+
+
+def visible_needs(*, user: User) -> QuerySet[Need]:
+    return _in_my_communities(Need.objects.select_related("community"), user)
+
+
+def need_get_for_user(*, user: User, pk) -> Need:
+    try:
+        return visible_needs(user=user).get(pk=pk)
+    except (Need.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def visible_projects(*, user: User) -> QuerySet[Project]:
+    return _in_my_communities(Project.objects.select_related("community", "need"), user)
+
+
+def project_get_for_user(*, user: User, pk) -> Project:
+    try:
+        return visible_projects(user=user).get(pk=pk)
+    except (Project.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def claims_of(*, project: Project) -> QuerySet[Claim]:
+    return Claim.objects.filter(project=project).select_related("partner")

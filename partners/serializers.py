@@ -135,3 +135,84 @@ class AdjustmentOutput(serializers.Serializer):
     points = serializers.IntegerField()
     reason = serializers.CharField()
     status = serializers.CharField()
+
+
+class NeedInput(serializers.Serializer):
+    community = serializers.IntegerField()
+    title = serializers.CharField(max_length=100)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class NeedOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    community = serializers.IntegerField(source="community_id")
+    title = serializers.CharField()
+    description = serializers.CharField()
+    status = serializers.CharField()
+    supporters = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+
+
+class ProjectInput(serializers.Serializer):
+    community = serializers.IntegerField(required=False)
+    need = serializers.IntegerField(required=False, allow_null=True, default=None)
+    title = serializers.CharField(max_length=100)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    skills = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+    slots = serializers.IntegerField()
+    points_per_slot = serializers.IntegerField()
+    starts_on = serializers.DateField(required=False, allow_null=True, default=None)
+    ends_on = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class ProjectOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    community = serializers.IntegerField(source="community_id")
+    need = serializers.IntegerField(source="need_id", allow_null=True)
+    title = serializers.CharField()
+    description = serializers.CharField()
+    skills = serializers.CharField()
+    slots = serializers.IntegerField()
+    claimed = serializers.IntegerField()
+    points_per_slot = serializers.IntegerField()
+    starts_on = serializers.DateField(allow_null=True)
+    ends_on = serializers.DateField(allow_null=True)
+    status = serializers.CharField()
+
+
+class ClaimOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    project = serializers.IntegerField(source="project_id")
+    partner = serializers.IntegerField(source="partner_id")
+    status = serializers.CharField()
+
+
+class AttendanceInput(serializers.Serializer):
+    claim = serializers.IntegerField()
+    outcome = serializers.ChoiceField(choices=["done", "no_show"])
+
+
+class EvaluationInput(serializers.Serializer):
+    partner = serializers.IntegerField()
+    score = serializers.IntegerField()
+    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
+
+
+class EvaluationOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    project = serializers.IntegerField(source="project_id")
+    partner = serializers.IntegerField(source="partner_id")
+    role = serializers.CharField()
+    score = serializers.IntegerField()
+    comment = serializers.CharField()
+
+
+class CreditOutput(serializers.Serializer):
+    partner = serializers.IntegerField()
+    score = serializers.IntegerField()
+    verified_contributions = serializers.IntegerField()
+    average_evaluation = serializers.FloatField(allow_null=True)
+    completed = serializers.IntegerField()
+    no_shows = serializers.IntegerField()
+    completion_rate = serializers.FloatField(allow_null=True)
+    formula = serializers.CharField()

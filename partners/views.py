@@ -207,6 +207,40 @@ def fulfil_view(request: HttpRequest) -> HttpResponse:
     return render(request, "partners/fulfil.html", {"form": form}, status=status)
 
 
+@any_portal_user
+def projects_view(request: HttpRequest) -> HttpResponse:
+    partner = _my_partner_or_none(request)
+    projects = selectors.visible_projects(user=request.user).filter(status="published")[:50]
+    mine = set(partner.claims.values_list("project_id", flat=True)) if partner else set()
+    return render(request, "partners/projects.html", {"partner": partner, "projects": projects, "mine": mine})
+
+
+@require_POST
+@any_portal_user
+def project_claim_view(request: HttpRequest, pk: int) -> HttpResponse:
+    project = selectors.project_get_for_user(user=request.user, pk=pk)
+    policies.project_can(user=request.user, action="claim", project=project).raise_for_page()
+    partner = selectors.partners_of(user=request.user).get(community_id=project.community_id)
+    try:
+        services.project_claim(project=project, partner=partner, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, _("认领成功：%(title)s") % {"title": project.title})
+    return redirect("partners:projects")
+
+
+@any_portal_user
+def credit_view(request: HttpRequest) -> HttpResponse:
+    partner = _my_partner_or_none(request)
+    if partner is None:
+        return render(request, "partners/not_partner.html")
+    policies.partner_can(user=request.user, action="view", partner=partner).raise_for_page()
+    return render(
+        request, "partners/credit.html", {"partner": partner, "credit": services.credit_profile(partner=partner)}
+    )
+
+
 # --- Staff ----------------------------------------------------------------------------------
 
 

@@ -245,3 +245,28 @@ def test_200_concurrent_redemption_requests_over_http(east_partner, area_tree, e
     assert Account.objects.get(partner=east_partner).balance == 30
     assert Account.objects.get(community=area_tree["east"], kind=K.HOLD).balance == 70
     assert services.ledger_verify().problems == []
+
+
+def test_concurrent_claims_never_exceed_the_slots(area_tree, east_staff, make_user, require_postgres):
+    project = services.project_publish(
+        community=area_tree["east"], title="社区巡逻", slots=3, points_per_slot=5, actor=east_staff
+    )
+    partners = [
+        make_partner(
+            community=area_tree["east"],
+            user=make_user(Role.PARTNER, area_tree["east"], username=f"c{i}"),
+            name=f"认领{i}",
+        )
+        for i in range(12)
+    ]
+
+    def claim(i):
+        services.project_claim(project=project, partner=partners[i], actor=partners[i].users.get())
+        return "ok"
+
+    results = run_concurrently(12, claim)
+    assert results.count("ok") == 3, results
+    assert all(isinstance(r, services.SlotsFull) for r in results if r != "ok")
+    project.refresh_from_db()
+    assert project.claimed == 3
+    assert project.claims.count() == 3
