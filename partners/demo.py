@@ -1,6 +1,7 @@
 """Demo partners for 东升社区: a lawyer and a café (active, with a ledger history), a student
-volunteer's pending application, earning rules, rewards, a pending voucher and a record to verify.
-Idempotent: a second run adds nothing."""
+volunteer's pending application, earning rules, rewards, a pending voucher, a record to verify,
+needs and projects (one being claimed, one closed with evaluations). Idempotent: a second run adds
+nothing."""
 
 from datetime import timedelta
 
@@ -150,3 +151,29 @@ def seed(context: dict) -> None:
         )
         coupon = Reward.objects.get(community=community, name="咖啡八折券")
         services.redemption_create(partner=lawyer, reward=coupon, quantity=1, actor=user, key="demo-coupon")
+        _projects(context, community=community, staff=staff, lawyer=lawyer)
+
+
+def _projects(context: dict, *, community, staff, lawyer) -> None:
+    """A need still open, a project being claimed, and one closed with evaluations and points."""
+    resident = context["accounts"]["resident"]
+    services.need_submit(community=community, title="楼道声控灯更换", description="3号楼楼道灯常坏", actor=resident)
+    phone_need = services.need_submit(community=community, title="老人智能手机课", actor=resident)
+    services.need_support(need=phone_need, actor=context["accounts"]["worker"])
+    services.project_publish(
+        community=community,
+        need=phone_need,
+        title="老人智能手机课",
+        slots=3,
+        points_per_slot=15,
+        skills="耐心、会用智能手机",
+        actor=staff,
+    )
+    lecture = services.project_publish(
+        community=community, title="周末法律讲堂", slots=2, points_per_slot=20, skills="法律", actor=staff
+    )
+    claim = services.project_claim(project=lecture, partner=lawyer, actor=context["accounts"]["partner"])
+    services.claim_mark(claim=claim, outcome="done", actor=staff)
+    services.project_close(project=lecture, actor=staff)
+    services.evaluation_add(project=lecture, partner=lawyer, evaluator=resident, score=5, comment="讲得清楚")
+    services.evaluation_add(project=lecture, partner=lawyer, evaluator=staff, score=4)

@@ -181,18 +181,20 @@ def test_tasks_verify_and_expire(partner, partner_user, rice):
 def test_the_demo_seeds_partners_with_balances_and_runs_twice_cleanly():
     from django.core.management import call_command
 
-    from partners.models import EarningRule, LedgerTransaction, Reward
+    from partners.models import EarningRule, LedgerTransaction, Project, Reward
 
     call_command("seed_demo", verbosity=0)
     call_command("seed_demo", verbosity=0)
     lawyer = Partner.objects.get(name="王合伙律师")
     assert lawyer.status == "active"
-    # 10 + 10 + 20 + 8 × 2 earned, 10 frozen for the café coupon
-    assert Account.objects.get(partner=lawyer).balance == 46
+    # 10 + 10 + 20 + 8 × 2 earned, 10 frozen for the café coupon, 20 for the closed lecture
+    assert Account.objects.get(partner=lawyer).balance == 66
     assert Partner.objects.get(name="冯同学（大学生志愿者）").status == "pending"
     assert EarningRule.objects.count() == 5
     assert Reward.objects.count() == 3
-    assert LedgerTransaction.objects.count() == 5
+    assert LedgerTransaction.objects.count() == 6
+    assert sorted(Project.objects.values_list("status", flat=True)) == ["closed", "published"]
+    assert services.credit_profile(partner=lawyer).score == 80  # 40 × 1 + 8 × 4.5 + 4 verified services
     assert ServiceRecord.objects.filter(status="submitted").count() == 1
     assert services.ledger_verify().problems == []
 
