@@ -38,6 +38,11 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute=30, hour=2),
         "options": {"expires": 6 * 3600},
     },
+    "partners-points-expiry": {
+        "task": "partners.tasks.points_expiry_task",
+        "schedule": crontab(minute=45, hour=0),
+        "options": {"expires": 6 * 3600},
+    },
     "partners-redemptions-expire": {
         "task": "partners.tasks.redemptions_expire_task",
         "schedule": crontab(minute="*/10"),

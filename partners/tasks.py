@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from partners.services import ledger_checkpoint, redemptions_expire_each, redemptions_expired_ids
+from partners.services import ledger_checkpoint, points_expiry_run, redemptions_expire_each, redemptions_expired_ids
 
 
 @shared_task(acks_late=True)
@@ -15,3 +15,9 @@ def ledger_verify_task() -> bool:
 def redemptions_expire_task() -> int:
     """Release the points and stock of vouchers past their expiry, one voucher per transaction."""
     return redemptions_expire_each(ids=redemptions_expired_ids(limit=500))
+
+
+@shared_task(acks_late=True)
+def points_expiry_task() -> dict:
+    """Daily, when POINTS_EXPIRE_AFTER_YEARS is set: warn in December, expire from 1 January."""
+    return points_expiry_run()

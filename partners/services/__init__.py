@@ -7,6 +7,7 @@ from partners.services.adjustments import (
     adjustment_request,
     approval_threshold,
 )
+from partners.services.expiry import expiring_amount, points_expire, points_expiry_run, points_expiry_warn
 from partners.services.ledger import (
     AlreadyReversed,
     InsufficientPoints,
@@ -103,6 +104,7 @@ __all__ = [
     "earning_rule_save",
     "evaluation_add",
     "evaluator_role",
+    "expiring_amount",
     "ledger_checkpoint",
     "ledger_post",
     "ledger_reverse",
@@ -113,6 +115,9 @@ __all__ = [
     "partner_account",
     "partner_apply",
     "partner_decide",
+    "points_expire",
+    "points_expiry_run",
+    "points_expiry_warn",
     "points_for",
     "project_claim",
     "project_close",
