@@ -11,6 +11,7 @@ from partners.models import (
     Claim,
     EarningRule,
     Evaluation,
+    EvaluationAppeal,
     LedgerBook,
     LedgerCheckpoint,
     LedgerEntry,
@@ -218,3 +219,8 @@ class ClaimAdmin(ReadOnlyAdmin):
 @admin.register(Evaluation)
 class EvaluationAdmin(ReadOnlyAdmin):
     list_display = ["project", "partner", "role", "score", "created_at"]
+
+
+@admin.register(EvaluationAppeal)
+class EvaluationAppealAdmin(ReadOnlyAdmin):
+    list_display = ["evaluation", "status", "appealed_by", "decided_by", "created_at"]

@@ -4,6 +4,7 @@ redemptions. Validate → policy → service → serialize; every object through
 """
 
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -124,6 +125,30 @@ class PartnerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @action(detail=True, methods=["post"])
     def suspend(self, request, pk=None):
         return self._decide(request, "suspend")
+
+    @extend_schema(
+        parameters=[OpenApiParameter("community", int), OpenApiParameter("year", int)],
+        responses=dict,
+        summary="年度优秀合伙人排行（按当年获得积分）",
+    )
+    @action(detail=False, methods=["get"])
+    def ranking(self, request):
+        ids = selectors.community_ids_of(user=request.user)
+        try:
+            community_pk = int(request.query_params.get("community", ""))
+            year = int(request.query_params.get("year") or timezone.localdate().year)
+        except ValueError as exc:
+            raise DomainError(_("请指定社区和年份。"), code="community_required") from exc
+        community = Area.objects.filter(pk=community_pk, level=Area.Level.COMMUNITY).first()
+        if community is None or (ids is not None and community.pk not in ids):
+            raise Http404
+        return Response(
+            {
+                "community": community.pk,
+                "year": year,
+                "results": services.partner_ranking(community=community, year=year),
+            }
+        )
 
     @extend_schema(request=None, responses=CreditOutput, summary="信用档案：分数、依据与计算公式")
     @action(detail=True, methods=["get"])
@@ -461,3 +486,33 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             comment=data.validated_data["comment"],
         )
         return Response(EvaluationOutput(evaluation).data, status=status.HTTP_201_CREATED)
+
+
+class EvaluationAppealView(APIView):
+    permission_classes = [IsPortalUser]
+
+    @extend_schema(request=ReasonInput, responses={201: dict}, summary="对评价提出申诉（合伙人本人）")
+    def post(self, request, pk: int):
+        evaluation = selectors.evaluation_get_for_user(user=request.user, pk=pk)
+        policies.evaluation_appeal_can(user=request.user, evaluation=evaluation).raise_if_denied()
+        data = ReasonInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        appeal = services.evaluation_appeal(
+            evaluation=evaluation, actor=request.user, reason=data.validated_data["reason"]
+        )
+        return Response({"id": appeal.pk, "status": appeal.status}, status=status.HTTP_201_CREATED)
+
+
+class AppealDecideView(APIView):
+    permission_classes = [IsPortalUser]
+
+    @extend_schema(request=dict, responses=dict, summary='处理申诉（工作人员）：{"uphold": true|false, "note"}')
+    def post(self, request, pk: int):
+        appeal = selectors.appeal_get_for_user(user=request.user, pk=pk)
+        policies.appeal_decide_can(user=request.user, appeal=appeal).raise_if_denied()
+        uphold = request.data.get("uphold")
+        if not isinstance(uphold, bool):
+            raise DomainError(_("请说明申诉是否成立（uphold: true 或 false）。"), code="invalid", fields={"uphold": []})
+        note = str(request.data.get("note") or "")[:300]
+        appeal = services.appeal_decide(appeal=appeal, uphold=uphold, actor=request.user, note=note)
+        return Response({"id": appeal.pk, "status": appeal.status})

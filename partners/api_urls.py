@@ -17,5 +17,7 @@ urlpatterns = [
     path("points/ledger/", api.StatementView.as_view(), name="points-ledger"),
     path("points/adjustments/", api.AdjustmentCreateView.as_view(), name="points-adjustments"),
     path("points/adjustments/<int:pk>/approve/", api.AdjustmentApproveView.as_view(), name="points-adjustment-approve"),
+    path("evaluations/<int:pk>/appeal/", api.EvaluationAppealView.as_view(), name="evaluation-appeal"),
+    path("appeals/<int:pk>/decide/", api.AppealDecideView.as_view(), name="appeal-decide"),
     path("", include(router.urls)),
 ]

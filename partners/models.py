@@ -591,6 +591,7 @@ class Evaluation(models.Model):
     role = models.CharField(_("评价身份"), max_length=16, choices=Role.choices)
     score = models.PositiveSmallIntegerField(_("评分"))
     comment = models.CharField(_("评语"), max_length=300, blank=True)
+    excluded = models.BooleanField(_("申诉成立、不计入信用"), default=False, editable=False)
     created_at = models.DateTimeField(_("评价时间"), auto_now_add=True)
 
     class Meta:
@@ -604,3 +605,42 @@ class Evaluation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.partner} · {self.project} · {self.score}"
+
+
+class EvaluationAppeal(models.Model):
+    """A partner contests an evaluation; staff decide. An upheld appeal takes it out of the credit."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待处理")
+        UPHELD = "upheld", _("申诉成立")
+        DISMISSED = "dismissed", _("申诉不成立")
+
+    evaluation = models.OneToOneField(
+        Evaluation, verbose_name=_("评价"), on_delete=models.PROTECT, related_name="appeal"
+    )
+    reason = models.CharField(_("申诉理由"), max_length=300)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    version = models.PositiveIntegerField(default=0, editable=False)
+    appealed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("申诉人"), on_delete=models.PROTECT, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("处理人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decision_note = models.CharField(_("处理意见"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("申诉时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    status_changed_at = models.DateTimeField(_("状态变更时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("评价申诉")
+        verbose_name_plural = pgettext_lazy("plural", "评价申诉")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.evaluation} · {self.get_status_display()}"

@@ -139,6 +139,17 @@ def project_can(*, user: User, action: str, project) -> Decision:
     return deny("unknown_action", _("不支持的操作。"))
 
 
+def evaluation_appeal_can(*, user: User, evaluation) -> Decision:
+    """Only the evaluated partner appeals."""
+    if is_member(user=user, partner=evaluation.partner):
+        return allow()
+    return deny("not_partner", _("只有被评价的合伙人本人可以申诉。"))
+
+
+def appeal_decide_can(*, user: User, appeal) -> Decision:
+    return _decide("staff", user=user, partner=appeal.evaluation.partner)
+
+
 def community_manage_can(*, user: User, community: Area) -> Decision:
     """Rules and rewards of a community: its staff."""
     if is_staff_over(user=user, community=community):

@@ -227,3 +227,26 @@ def project_get_for_user(*, user: User, pk) -> Project:
 
 def claims_of(*, project: Project) -> QuerySet[Claim]:
     return Claim.objects.filter(project=project).select_related("partner")
+
+
+def evaluation_get_for_user(*, user: User, pk):
+    """An evaluation of a project the user can see."""
+    from partners.models import Evaluation
+
+    project_ids = visible_projects(user=user).values("pk")
+    try:
+        return Evaluation.objects.select_related("partner__community", "project").get(pk=pk, project_id__in=project_ids)
+    except (Evaluation.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def appeal_get_for_user(*, user: User, pk):
+    from partners.models import EvaluationAppeal
+
+    partner_ids = visible_partners(user=user).values("pk")
+    try:
+        return EvaluationAppeal.objects.select_related("evaluation__partner__community").get(
+            pk=pk, evaluation__partner_id__in=partner_ids
+        )
+    except (EvaluationAppeal.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc

@@ -24,5 +24,7 @@ urlpatterns = [
     path("staff/records/", views.records_view, name="records"),
     path("staff/records/<int:pk>/verify/", views.record_verify_view, name="record_verify"),
     path("staff/records/<int:pk>/reject/", views.record_reject_view, name="record_reject"),
+    path("staff/adjustments/", views.adjustments_view, name="adjustments"),
+    path("staff/adjustments/<int:pk>/approve/", views.adjustment_approve_view, name="adjustment_approve"),
     path("staff/ledger/", views.ledger_view, name="ledger"),
 ]

@@ -311,6 +311,29 @@ def record_reject_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_roles(*policies.STAFF_ROLES)
+def adjustments_view(request: HttpRequest) -> HttpResponse:
+    pending = selectors.visible_adjustments(user=request.user).filter(status="pending_approval")
+    return render(request, "partners/adjustments.html", {"pending": pending})
+
+
+@require_POST
+@any_portal_user  # the selector (404) and the policy (403, incl. the two-person rule) decide
+def adjustment_approve_view(request: HttpRequest, pk: int) -> HttpResponse:
+    adjustment = selectors.adjustment_get_for_user(user=request.user, pk=pk)
+    decision = policies.adjustment_can(user=request.user, action="approve", adjustment=adjustment)
+    if not decision:
+        messages.error(request, decision.detail)
+        return redirect("partners:adjustments")
+    try:
+        services.adjustment_approve(adjustment=adjustment, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, _("已复核入账。"))
+    return redirect("partners:adjustments")
+
+
+@require_roles(*policies.STAFF_ROLES)
 def ledger_view(request: HttpRequest) -> HttpResponse:
     return render(request, "partners/ledger.html", {"checkpoint": LedgerCheckpoint.objects.first()})
 
@@ -319,8 +342,16 @@ def nav_links(user) -> list[tuple[str, str]]:
     from django.urls import reverse
 
     links = []
-    if selectors.partners_of(user=user).exists():
+    partners = list(selectors.partners_of(user=user))
+    if partners:
         links += [(reverse("partners:my_points"), _("我的积分")), (reverse("partners:rewards"), _("积分兑换"))]
+        if any(p.sub_kind == "merchant" for p in partners) and not policies.is_staff_somewhere(user):
+            links.append((reverse("partners:fulfil"), _("核销兑换券")))
     if policies.is_staff_somewhere(user):
-        links += [(reverse("partners:applications"), _("合伙人审核")), (reverse("partners:records"), _("服务核实"))]
+        links += [
+            (reverse("partners:applications"), _("合伙人审核")),
+            (reverse("partners:records"), _("服务核实")),
+            (reverse("partners:adjustments"), _("积分调整复核")),
+            (reverse("partners:fulfil"), _("核销兑换券")),
+        ]
     return links

@@ -85,7 +85,7 @@ def adjustment_request(*, partner: Partner, points: int, reason: str, actor: Use
             key=f"adjustment:{adjustment.pk}:requested",
             title=_("积分调整待复核：%(name)s %(points)+d") % {"name": partner.name, "points": int(points)},
             body=reason,
-            url=reverse("partners:applications"),
+            url=reverse("partners:adjustments"),
         )
     else:
         _post(adjustment, actor)  # an overdraft raises here and nothing is written

@@ -12,6 +12,7 @@ from datetime import date
 
 from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count, F, Q
+from django.db.models import Sum as models_sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -27,6 +28,7 @@ from partners.models import (
     Account,
     Claim,
     Evaluation,
+    EvaluationAppeal,
     LedgerTransaction,
     Need,
     NeedSupport,
@@ -235,11 +237,92 @@ def evaluation_add(*, project: Project, partner: Partner, evaluator: User, score
     return evaluation
 
 
+# --- Appeals -------------------------------------------------------------------------------------
+
+AP = EvaluationAppeal.Status
+
+
+def _record_appeal_move(*, obj: EvaluationAppeal, frm: str, to: str, actor: User | None, note: str) -> None:
+    audit_record(
+        actor=actor, action=AuditEntry.Action.TRANSITION, obj=obj, changes={"from": frm, "to": to, "note": note}
+    )
+    if to == AP.UPHELD:
+        Evaluation.objects.filter(pk=obj.evaluation_id).update(excluded=True)
+    notification_enqueue(
+        recipients=obj.evaluation.partner.users.all(),
+        key=f"appeal:{obj.pk}:{to}",
+        title=_("评价申诉已处理：%(result)s") % {"result": AP(to).label},
+        body=note,
+    )
+
+
+APPEAL_FLOW = Workflow(
+    model=EvaluationAppeal,
+    moves={
+        AP.PENDING: {AP.UPHELD: {"decided_by", "decision_note"}, AP.DISMISSED: {"decided_by", "decision_note"}},
+        AP.UPHELD: {},
+        AP.DISMISSED: {},
+    },
+    record=_record_appeal_move,
+    labels=dict(AP.choices),
+    noun=gettext_lazy("申诉"),
+    stale_detail=gettext_lazy("该申诉刚被其他工作人员处理过。"),
+)
+
+
+@transaction.atomic
+def evaluation_appeal(*, evaluation: Evaluation, actor: User, reason: str) -> EvaluationAppeal:
+    """The evaluated partner contests an evaluation, once, with a reason."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("申诉必须填写理由。"), code="reason_required")
+    try:
+        with transaction.atomic():
+            appeal = EvaluationAppeal.objects.create(evaluation=evaluation, reason=reason, appealed_by=actor)
+    except IntegrityError as exc:
+        raise Conflict(_("这条评价已经申诉过。"), code="already_appealed") from exc
+    audit_record(actor=actor, action=AuditEntry.Action.CREATE, obj=appeal)
+    return appeal
+
+
+@transaction.atomic
+def appeal_decide(*, appeal: EvaluationAppeal, uphold: bool, actor: User, note: str = "") -> EvaluationAppeal:
+    return APPEAL_FLOW.transition(
+        appeal,
+        to=AP.UPHELD if uphold else AP.DISMISSED,
+        actor=actor,
+        note=note,
+        changes={"decided_by": actor, "decision_note": note},
+    )
+
+
+def partner_ranking(*, community: Area, year: int, limit: int = 10) -> list[dict]:
+    """The year's 优秀合伙人 of a community: points earned that year (services and projects), then credit."""
+    from partners.models import LedgerEntry
+
+    rows = (
+        LedgerEntry.objects.filter(
+            account__partner__community=community,
+            account__partner__status=Partner.Status.ACTIVE,
+            amount__gt=0,
+            transaction__kind=LedgerTransaction.Kind.EARN,
+            transaction__created_at__year=year,
+        )
+        .values("account__partner_id", "account__partner__name")
+        .annotate(points=models_sum("amount"))
+        .order_by("-points", "account__partner_id")[:limit]
+    )
+    return [
+        {"rank": i, "partner": r["account__partner_id"], "name": r["account__partner__name"], "points": r["points"]}
+        for i, r in enumerate(rows, start=1)
+    ]
+
+
 # --- Credit profile (信用档案): derived, never typed in ----------------------------------------
 
 CREDIT_FORMULA = gettext_lazy(
     "信用分 = 40 × 完成率 + 8 × 平均评价 + 已核实服务次数（最多20）− 5 × 未到场次数，取0到100之间；"
-    "尚无认领时完成率按100%计，尚无评价时平均评价按3分计。"
+    "尚无认领时完成率按100%计，尚无评价时平均评价按3分计；申诉成立的评价不计入。"
 )
 
 
@@ -261,7 +344,7 @@ def credit_profile(*, partner: Partner) -> CreditProfile:
         done=Count("pk", filter=Q(status=C.DONE)), no_show=Count("pk", filter=Q(status=C.NO_SHOW))
     )
     done, no_show = claims["done"], claims["no_show"]
-    average = Evaluation.objects.filter(partner=partner).aggregate(avg=Avg("score"))["avg"]
+    average = Evaluation.objects.filter(partner=partner, excluded=False).aggregate(avg=Avg("score"))["avg"]
     rate = done / (done + no_show) if done + no_show else None
     raw = 40 * (1.0 if rate is None else rate) + 8 * (3.0 if average is None else float(average))
     raw += min(verified, 20) - 5 * no_show

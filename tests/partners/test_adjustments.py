@@ -93,3 +93,22 @@ def test_a_partner_cannot_adjust_its_own_points(partner, partner_user, api_as):
     )
     assert (response.status_code, response.json()["code"]) == (403, "not_staff_here")
     assert PointsAdjustment.objects.count() == 0
+
+
+def test_the_approval_page_applies_the_two_person_rule(partner, east_staff, second_staff):
+    from django.test import Client
+    from django.urls import reverse
+
+    adjustment = services.adjustment_request(partner=partner, points=300, reason="年度表彰", actor=east_staff)
+    own = Client()
+    own.force_login(east_staff)
+    page = own.get(reverse("partners:adjustments")).content.decode()
+    assert f'data-adjustment="{adjustment.pk}"' in page
+    assert reverse("partners:adjustment_approve", args=[adjustment.pk]) not in page
+    refused = own.post(reverse("partners:adjustment_approve", args=[adjustment.pk]), follow=True)
+    assert "不能复核自己提出的调整，请由另一位工作人员复核。" in refused.content.decode()
+    assert balance(partner) == 0
+    other = Client()
+    other.force_login(second_staff)
+    other.post(reverse("partners:adjustment_approve", args=[adjustment.pk]))
+    assert balance(partner) == 300

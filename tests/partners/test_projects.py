@@ -1,5 +1,7 @@
 """Needs → projects → claims → evaluations, and the credit profile derived from them."""
 
+from datetime import date
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -187,3 +189,69 @@ def test_the_project_and_credit_pages(partner, partner_user, project):
     assert "您已认领" in response.content.decode()
     credit = client.get(reverse("partners:credit")).content.decode()
     assert "<dd data-credit-score>64</dd>" in credit
+
+
+def _evaluated(partner, project, resident, score=1):
+    services.project_claim(project=project, partner=partner, actor=partner.users.first())
+    return services.evaluation_add(project=project, partner=partner, evaluator=resident, score=score, comment="迟到")
+
+
+def test_an_upheld_appeal_takes_the_evaluation_out_of_the_credit(
+    partner, partner_user, project, resident, east_staff, api_as, api_client
+):
+    evaluation = _evaluated(partner, project, resident, score=1)
+    assert services.credit_profile(partner=partner).average_evaluation == 1.0
+    client = api_as(partner_user)
+    missing = client.post(f"/api/v1/evaluations/{evaluation.pk}/appeal/", {}, format="json")
+    assert missing.json() == {"code": "reason_required", "detail": "申诉必须填写理由。"}
+    appealed = client.post(f"/api/v1/evaluations/{evaluation.pk}/appeal/", {"reason": "当天因暴雨改期"}, format="json")
+    assert (appealed.status_code, appealed.json()["status"]) == (201, "pending")
+    again = client.post(f"/api/v1/evaluations/{evaluation.pk}/appeal/", {"reason": "再次"}, format="json")
+    assert again.json()["code"] == "already_appealed"
+    own_decision = client.post(f"/api/v1/appeals/{appealed.json()['id']}/decide/", {"uphold": True}, format="json")
+    assert (own_decision.status_code, own_decision.json()["code"]) == (403, "not_staff_here")
+    api_client.force_authenticate(east_staff)
+    decided = api_client.post(
+        f"/api/v1/appeals/{appealed.json()['id']}/decide/", {"uphold": True, "note": "属实"}, format="json"
+    )
+    assert decided.json()["status"] == "upheld"
+    assert services.credit_profile(partner=partner).average_evaluation is None
+
+
+def test_only_the_evaluated_partner_appeals(partner, project, resident, make_user, area_tree, api_as):
+    evaluation = _evaluated(partner, project, resident)
+    other = second_partner(make_user, area_tree)
+    response = api_as(other.users.first()).post(
+        f"/api/v1/evaluations/{evaluation.pk}/appeal/", {"reason": "x"}, format="json"
+    )
+    assert (response.status_code, response.json()["code"]) == (403, "not_partner")
+
+
+def test_a_dismissed_appeal_keeps_the_evaluation(partner, project, resident, east_staff):
+    evaluation = _evaluated(partner, project, resident, score=2)
+    appeal = services.evaluation_appeal(evaluation=evaluation, actor=partner.users.first(), reason="不同意")
+    services.appeal_decide(appeal=appeal, uphold=False, actor=east_staff, note="经核实评价属实")
+    with pytest.raises(InvalidTransition):
+        services.appeal_decide(appeal=appeal, uphold=True, actor=east_staff)
+    assert services.credit_profile(partner=partner).average_evaluation == 2.0
+
+
+def test_the_yearly_ranking(partner, area_tree, east_staff, make_user, resident, api_as):
+    import time_machine
+
+    other = second_partner(make_user, area_tree)
+    rule = services.earning_rule_save(community=area_tree["east"], activity="义诊", points=15, actor=east_staff)
+    with time_machine.travel("2026-06-01 12:00 +0800"):
+        for who, times in ((partner, 1), (other, 2)):
+            for _ in range(times):
+                record = services.service_record_submit(
+                    partner=who, rule=rule, served_on=date(2026, 5, 30), actor=who.users.first()
+                )
+                services.service_record_verify(record=record, actor=east_staff)
+    body = api_as(resident).get(f"/api/v1/partners/ranking/?community={area_tree['east'].pk}&year=2026").json()
+    assert body["results"] == [
+        {"rank": 1, "partner": other.pk, "name": "合伙人2", "points": 30},
+        {"rank": 2, "partner": partner.pk, "name": "张律师", "points": 15},
+    ]
+    west = make_user(Role.RESIDENT, area_tree["west_compound"], username="west_resident")
+    assert api_as(west).get(f"/api/v1/partners/ranking/?community={area_tree['east'].pk}&year=2026").status_code == 404
