@@ -46,12 +46,7 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute="*/5"),
         "options": {"expires": 240},
     },
-    "idempotency-purge": {
-        "task": "governance.tasks.idempotency_purge_task",
-        "schedule": crontab(minute=40, hour=3),
-        "options": {"expires": 6 * 3600},
-    },
-    # Consultation: invitees 24 h before a meeting; overdue resolutions flagged (督办) once a day.
+    # Consultation: invitees 24 h before a meeting; minutes nudges; overdue resolutions flagged once a day.
     "consultation-meeting-reminders": {
         "task": "governance.consultation.tasks.meeting_remind_due_task",
         "schedule": crontab(minute="*/5"),
@@ -65,6 +60,28 @@ app.conf.beat_schedule = {
     "consultation-resolutions-overdue": {
         "task": "governance.consultation.tasks.resolution_flag_overdue_task",
         "schedule": crontab(minute=30, hour=7),
+        "options": {"expires": 6 * 3600},
+    },
+    # Partners: prove the points ledger every night; expire points; release expired vouchers.
+    "partners-ledger-verify": {
+        "task": "partners.tasks.ledger_verify_task",
+        "schedule": crontab(minute=30, hour=2),
+        "options": {"expires": 6 * 3600},
+    },
+    "partners-points-expiry": {
+        "task": "partners.tasks.points_expiry_task",
+        "schedule": crontab(minute=45, hour=0),
+        "options": {"expires": 6 * 3600},
+    },
+    "partners-redemptions-expire": {
+        "task": "partners.tasks.redemptions_expire_task",
+        "schedule": crontab(minute="*/10"),
+        "options": {"expires": 9 * 60},
+    },
+    # Core: forget Idempotency-Key records past a day.
+    "idempotency-purge": {
+        "task": "governance.tasks.idempotency_purge_task",
+        "schedule": crontab(minute=40, hour=3),
         "options": {"expires": 6 * 3600},
     },
     # The outbox scan: deliver email/SMS that no task delivered (broker down, worker killed).

@@ -294,6 +294,8 @@ SPECTACULAR_SETTINGS = {
         "ReportSourceEnum": "grids.serializers.REPORT_SOURCE_CHOICES",
         "PatrolStatusEnum": "grids.models.Patrol.Status",
         "ServiceItemKindEnum": "governance.consultation.models.ServiceItem.Kind",
+        "PartnerKindEnum": "partners.models.Partner.Kind",
+        "RewardKindEnum": "partners.models.Reward.Kind",
     },
 }
 
