@@ -32,6 +32,12 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute=15, hour=1),
         "options": {"expires": 6 * 3600},
     },
+    # Mediation: follow-up visits — remind the day before, report overdue ones to the centre once.
+    "mediation-follow-up-clock": {
+        "task": "mediation.tasks.follow_up_clock_task",
+        "schedule": crontab(minute="*/5"),
+        "options": {"expires": 4 * 60},
+    },
     # Self-healing: deliver email/SMS for notifications whose on-commit dispatch was lost.
     "notifications-redeliver": {
         "task": "governance.tasks.notification_redeliver_task",

@@ -196,6 +196,7 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="社区治理门户 <noreply@portal.local>")
 SMS_BACKEND = env("SMS_BACKEND", default="governance.sms.ConsoleSmsBackend")
 PORTAL_NAME = _("社区治理门户")
+MEDIATION_DEADLINE_DAYS = env.int("MEDIATION_DEADLINE_DAYS", default=30)  # mediation: days from acceptance
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 OPEN311_JURISDICTION_ID = env("OPEN311_JURISDICTION_ID", default="portal.local")
 OPEN311_CONTACT = env("OPEN311_CONTACT", default="")

@@ -35,6 +35,7 @@ api_v1 = [
     path("me/", api.MeView.as_view(), name="api-me"),
     path("", include(router.urls)),
     path("", include("grids.api_urls")),
+    path("mediation/", include("mediation.api_urls")),
 ]
 
 urlpatterns = [
@@ -51,6 +52,7 @@ urlpatterns = [
     path("favicon.ico", views.favicon),
     path("admin/", admin.site.urls),
     path("", include("grids.urls")),
+    path("mediation/", include("mediation.urls")),
     path("api/v1/", include(api_v1)),
     path("open311/v2/", include("grids.open311_urls")),
     path("api/schema/", login_not_required(SpectacularAPIView.as_view()), name="api-schema"),

@@ -1,0 +1,72 @@
+"""Admin in Chinese: read-only views of mediation's rows. Every change goes through the services
+(the pages and the API), so the admin can neither move a case nor rewrite its timeline."""
+
+from django.contrib import admin
+
+from mediation.models import (
+    Agreement,
+    Case,
+    CaseMediator,
+    CaseTimelineEntry,
+    FollowUp,
+    JudicialConfirmation,
+    MediatorProfile,
+    Party,
+    Session,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class TimelineInline(admin.TabularInline):
+    model = CaseTimelineEntry
+    fields = ["created_at", "kind", "from_status", "to_status", "tier", "actor", "note"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Case)
+class CaseAdmin(ReadOnlyAdmin):
+    list_display = ["number", "type", "status", "tier", "handling_area", "risk_level", "deadline", "created_at"]
+    list_filter = ["status", "tier", "type", "risk_level", "source"]
+    search_fields = ["number"]
+    inlines = [TimelineInline]
+
+
+@admin.register(CaseTimelineEntry)
+class CaseTimelineEntryAdmin(ReadOnlyAdmin):
+    list_display = ["case", "kind", "from_status", "to_status", "tier", "actor", "created_at"]
+    list_filter = ["kind"]
+
+
+@admin.register(Party)
+class PartyAdmin(ReadOnlyAdmin):
+    list_display = ["case", "role", "name_masked", "phone_masked"]
+    exclude = ["name", "phone", "id_number", "address"]
+
+
+@admin.register(MediatorProfile)
+class MediatorProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "kind", "tier", "capacity", "is_active"]
+    list_filter = ["kind", "tier", "is_active"]
+    autocomplete_fields = ["user"]
+
+
+for model in (CaseMediator, Session, Agreement, JudicialConfirmation, FollowUp):
+    admin.site.register(model, ReadOnlyAdmin)

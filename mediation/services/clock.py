@@ -1,0 +1,140 @@
+"""The follow-up clock: remind the mediators the day before a visit is due, and tell the
+supervising centre once when a visit is overdue.
+
+Like the grid clocks (``grids/services/escalation.py``): a scan reads due ids from an indexed
+column (partial indexes ``mediation_followup_remind_idx`` and ``mediation_followup_overdue_idx``),
+then claims and stamps each row in its own short transaction — ``FOR UPDATE SKIP LOCKED`` on
+PostgreSQL, and everywhere the workflow kit's compare-and-set on ``version`` — together with its
+timeline entry and its outbox rows. A second run, or a concurrent scanner, notifies nobody twice;
+a row that fails is logged and skipped.
+"""
+
+import logging
+from datetime import date, datetime
+
+from django.db import connection, transaction
+from django.db.models import Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from governance.models import User
+from governance.outbox import notification_enqueue
+from mediation.models import CaseMediator, CaseTimelineEntry, FollowUp
+from mediation.selectors import case_supervisors
+from mediation.services.cases import timeline_add
+from mediation.services.work import FOLLOW_UP_FLOW
+
+logger = logging.getLogger(__name__)
+BATCH = 500
+
+
+def _today(now: datetime | None) -> date:
+    return timezone.localdate(now or timezone.now())
+
+
+def _remind_q(today: date) -> Q:
+    return Q(status=FollowUp.Status.PENDING, reminded_at__isnull=True, remind_on__lte=today)
+
+
+def _overdue_q(today: date) -> Q:
+    return Q(status=FollowUp.Status.PENDING, overdue_reported_at__isnull=True, due_on__lt=today)
+
+
+def _claim(q: Q, pk: int) -> FollowUp | None:
+    qs = FollowUp.objects.filter(q, pk=pk).select_related("case__handling_area")
+    if connection.features.has_select_for_update_skip_locked:
+        qs = qs.select_for_update(skip_locked=True, of=("self",))
+    return qs.first()
+
+
+def _mediators(follow_up: FollowUp) -> QuerySet[User]:
+    ids = CaseMediator.objects.filter(case_id=follow_up.case_id).values("mediator_id")
+    return User.objects.filter(pk__in=ids, is_active=True)
+
+
+def _url(follow_up: FollowUp) -> str:
+    return reverse("mediation:case_detail", args=[follow_up.case_id])
+
+
+@transaction.atomic
+def follow_up_remind(*, follow_up_id: int, now: datetime | None = None) -> bool:
+    today = _today(now)
+    follow_up = _claim(_remind_q(today), follow_up_id)
+    if follow_up is None:
+        return False
+    if not FOLLOW_UP_FLOW.clock_write(
+        follow_up, changes={"reminded_at": now or timezone.now()}, where=_remind_q(today)
+    ):
+        return False
+    case = follow_up.case
+    timeline_add(
+        case=case,
+        kind=CaseTimelineEntry.Kind.REMINDER,
+        note=_("提醒调解员：%(kind)s应于 %(date)s 完成")
+        % {"kind": follow_up.get_kind_display(), "date": follow_up.due_on.isoformat()},
+    )
+    notification_enqueue(
+        recipients=_mediators(follow_up),
+        key=f"mediation:follow_up:{follow_up.pk}:remind",
+        title=_("【回访提醒】案件 %(number)s 的%(kind)s应于 %(date)s 完成")
+        % {"number": case.number, "kind": follow_up.get_kind_display(), "date": follow_up.due_on.isoformat()},
+        url=_url(follow_up),
+    )
+    return True
+
+
+@transaction.atomic
+def follow_up_report_overdue(*, follow_up_id: int, now: datetime | None = None) -> bool:
+    today = _today(now)
+    follow_up = _claim(_overdue_q(today), follow_up_id)
+    if follow_up is None:
+        return False
+    if not FOLLOW_UP_FLOW.clock_write(
+        follow_up, changes={"overdue_reported_at": now or timezone.now()}, where=_overdue_q(today)
+    ):
+        return False
+    case = follow_up.case
+    timeline_add(
+        case=case,
+        kind=CaseTimelineEntry.Kind.REMINDER,
+        note=_("%(kind)s已逾期（应于 %(date)s 完成），已报告调解中心")
+        % {"kind": follow_up.get_kind_display(), "date": follow_up.due_on.isoformat()},
+    )
+    notification_enqueue(
+        recipients=case_supervisors(case=case),
+        key=f"mediation:follow_up:{follow_up.pk}:overdue",
+        title=_("【回访逾期】案件 %(number)s 的%(kind)s已逾期")
+        % {"number": case.number, "kind": follow_up.get_kind_display()},
+        body=_("应于 %(date)s 完成回访。") % {"date": follow_up.due_on.isoformat()},
+        url=_url(follow_up),
+        email=True,
+    )
+    return True
+
+
+def _each(ids: list[int], step, what: str) -> int:
+    done = 0
+    for pk in ids:
+        try:
+            done += bool(step(pk))  # each step is its own transaction
+        except Exception:
+            logger.exception("%s of follow-up %s failed; skipped, the next scan retries it.", what, pk)
+    return done
+
+
+def follow_ups_remind_due(*, now: datetime | None = None, limit: int = BATCH) -> int:
+    today = _today(now)
+    ids = list(FollowUp.objects.filter(_remind_q(today)).order_by("remind_on").values_list("pk", flat=True)[:limit])
+    return _each(ids, lambda pk: follow_up_remind(follow_up_id=pk, now=now), "Reminder")
+
+
+def follow_ups_report_overdue(*, now: datetime | None = None, limit: int = BATCH) -> int:
+    today = _today(now)
+    ids = list(FollowUp.objects.filter(_overdue_q(today)).order_by("due_on").values_list("pk", flat=True)[:limit])
+    return _each(ids, lambda pk: follow_up_report_overdue(follow_up_id=pk, now=now), "Overdue report")
+
+
+def follow_up_clock(*, now: datetime | None = None) -> dict[str, int]:
+    """One tick of the clock: reminders, then overdue reports."""
+    return {"reminded": follow_ups_remind_due(now=now), "overdue": follow_ups_report_overdue(now=now)}
