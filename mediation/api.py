@@ -15,7 +15,6 @@ from rest_framework.views import APIView
 from governance.models import Area, User
 from governance.pagination import PortalPagination
 from governance.permissions import IsPortalUser
-from grids.selectors import event_get_for_user
 from mediation import policies, selectors, services
 from mediation import serializers as s
 from mediation.models import Case, FollowUp, Session
@@ -61,7 +60,7 @@ class CaseListView(MediationView):
         if policies.resident_only(request.user):
             parties = [{**p, "user": request.user} if i == 0 else p for i, p in enumerate(parties)]
         if event_id:
-            event = event_get_for_user(user=request.user, pk=event_id)
+            event = selectors.event_for_conversion(user=request.user, pk=event_id)
             policies.event_convert_can(user=request.user, event=event).raise_if_denied()
             case = services.case_from_event(
                 event=event,
@@ -74,7 +73,7 @@ class CaseListView(MediationView):
             )
         else:
             lead = request.user if policies.is_mediator(request.user) else None
-            case = services.case_register(actor=request.user, parties=parties, lead=lead, **values)
+            case = services.case_register(actor=request.user, area=area, parties=parties, lead=lead, **values)
         return Response(s.CaseCreatedOutput(case).data, status=status.HTTP_201_CREATED)
 
 
@@ -171,7 +170,7 @@ class CaseAssignView(MediationView):
 class EventToCaseView(MediationView):
     @extend_schema(request=s.EventToCaseInput, responses={201: s.CaseCreatedOutput}, summary="网格事件转为调解案件")
     def post(self, request, pk):
-        event = event_get_for_user(user=request.user, pk=pk)
+        event = selectors.event_for_conversion(user=request.user, pk=pk)
         policies.event_convert_can(user=request.user, event=event).raise_if_denied()
         values = _valid(s.EventToCaseInput, request)
         case = services.case_from_event(event=event, actor=request.user, **values)

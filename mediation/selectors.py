@@ -13,6 +13,8 @@ from django.utils import timezone
 
 from governance.models import Area, Role, User
 from governance.selectors import area_ancestors, jurisdiction_paths
+from grids.models import Event
+from grids.selectors import event_get_for_user
 from mediation.models import Case, CaseMediator, CaseTimelineEntry, FollowUp, MediatorProfile, Party, Session, Tier
 
 SUPERVISOR_ROLES = frozenset({Role.STREET_SUPERVISOR})
@@ -183,3 +185,22 @@ def mediators_for(*, case: Case) -> QuerySet[User]:
 
 def mediator_profile(*, user: User) -> MediatorProfile | None:
     return MediatorProfile.objects.filter(user=user).first()
+
+
+def event_for_conversion(*, user: User, pk):
+    """A grid event the user may turn into a case: one the grids selectors show them, or — for a
+    mediator, whom the grids do not show events — one in an area their mediator posts cover."""
+    try:
+        return event_get_for_user(user=user, pk=pk)
+    except Http404:
+        pass
+    paths = mediator_area_paths(user=user)
+    if not paths:
+        raise Http404
+    scope = Q()
+    for path in paths:
+        scope |= Q(grid__area__path__startswith=path)
+    try:
+        return Event.objects.select_related("grid__area", "category").filter(scope).get(pk=pk)
+    except (Event.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc

@@ -21,7 +21,6 @@ from governance.models import Area, Role
 from governance.permissions import any_portal_user, has_any_role
 from governance.policy import deny
 from governance.selectors import visible_areas
-from grids.selectors import event_get_for_user
 from mediation import forms, policies, selectors, services
 from mediation.models import Agreement, Case, FollowUp, JudicialConfirmation
 from mediation.services.work import confirmation_deadline
@@ -53,6 +52,13 @@ def _urgency(case: Case, today) -> tuple:
     return (not open_, RISK_ORDER.get(case.risk_level, 3) if open_ else 3, days, -case.pk)
 
 
+def _with_public_status(cases) -> list[Case]:
+    cases = list(cases)
+    for case in cases:
+        case.public_status = services.public_status(case)
+    return cases
+
+
 # --- Lists ----------------------------------------------------------------------------------
 
 
@@ -74,8 +80,9 @@ def case_list_view(request: HttpRequest) -> HttpResponse:
             "statuses": S.choices,
             "follow_ups": selectors.my_follow_ups_due(user=user)[:50],
             "may_register": policies.may_register(user),
-            "filed": selectors.own_filed_cases(user=user)[:20] if policies.resident_only(user) else [],
-            "public_status": services.public_status,
+            "filed": _with_public_status(selectors.own_filed_cases(user=user)[:20])
+            if policies.resident_only(user)
+            else [],
         },
     )
 
@@ -91,7 +98,7 @@ def case_new_view(request: HttpRequest) -> HttpResponse:
     event_id = request.GET.get("event") or request.POST.get("event")
     event = None
     if event_id:
-        event = event_get_for_user(user=user, pk=event_id)
+        event = selectors.event_for_conversion(user=user, pk=event_id)
         policies.event_convert_can(user=user, event=event).raise_for_page()
         existing = services.event_case(event=event)
         form = forms.CaseForm(
