@@ -7,7 +7,8 @@ class MediationConfig(AppConfig):
     verbose_name = _("矛盾纠纷调解")
 
     def ready(self) -> None:
-        from governance import home
+        from governance import extensions, home
         from mediation import views
 
         home.register(views.mediator_cards)
+        extensions.register_object_links("grids.event", views.event_links)

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from governance import home
 from governance.exceptions import DomainError
+from governance.extensions import Link
 from governance.models import Area, Role
 from governance.permissions import any_portal_user, has_any_role
 from governance.policy import deny
@@ -445,6 +446,28 @@ def mediator_cards(user, roles: set[str]) -> list[home.Card]:
             tone="danger" if overdue else ("warn" if due else "normal"),
         )
     ]
+
+
+def event_links(user, event) -> list[Link]:
+    """On a grid event's page: the case it became (number and public-safe status, a link only for
+    those who may see the case), or "转为调解案件" for those who may convert it."""
+    case = services.event_case(event=event)
+    if case is not None:
+        label = _("已转为调解案件 %(number)s：%(status)s") % {
+            "number": case.number,
+            "status": services.public_status(case),
+        }
+        visible = selectors.visible_cases(user=user).filter(pk=case.pk).exists()
+        return [Link(label=label, url=reverse("mediation:case_detail", args=[case.pk]) if visible else "")]
+    if policies.event_convert_can(user=user, event=event):
+        return [
+            Link(
+                label=_("转为调解案件"),
+                url=reverse("mediation:case_new") + f"?event={event.pk}",
+                note=_("邻里、家庭、物业等矛盾纠纷交由调解组织办理。"),
+            )
+        ]
+    return []
 
 
 def nav_links(user) -> list[tuple[str, str]]:

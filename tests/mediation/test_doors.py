@@ -267,3 +267,15 @@ def test_home_card_for_the_mediator(register, village_mediator):
     home = page_client(village_mediator).get("/").content.decode()
     assert "矛盾纠纷调解" in home
     assert "未办结案件 1 件" in home
+
+
+def test_the_event_page_offers_the_conversion_then_shows_the_number_only(boundary_event, east_staff, grid_worker):
+    url = reverse("grids:event_detail", args=[boundary_event.pk])
+    convert = reverse("mediation:case_new") + f"?event={boundary_event.pk}"
+    assert convert in page_client(east_staff).get(url).content.decode()
+    assert convert not in page_client(grid_worker).get(url).content.decode()  # the reporter may not convert
+    case = services.case_from_event(event=boundary_event, actor=east_staff, type="homestead")
+    for person in (east_staff, grid_worker):
+        page = page_client(person).get(url).content.decode()
+        assert f"已转为调解案件 {case.number}：已登记，等待受理" in page
+        assert reverse("mediation:case_detail", args=[case.pk]) not in page  # neither may open the case
