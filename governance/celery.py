@@ -35,8 +35,8 @@ app.conf.beat_schedule = {
     # Mediation: follow-up visits — remind the day before, report overdue ones to the centre once.
     "mediation-follow-up-clock": {
         "task": "mediation.tasks.follow_up_clock_task",
-        "schedule": crontab(minute="*/5"),
-        "options": {"expires": 4 * 60},
+        "schedule": crontab(minute="*"),
+        "options": {"expires": 50},
     },
     # Self-healing: deliver email/SMS for notifications whose on-commit dispatch was lost.
     "notifications-redeliver": {
