@@ -363,6 +363,8 @@ class Session(models.Model):
     attendees = models.CharField(_("参加人员"), max_length=300, blank=True)
     outcome = models.TextField(_("结果"), blank=True)
     held_at = models.DateTimeField(_("召开时间"), null=True, blank=True)
+    remind_at = models.DateTimeField(_("提醒时间"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("已提醒"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("安排人"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -375,6 +377,14 @@ class Session(models.Model):
         verbose_name = _("调解会")
         verbose_name_plural = pgettext_lazy("plural", "调解会")
         ordering = ["scheduled_at", "id"]
+        indexes = [
+            # The 24-hour reminder scan: scheduled sessions not yet reminded. Partial.
+            models.Index(
+                fields=["remind_at"],
+                name="mediation_session_remind_idx",
+                condition=Q(status="scheduled", reminded_at__isnull=True),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case} {self.scheduled_at:%Y-%m-%d %H:%M}"

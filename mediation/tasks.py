@@ -7,5 +7,5 @@ from mediation.services import follow_up_clock
 
 @shared_task(acks_late=True)
 def follow_up_clock_task() -> dict[str, int]:
-    """Remind mediators of follow-ups due tomorrow; report overdue ones to the centre, once."""
+    """Beat, every minute: session reminders (24 h ahead), follow-up reminders, overdue follow-ups — each once."""
     return follow_up_clock()

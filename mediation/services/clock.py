@@ -1,8 +1,10 @@
-"""The follow-up clock: remind the mediators the day before a visit is due, and tell the
-supervising centre once when a visit is overdue.
+"""The mediation clock: remind the mediators and the parties 24 hours before a session, remind
+the mediators the day before a follow-up visit is due, and tell the supervising centre once when
+a visit is overdue.
 
 Like the grid clocks (``grids/services/escalation.py``): a scan reads due ids from an indexed
-column (partial indexes ``mediation_followup_remind_idx`` and ``mediation_followup_overdue_idx``),
+column (partial indexes ``mediation_session_remind_idx``, ``mediation_followup_remind_idx`` and
+``mediation_followup_overdue_idx``),
 then claims and stamps each row in its own short transaction — ``FOR UPDATE SKIP LOCKED`` on
 PostgreSQL, and everywhere the workflow kit's compare-and-set on ``version`` — together with its
 timeline entry and its outbox rows. A second run, or a concurrent scanner, notifies nobody twice;
@@ -19,11 +21,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from governance.models import User
-from governance.outbox import notification_enqueue
-from mediation.models import CaseMediator, CaseTimelineEntry, FollowUp
+from governance.outbox import notification_enqueue, notification_enqueue_sms
+from mediation.models import CaseMediator, CaseTimelineEntry, FollowUp, Session
 from mediation.selectors import case_supervisors
 from mediation.services.cases import timeline_add
-from mediation.services.work import FOLLOW_UP_FLOW
+from mediation.services.work import FOLLOW_UP_FLOW, SESSION_FLOW
 
 logger = logging.getLogger(__name__)
 BATCH = 500
@@ -135,6 +137,57 @@ def follow_ups_report_overdue(*, now: datetime | None = None, limit: int = BATCH
     return _each(ids, lambda pk: follow_up_report_overdue(follow_up_id=pk, now=now), "Overdue report")
 
 
+# --- Sessions: 24 hours before -------------------------------------------------------------
+
+
+def _session_q(now: datetime) -> Q:
+    return Q(status=Session.Status.SCHEDULED, reminded_at__isnull=True, remind_at__lte=now, scheduled_at__gt=now)
+
+
+@transaction.atomic
+def session_remind(*, session_id: int, now: datetime | None = None) -> bool:
+    """Remind the case's mediators (inbox) and the parties (SMS) of a session 24 hours ahead, once.
+    The parties' text names the time and place only: nothing about the dispute."""
+    now = now or timezone.now()
+    qs = Session.objects.filter(_session_q(now), pk=session_id).select_related("case")
+    if connection.features.has_select_for_update_skip_locked:
+        qs = qs.select_for_update(skip_locked=True, of=("self",))
+    session = qs.first()
+    if session is None or not SESSION_FLOW.clock_write(session, changes={"reminded_at": now}, where=_session_q(now)):
+        return False
+    case = session.case
+    when = timezone.localtime(session.scheduled_at).strftime("%Y-%m-%d %H:%M")
+    where = session.place if session.mode == Session.Mode.IN_PERSON else _("视频（链接见调解员通知）")
+    notification_enqueue(
+        recipients=User.objects.filter(
+            pk__in=CaseMediator.objects.filter(case=case).values("mediator_id"), is_active=True
+        ),
+        key=f"mediation:session:{session.pk}:remind",
+        title=_("【调解会提醒】案件 %(number)s 的调解会将于 %(when)s 召开") % {"number": case.number, "when": when},
+        body=session.place or session.video_link,
+        url=reverse("mediation:case_detail", args=[case.pk]),
+    )
+    for phone in set(case.parties.exclude(phone="").values_list("phone", flat=True)):
+        notification_enqueue_sms(
+            phone=phone,
+            key=f"mediation:session:{session.pk}:remind",
+            text=_("【调解会提醒】您参加的调解会将于 %(when)s 召开，地点：%(where)s。")
+            % {"when": when, "where": where},
+        )
+    timeline_add(case=case, kind=CaseTimelineEntry.Kind.REMINDER, note=_("已提醒调解会（%(when)s）") % {"when": when})
+    return True
+
+
+def sessions_remind_due(*, now: datetime | None = None, limit: int = BATCH) -> int:
+    now = now or timezone.now()
+    ids = list(Session.objects.filter(_session_q(now)).order_by("remind_at").values_list("pk", flat=True)[:limit])
+    return _each(ids, lambda pk: session_remind(session_id=pk, now=now), "Session reminder")
+
+
 def follow_up_clock(*, now: datetime | None = None) -> dict[str, int]:
-    """One tick of the clock: reminders, then overdue reports."""
-    return {"reminded": follow_ups_remind_due(now=now), "overdue": follow_ups_report_overdue(now=now)}
+    """One tick of the clock: session reminders, follow-up reminders, then overdue reports."""
+    return {
+        "sessions": sessions_remind_due(now=now),
+        "reminded": follow_ups_remind_due(now=now),
+        "overdue": follow_ups_report_overdue(now=now),
+    }

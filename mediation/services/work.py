@@ -23,6 +23,7 @@ S = Case.Status
 CONFIRMATION_WINDOW_DAYS = 30
 CONFIRMATION_WARN_DAY = 20
 FOLLOW_UPS = ((FollowUp.Kind.WEEK, 7), (FollowUp.Kind.MONTH, 30))
+SESSION_REMIND_BEFORE = timedelta(hours=24)
 
 
 # --- Sessions -------------------------------------------------------------------------------
@@ -86,6 +87,7 @@ def session_schedule(
         place=(place or "")[:200],
         video_link=video_link,
         attendees=(attendees or "")[:300],
+        remind_at=scheduled_at - SESSION_REMIND_BEFORE,
         created_by=actor,
     )
     session.full_clean(exclude=["case", "created_by", "outcome"])

@@ -413,18 +413,18 @@ def test_follow_up_clock_reminds_once_and_reports_overdue_once(register, village
         services.agreement_record(case=case, actor=village_mediator, terms="x", signed_on=date(2026, 3, 1))
     Notification.objects.all().delete()
     with time_machine.travel("2026-03-06 10:00 +0800", tick=False):
-        assert services.follow_up_clock() == {"reminded": 0, "overdue": 0}
+        assert services.follow_up_clock() == {"sessions": 0, "reminded": 0, "overdue": 0}
     with time_machine.travel("2026-03-07 10:00 +0800", tick=False):
-        assert services.follow_up_clock() == {"reminded": 1, "overdue": 0}
-        assert services.follow_up_clock() == {"reminded": 0, "overdue": 0}
+        assert services.follow_up_clock() == {"sessions": 0, "reminded": 1, "overdue": 0}
+        assert services.follow_up_clock() == {"sessions": 0, "reminded": 0, "overdue": 0}
     assert list(Notification.objects.values_list("recipient__username", "title")) == [
         ("village_mediator", f"【回访提醒】案件 {case.number} 的一周回访应于 2026-03-08 完成")
     ]
     with time_machine.travel("2026-03-08 23:00 +0800", tick=False):
-        assert services.follow_up_clock() == {"reminded": 0, "overdue": 0}
+        assert services.follow_up_clock() == {"sessions": 0, "reminded": 0, "overdue": 0}
     with time_machine.travel("2026-03-09 08:00 +0800", tick=False):
-        assert services.follow_up_clock() == {"reminded": 0, "overdue": 1}
-        assert services.follow_up_clock() == {"reminded": 0, "overdue": 0}
+        assert services.follow_up_clock() == {"sessions": 0, "reminded": 0, "overdue": 1}
+        assert services.follow_up_clock() == {"sessions": 0, "reminded": 0, "overdue": 0}
     overdue = Notification.objects.filter(recipient=street_supervisor)
     assert list(overdue.values_list("title", flat=True)) == [f"【回访逾期】案件 {case.number} 的一周回访已逾期"]
     assert case.timeline.filter(kind="reminder").count() == 2
@@ -437,7 +437,7 @@ def test_a_recorded_follow_up_is_neither_reminded_nor_overdue(register, village_
         for follow_up in case.follow_ups.all():
             services.follow_up_record(follow_up=follow_up, actor=village_mediator, outcome="performed")
     with time_machine.travel("2026-05-01 10:00 +0800", tick=False):
-        assert services.follow_up_clock() == {"reminded": 0, "overdue": 0}
+        assert services.follow_up_clock() == {"sessions": 0, "reminded": 0, "overdue": 0}
 
 
 # --- Judicial confirmation ------------------------------------------------------------------
@@ -510,3 +510,42 @@ def test_timeline_is_append_only(register):
         entry.save()
     with pytest.raises(ValueError, match="append-only"):
         entry.delete()
+
+
+def test_session_reminder_goes_once_24_hours_ahead_to_mediators_and_parties_by_sms(register, village_mediator):
+    with time_machine.travel("2026-03-01 09:00 +0800", tick=False):
+        case = services.case_accept(case=register(), actor=village_mediator)
+        session = services.session_schedule(
+            case=case,
+            actor=village_mediator,
+            scheduled_at=timezone.now() + timedelta(days=2),
+            place="东升社区调解室",
+        )
+    Notification.objects.all().delete()
+    with time_machine.travel("2026-03-02 08:59 +0800", tick=False):
+        assert services.follow_up_clock()["sessions"] == 0
+    with time_machine.travel("2026-03-02 09:00 +0800", tick=False):
+        assert services.follow_up_clock()["sessions"] == 1
+        assert services.follow_up_clock()["sessions"] == 0
+    inbox = Notification.objects.filter(recipient__isnull=False)
+    assert list(inbox.values_list("recipient__username", "title")) == [
+        ("village_mediator", f"【调解会提醒】案件 {case.number} 的调解会将于 2026-03-03 09:00 召开")
+    ]
+    sms = Notification.objects.filter(recipient__isnull=True).order_by("to_phone")
+    assert list(sms.values_list("to_phone", "title", "by_sms")) == [
+        ("13812345678", "【调解会提醒】您参加的调解会将于 2026-03-03 09:00 召开，地点：东升社区调解室。", True),
+        ("13987654321", "【调解会提醒】您参加的调解会将于 2026-03-03 09:00 召开，地点：东升社区调解室。", True),
+    ]
+    session.refresh_from_db()
+    assert session.reminded_at is not None
+
+
+def test_a_held_session_is_not_reminded(register, village_mediator):
+    with time_machine.travel("2026-03-01 09:00 +0800", tick=False):
+        case = services.case_accept(case=register(), actor=village_mediator)
+        session = services.session_schedule(
+            case=case, actor=village_mediator, scheduled_at=timezone.now() + timedelta(days=2), place="调解室"
+        )
+        services.session_hold(session=session, actor=village_mediator, outcome="提前召开")
+    with time_machine.travel("2026-03-02 10:00 +0800", tick=False):
+        assert services.follow_up_clock()["sessions"] == 0
