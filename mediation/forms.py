@@ -136,3 +136,17 @@ class DecideForm(forms.Form):
     result = forms.ChoiceField(label=_("结果"), choices=[("confirmed", _("已确认")), ("rejected", _("不予确认"))])
     ruling_number = forms.CharField(label=_("裁定书文号"), max_length=80, required=False)
     reason = forms.CharField(label=_("不予确认理由"), max_length=300, required=False)
+
+
+class ApplyForm(forms.Form):
+    """A resident's online application: what happened, where, and with whom."""
+
+    type = forms.ChoiceField(label=_("纠纷类型"), choices=Case.Type.choices)
+    description = forms.CharField(label=_("发生了什么"), widget=forms.Textarea(attrs={"rows": 5}))
+    area = forms.ModelChoiceField(label=_("发生地点"), queryset=None, empty_label=None)
+    respondent_name = forms.CharField(label=_("对方姓名或名称（选填）"), max_length=60, required=False)
+    respondent_phone = forms.CharField(label=_("对方电话（选填）"), max_length=20, required=False)
+
+    def __init__(self, *args, areas=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].queryset = areas

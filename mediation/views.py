@@ -156,6 +156,38 @@ def case_new_view(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_http_methods(["GET", "POST"])
+@any_portal_user
+def case_apply_view(request: HttpRequest) -> HttpResponse:
+    """A resident files a dispute online for their own community; it arrives as registered and they
+    follow its public-safe progress on /mediation/."""
+    user = request.user
+    communities = policies.resident_community_paths(user=user)
+    if not communities:
+        deny("not_resident", _("只有登记了住址的居民可以在线申请调解。")).raise_for_page()
+    areas = Area.objects.filter(Q(*[Q(path__startswith=p) for p in communities], _connector=Q.OR))
+    form = forms.ApplyForm(request.POST or None, areas=areas.order_by("path"))
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        parties = [{"role": "applicant", "name": user.display_name, "phone": user.phone, "user": user}]
+        if d["respondent_name"]:
+            parties.append({"role": "respondent", "name": d["respondent_name"], "phone": d["respondent_phone"]})
+        try:
+            policies.case_register_can(user=user, area=d["area"], source=Case.Source.ONLINE).raise_for_page()
+            case = services.case_register(
+                actor=user, type=d["type"], description=d["description"], area=d["area"],
+                source=Case.Source.ONLINE, parties=parties,
+            )  # fmt: skip
+        except (DomainError, ValidationError) as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(
+                request, _("已提交调解申请，编号 %(number)s。调解组织将尽快与您联系。") % {"number": case.number}
+            )
+            return redirect("mediation:cases")
+    return render(request, "mediation/apply.html", {"form": form}, status=400 if form.is_bound else 200)
+
+
 # --- The case page --------------------------------------------------------------------------
 
 
@@ -427,6 +459,16 @@ def follow_up_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 def mediator_cards(user, roles: set[str]) -> list[home.Card]:
     if Role.MEDIATOR not in roles and Role.STREET_SUPERVISOR not in roles:
+        if Role.RESIDENT in roles and policies.resident_only(user):
+            return [
+                home.Card(
+                    title=_("申请调解"),
+                    body=_("邻里、家庭、物业等矛盾纠纷，可在线申请调解组织帮助化解。"),
+                    url=reverse("mediation:apply"),
+                    action=_("申请调解"),
+                    priority=30,
+                )
+            ]
         return []
     cases = selectors.visible_cases(user=user)
     open_count = cases.filter(status__in=Case.OPEN_STATUSES).count()
@@ -475,4 +517,6 @@ def nav_links(user) -> list[tuple[str, str]]:
         return []
     if has_any_role(user, [Role.MEDIATOR, Role.STREET_SUPERVISOR]) or user.is_superuser:
         return [(reverse("mediation:cases"), _("调解案件"))]
+    if policies.resident_only(user):
+        return [(reverse("mediation:apply"), _("申请调解")), (reverse("mediation:cases"), _("我的调解"))]
     return []

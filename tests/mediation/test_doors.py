@@ -279,3 +279,32 @@ def test_the_event_page_offers_the_conversion_then_shows_the_number_only(boundar
         page = page_client(person).get(url).content.decode()
         assert f"已转为调解案件 {case.number}：已登记，等待受理" in page
         assert reverse("mediation:case_detail", args=[case.pk]) not in page  # neither may open the case
+
+
+def test_resident_applies_on_the_phone_page(area_tree, east_resident, street_supervisor):
+    client = page_client(east_resident)
+    form = client.get(reverse("mediation:apply")).content.decode()
+    assert "东升花园" in form
+    assert "西苑小区" not in form
+    other = client.post(
+        reverse("mediation:apply"), {"type": "property", "description": "x", "area": area_tree["west_compound"].pk}
+    )
+    assert other.status_code == 400
+    assert Case.objects.count() == 0
+    response = client.post(
+        reverse("mediation:apply"),
+        {"type": "property", "description": "物业擅自占用绿地", "area": area_tree["east_compound"].pk,
+         "respondent_name": "某物业公司"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    case = Case.objects.get()
+    assert (case.source, case.status, case.tier) == ("online", "registered", "village")
+    assert list(case.parties.values_list("role", "name", "user")) == [
+        ("applicant", "冯居民", east_resident.pk),
+        ("respondent", "某物业公司", None),
+    ]
+    assert case.number in client.get(reverse("mediation:cases")).content.decode()
+
+
+def test_only_residents_apply(east_staff):
+    assert page_client(east_staff).get(reverse("mediation:apply")).status_code == 403
