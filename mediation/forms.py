@@ -75,6 +75,12 @@ class EscalateForm(forms.Form):
     )
 
 
+def _mediator_label(user) -> str:
+    profile = getattr(user, "mediator_profile", None) if hasattr(user, "mediator_profile") else None
+    kind = f" · {profile.get_kind_display()}" if profile else ""
+    return f"{user.display_name}{kind}（{getattr(user, 'load', 0)}）"
+
+
 class AssignForm(forms.Form):
     mediator = forms.ModelChoiceField(label=_("调解员"), queryset=None, empty_label=None)
     lead = forms.BooleanField(label=_("担任主办"), required=False)
@@ -125,6 +131,7 @@ class AgreementForm(forms.Form):
 class FollowUpForm(forms.Form):
     outcome = forms.ChoiceField(label=_("回访结果"), choices=FollowUp.Outcome.choices)
     note = forms.CharField(label=_("回访记录"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    needs_counselling = forms.BooleanField(label=_("当事人需要心理疏导（转介心理咨询师）"), required=False)
 
 
 class ConfirmationForm(forms.Form):

@@ -165,22 +165,25 @@ def mediator_area_paths(*, user: User) -> list[str]:
     return jurisdiction_paths(user=user, roles={Role.MEDIATOR}) or []
 
 
-def mediators_for(*, case: Case) -> QuerySet[User]:
-    """Qualified mediators for the case (a mediator post covering its area), least loaded first."""
+def mediators_for(*, case: Case, kind: str | None = None) -> QuerySet[User]:
+    """Qualified mediators for the case — an active mediator post over its area, not retired from
+    the registry — those of the case's tier first, then the least loaded (open cases)."""
     ancestors = area_ancestors(area=case.area).values("pk")
-    return (
-        User.objects.filter(is_active=True, posts__is_active=True, posts__role=Role.MEDIATOR, posts__area__in=ancestors)
-        .exclude(mediator_profile__is_active=False)
-        .annotate(
-            load=Count(
-                "mediation_cases",
-                filter=Q(mediation_cases__case__status__in=list(Case.OPEN_STATUSES)),
-                distinct=True,
-            )
-        )
-        .order_by("load", "id")
-        .distinct()
-    )
+    qs = User.objects.filter(
+        pk__in=User.objects.filter(
+            is_active=True, posts__is_active=True, posts__role=Role.MEDIATOR, posts__area__in=ancestors
+        ).values("pk")
+    ).exclude(mediator_profile__is_active=False)
+    if kind:
+        qs = qs.filter(mediator_profile__kind=kind)
+    return qs.annotate(
+        load=Count(
+            "mediation_cases",
+            filter=Q(mediation_cases__case__status__in=list(Case.OPEN_STATUSES)),
+            distinct=True,
+        ),
+        same_tier=Count("mediator_profile", filter=Q(mediator_profile__tier=case.tier), distinct=True),
+    ).order_by("-same_tier", "load", "id")
 
 
 def mediator_profile(*, user: User) -> MediatorProfile | None:

@@ -88,6 +88,7 @@ class AgreementInput(serializers.Serializer):
 class FollowUpInput(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=FollowUp.Outcome.choices)
     note = serializers.CharField(required=False, allow_blank=True, default="")
+    needs_counselling = serializers.BooleanField(required=False, default=False)
 
 
 class ConfirmationInput(serializers.Serializer):

@@ -8,16 +8,36 @@ from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from governance.exceptions import Conflict
 from governance.models import AuditEntry, User
+from governance.outbox import notification_enqueue
 from governance.services import audit_record
 from governance.workflow import Workflow
-from mediation.models import Agreement, Case, CaseTimelineEntry, FollowUp, JudicialConfirmation, Session, SessionNote
-from mediation.services.cases import case_close, case_reopen, case_start, case_transition, timeline_add
+from mediation.models import (
+    Agreement,
+    Case,
+    CaseTimelineEntry,
+    FollowUp,
+    JudicialConfirmation,
+    MediatorProfile,
+    Session,
+    SessionNote,
+)
+from mediation.selectors import case_supervisors, mediators_for
+from mediation.services.cases import (
+    case_assign,
+    case_close,
+    case_reopen,
+    case_start,
+    case_transition,
+    recusal_reason,
+    timeline_add,
+)
 
 S = Case.Status
 CONFIRMATION_WINDOW_DAYS = 30
@@ -209,10 +229,39 @@ FOLLOW_UP_FLOW = Workflow(
 )
 
 
+def counselling_refer(*, case: Case, actor: User) -> User | None:
+    """Refer the parties to a psychologist mediator: the least-loaded qualified one who need not
+    recuse joins the case as co-mediator. Without one, the centre's supervisors are asked."""
+    for candidate in mediators_for(case=case, kind=MediatorProfile.Kind.PSYCHOLOGIST):
+        if recusal_reason(case=case, mediator=candidate):
+            continue
+        case_assign(case=case, mediator=candidate, actor=actor, lead=False)
+        timeline_add(
+            case=case,
+            kind=CaseTimelineEntry.Kind.FOLLOW_UP,
+            actor=actor,
+            note=_("转介心理咨询师：%(name)s") % {"name": candidate.display_name},
+        )
+        return candidate
+    timeline_add(
+        case=case, kind=CaseTimelineEntry.Kind.FOLLOW_UP, actor=actor, note=_("需要心理疏导，暂无可转介的心理咨询师")
+    )
+    notification_enqueue(
+        recipients=case_supervisors(case=case),
+        key=f"mediation:case:{case.pk}:counselling:{case.version}",
+        title=_("【调解】案件 %(number)s 的当事人需要心理疏导，请安排心理咨询师") % {"number": case.number},
+        url=reverse("mediation:case_detail", args=[case.pk]),
+    )
+    return None
+
+
 @transaction.atomic
-def follow_up_record(*, follow_up: FollowUp, actor: User, outcome: str, note: str = "") -> FollowUp:
+def follow_up_record(
+    *, follow_up: FollowUp, actor: User, outcome: str, note: str = "", needs_counselling: bool = False
+) -> FollowUp:
     """Record what the visit found. "Dispute recurred" reopens the case (an agreed case is closed
-    first — the agreement stage is over — then reopened)."""
+    first — the agreement stage is over — then reopened); "needs counselling" refers the parties
+    to a psychologist mediator."""
     if outcome not in FollowUp.Outcome.values:
         raise ValidationError({"outcome": _("请选择回访结果。")})
     note = (note or "").strip()
@@ -234,6 +283,8 @@ def follow_up_record(*, follow_up: FollowUp, actor: User, outcome: str, note: st
         FollowUp.objects.filter(case=case, status=FollowUp.Status.PENDING).update(
             status=FollowUp.Status.DONE, outcome="", note=_("案件重新启动，本次回访取消"), done_at=timezone.now()
         )
+    if needs_counselling:
+        counselling_refer(case=Case.objects.get(pk=follow_up.case_id), actor=actor)
     return follow_up
 
 

@@ -549,3 +549,51 @@ def test_a_held_session_is_not_reminded(register, village_mediator):
         services.session_hold(session=session, actor=village_mediator, outcome="提前召开")
     with time_machine.travel("2026-03-02 10:00 +0800", tick=False):
         assert services.follow_up_clock()["sessions"] == 0
+
+
+def test_needs_counselling_refers_the_parties_to_a_psychologist(register, village_mediator, make_user, area_tree):
+    from mediation.models import MediatorProfile
+
+    psychologist = make_user(Role.MEDIATOR, area_tree["street"], username="psy", full_name="何心理")
+    MediatorProfile.objects.create(user=psychologist, kind="psychologist", tier="township")
+    lawyer = make_user(Role.MEDIATOR, area_tree["street"], username="lawyer", full_name="林律师")
+    MediatorProfile.objects.create(user=lawyer, kind="lawyer", tier="township")
+    case = mediating(register, village_mediator)
+    services.agreement_record(case=case, actor=village_mediator, terms="x", signed_on=timezone.localdate())
+    services.follow_up_record(
+        follow_up=case.follow_ups.get(kind="week"), actor=village_mediator, outcome="performed", needs_counselling=True
+    )
+    assert dict(case.assignments.values_list("mediator__username", "is_lead")) == {
+        "village_mediator": True,
+        "psy": False,
+    }
+    assert case.timeline.filter(note="转介心理咨询师：何心理").exists()
+
+
+def test_needs_counselling_without_a_psychologist_asks_the_centre(register, village_mediator, street_supervisor):
+    case = mediating(register, village_mediator)
+    services.agreement_record(case=case, actor=village_mediator, terms="x", signed_on=timezone.localdate())
+    Notification.objects.all().delete()
+    services.follow_up_record(
+        follow_up=case.follow_ups.get(kind="week"), actor=village_mediator, outcome="partly", needs_counselling=True
+    )
+    assert case.assignments.count() == 1
+    assert list(Notification.objects.values_list("recipient__username", "title")) == [
+        ("supervisor", f"【调解】案件 {case.number} 的当事人需要心理疏导，请安排心理咨询师")
+    ]
+
+
+def test_assignment_suggests_the_case_tier_first_then_the_least_loaded(
+    register, village_mediator, co_mediator, township_mediator
+):
+    from mediation.models import MediatorProfile
+    from mediation.selectors import mediators_for
+
+    MediatorProfile.objects.create(user=village_mediator, tier="village")
+    MediatorProfile.objects.create(user=co_mediator, tier="village")
+    MediatorProfile.objects.create(user=township_mediator, tier="township")
+    case = register()  # led by village_mediator: one open case
+    register()
+    assert [u.username for u in mediators_for(case=case)] == ["co_mediator", "village_mediator", "township_mediator"]
+    MediatorProfile.objects.filter(user=co_mediator).update(is_active=False)
+    assert [u.username for u in mediators_for(case=case)] == ["village_mediator", "township_mediator"]
