@@ -9,6 +9,7 @@ app_name = "mediation"
 urlpatterns = [
     path("", views.case_list_view, name="cases"),
     path("apply/", views.case_apply_view, name="apply"),
+    path("overview/", views.overview_view, name="overview"),
     path("cases/new/", views.case_new_view, name="case_new"),
     path("cases/<int:pk>/", views.case_detail_view, name="case_detail"),
     path("cases/<int:pk>/assign/", views.case_assign_view, name="case_assign"),

@@ -22,7 +22,7 @@ from governance.models import Area, Role
 from governance.permissions import any_portal_user, has_any_role
 from governance.policy import deny
 from governance.selectors import visible_areas
-from mediation import forms, policies, selectors, services
+from mediation import forms, policies, selectors, services, stats
 from mediation.models import Agreement, Case, FollowUp, JudicialConfirmation
 from mediation.services.work import confirmation_deadline
 
@@ -454,6 +454,29 @@ def follow_up_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@require_http_methods(["GET"])
+@any_portal_user
+def overview_view(request: HttpRequest) -> HttpResponse:
+    """Supervisors: cases by tier and status, overdue, high risk near the deadline, hotspots and
+    repeated disputes — over the cases of their own centres."""
+    user = request.user
+    if not policies.is_supervisor(user):
+        deny("not_supervisor", _("只有调解中心的督办负责人可以查看统计与预警。")).raise_for_page()
+    return render(
+        request,
+        "mediation/overview.html",
+        {
+            "by_tier": stats.status_by_tier(user=user),
+            "statuses": S.choices,
+            "overdue": stats.overdue_cases(user=user)[:50],
+            "high_risk": stats.high_risk_near_deadline(user=user)[:50],
+            "hotspots": stats.hotspots(user=user)[:20],
+            "repeats": stats.repeated_disputes(user=user)[:20],
+            "today": timezone.localdate(),
+        },
+    )
+
+
 # --- Home cards and menu links (registered in MediationConfig.ready) -----------------------
 
 
@@ -515,8 +538,13 @@ def event_links(user, event) -> list[Link]:
 def nav_links(user) -> list[tuple[str, str]]:
     if not getattr(user, "is_authenticated", False):
         return []
+    links = []
     if has_any_role(user, [Role.MEDIATOR, Role.STREET_SUPERVISOR]) or user.is_superuser:
-        return [(reverse("mediation:cases"), _("调解案件"))]
+        links.append((reverse("mediation:cases"), _("调解案件")))
+    if policies.is_supervisor(user):
+        links.append((reverse("mediation:overview"), _("调解统计与预警")))
+    if links:
+        return links
     if policies.resident_only(user):
         return [(reverse("mediation:apply"), _("申请调解")), (reverse("mediation:cases"), _("我的调解"))]
     return []
