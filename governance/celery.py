@@ -38,6 +38,11 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute="*"),
         "options": {"expires": 50},
     },
+    "mediation-warning-digest": {
+        "task": "mediation.tasks.warning_digest_task",
+        "schedule": crontab(minute=0, hour=8, day_of_week="mon"),
+        "options": {"expires": 6 * 3600},
+    },
     # Self-healing: deliver email/SMS for notifications whose on-commit dispatch was lost.
     "notifications-redeliver": {
         "task": "governance.tasks.notification_redeliver_task",

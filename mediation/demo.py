@@ -25,8 +25,8 @@ MEDIATORS = [
 
 PARTIES = [
     {"role": "applicant", "name": "王建国", "phone": "13911112222", "id_number": "110101196505051234",
-     "address": "东升花园2号楼301"},
-    {"role": "respondent", "name": "赵丽华", "phone": "13933334444", "address": "东升花园2号楼401"},
+     "address": "东升花园3号楼301"},
+    {"role": "respondent", "name": "钱海涛", "phone": "13933334444", "address": "东升花园3号楼302"},
 ]  # fmt: skip
 
 
@@ -43,7 +43,28 @@ def _mediator(context, username, full_name, phone, kind, tier, code) -> User:
     return user
 
 
-def _case(mediator, description, *, type="neighbour", steps=(), risk="low", reason="", signed_days_ago=None):
+# Each case its own two parties (names and phones made up); two cases share a pair on purpose,
+# so the supervisor's page shows a repeated dispute.
+NAMES = [
+    ("孙志强", "13911110001", "周桂兰", "13911110002"),
+    ("吴国平", "13911110003", "郑淑芬", "13911110004"),
+    ("冯海燕", "13911110005", "陈立新", "13911110006"),
+    ("褚建华", "13911110007", "卫东升", "13911110008"),
+    ("蒋文静", "13911110009", "沈宏伟", "13911110010"),
+    ("韩秀英", "13911110011", "杨振国", "13911110012"),
+    ("朱德胜", "13911110013", "秦玉梅", "13911110014"),
+]
+
+
+def _parties(index: int) -> list[dict]:
+    applicant, a_phone, respondent, r_phone = NAMES[index % len(NAMES)]
+    return [
+        {"role": "applicant", "name": applicant, "phone": a_phone, "address": "东升花园"},
+        {"role": "respondent", "name": respondent, "phone": r_phone, "address": "东升花园"},
+    ]
+
+
+def _case(mediator, description, *, type="neighbour", steps=(), risk="low", reason="", signed_days_ago=None, pair=0):
     if Case.objects.filter(description=description).exists():
         return None
     case = services.case_register(
@@ -54,7 +75,7 @@ def _case(mediator, description, *, type="neighbour", steps=(), risk="low", reas
         source=Case.Source.WALK_IN,
         risk_level=risk,
         risk_reason=reason,
-        parties=PARTIES,
+        parties=_parties(pair),
         lead=mediator,
     )
     now = timezone.now()
@@ -67,7 +88,7 @@ def _case(mediator, description, *, type="neighbour", steps=(), risk="low", reas
         elif step == "held":
             session = services.session_schedule(
                 case=case, actor=mediator, scheduled_at=now - timedelta(days=2), place="东升社区调解室",
-                attendees="王建国、赵丽华",
+                attendees="双方当事人",
             )  # fmt: skip
             services.session_hold(
                 session=session,
@@ -82,7 +103,7 @@ def _case(mediator, description, *, type="neighbour", steps=(), risk="low", reas
         elif step == "scheduled":
             services.session_schedule(
                 case=case, actor=mediator, scheduled_at=now + timedelta(days=1), mode="video",
-                video_link="https://meeting.portal.local/room/ds-0101", attendees="王建国、赵丽华、物业经理",
+                video_link="https://meeting.portal.local/room/ds-0101", attendees="双方当事人、物业经理",
             )  # fmt: skip
         elif step == "start":
             services.case_start(case=case, actor=mediator)
@@ -122,17 +143,17 @@ def seed(context: dict) -> None:
             reporter=accounts["worker"], description=description, lon=116.3021, lat=39.9818,
             source=Event.Source.PATROL, address="东升花园3号楼",
         )  # fmt: skip
-        services.case_from_event(
-            event=event, actor=mediator, type="neighbour", parties=[PARTIES[0], {**PARTIES[1], "name": "钱海涛"}]
-        )
+        services.case_from_event(event=event, actor=mediator, type="neighbour", parties=PARTIES)
 
     _case(mediator, "宅基地边界围墙纠纷，双方对界址有争议", type="homestead", steps=("accept",),
-          risk="medium", reason="双方曾发生推搡")  # fmt: skip
-    _case(mediator, "楼上卫生间漏水损坏楼下吊顶，双方就赔偿协商未果", steps=("accept", "held", "scheduled"))
-    _case(mediator, "物业费与停车位使用纠纷", type="property", steps=("accept", "start", "agree"), signed_days_ago=6)
-    _case(mediator, "装修噪音扰民引发邻里矛盾", steps=("accept", "start", "agree"), signed_days_ago=8)
+          risk="medium", reason="双方曾发生推搡", pair=0)  # fmt: skip
+    _case(mediator, "楼上卫生间漏水损坏楼下吊顶，双方就赔偿协商未果", steps=("accept", "held", "scheduled"), pair=1)
+    _case(mediator, "物业费与停车位使用纠纷", type="property", steps=("accept", "start", "agree"), signed_days_ago=6,
+          pair=2)  # fmt: skip
+    _case(mediator, "装修噪音扰民引发邻里矛盾", steps=("accept", "start", "agree"), signed_days_ago=8, pair=3)
     _case(mediator, "赡养老人费用分担的家庭纠纷", type="family", steps=("accept", "start", "agree", "visits", "close"),
-          signed_days_ago=40)  # fmt: skip
+          signed_days_ago=40, pair=4)  # fmt: skip
     _case(mediator, "拆迁补偿款分配纠纷", type="family", steps=("accept", "start", "fail", "refer"),
-          risk="high", reason="涉及金额大、人数多")  # fmt: skip
-    _case(mediator, "拖欠装修工人工资纠纷", type="labour", steps=("decline",))
+          risk="high", reason="涉及金额大、人数多", pair=5)  # fmt: skip
+    _case(mediator, "拖欠装修工人工资纠纷", type="labour", steps=("decline",), pair=6)
+    _case(mediator, "围墙重砌后又因排水沟走向再起争执", type="homestead", steps=("accept",), pair=0)

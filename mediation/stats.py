@@ -6,14 +6,14 @@ of their own centres only."""
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from governance.models import Area, User
 from governance.selectors import area_ancestors
 from mediation.masking import mask_name
 from mediation.models import TIER_ORDER, Case, Party
-from mediation.selectors import visible_cases
+from mediation.selectors import SUPERVISOR_ROLES, visible_cases
 
 NEAR_DEADLINE_DAYS = 7
 HOTSPOT_MIN = 2
@@ -121,3 +121,8 @@ def repeated_disputes(*, user: User) -> list[Repeat]:
         if len(set(ids)) > 1
     ]
     return sorted(repeats, key=lambda r: -r.cases)
+
+
+def supervisors() -> QuerySet[User]:
+    """Everyone holding an active supervisor post (the street's 综治中心, and above)."""
+    return User.objects.filter(is_active=True, posts__is_active=True, posts__role__in=list(SUPERVISOR_ROLES)).distinct()

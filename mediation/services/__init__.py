@@ -24,7 +24,12 @@ from mediation.services.cases import (
     recusal_reason,
     relation_declare,
 )
-from mediation.services.clock import follow_up_clock, follow_ups_remind_due, follow_ups_report_overdue
+from mediation.services.clock import (
+    follow_up_clock,
+    follow_ups_remind_due,
+    follow_ups_report_overdue,
+    warning_digest,
+)
 from mediation.services.work import (
     CONFIRMATION_FLOW,
     FOLLOW_UP_FLOW,
@@ -76,4 +81,5 @@ __all__ = [
     "session_cancel",
     "session_hold",
     "session_schedule",
+    "warning_digest",
 ]

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from governance.models import User
 from governance.outbox import notification_enqueue, notification_enqueue_sms
+from mediation import stats
 from mediation.models import CaseMediator, CaseTimelineEntry, FollowUp, Session
 from mediation.selectors import case_supervisors
 from mediation.services.cases import timeline_add
@@ -191,3 +192,35 @@ def follow_up_clock(*, now: datetime | None = None) -> dict[str, int]:
         "reminded": follow_ups_remind_due(now=now),
         "overdue": follow_ups_report_overdue(now=now),
     }
+
+
+# --- Weekly early-warning digest -------------------------------------------------------------
+
+
+def warning_digest(*, now: datetime | None = None) -> int:
+    """Monday morning: each supervisor gets this week's counts for their own centres — overdue,
+    high risk near the deadline, hotspots, repeated disputes — once per ISO week (the key).
+    Returns how many supervisors were asked (a rerun adds no row)."""
+    now = now or timezone.now()
+    year, week, _day = timezone.localtime(now).isocalendar()
+    sent = 0
+    for supervisor in stats.supervisors():
+        counts = {
+            "overdue": stats.overdue_cases(user=supervisor).count(),
+            "risky": stats.high_risk_near_deadline(user=supervisor).count(),
+            "hotspots": len(stats.hotspots(user=supervisor, now=now)),
+            "repeats": len(stats.repeated_disputes(user=supervisor)),
+        }
+        with transaction.atomic():
+            sent += notification_enqueue(
+                recipients=[supervisor],
+                key=f"mediation:digest:{year}-W{week:02d}",
+                title=_("【调解预警】%(year)d年第%(week)d周") % {"year": year, "week": week},
+                body=_(
+                    "超期案件 %(overdue)d 件，重大风险临近期限 %(risky)d 件，纠纷高发 %(hotspots)d 处，反复纠纷 %(repeats)d 起。"
+                )
+                % counts,
+                url=reverse("mediation:overview"),
+                email=True,
+            )
+    return sent

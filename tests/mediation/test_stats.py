@@ -53,3 +53,34 @@ def test_the_overview_page_is_for_supervisors(register, village_mediator, street
     mediator = Client()
     mediator.force_login(village_mediator)
     assert mediator.get(reverse("mediation:overview")).status_code == 403
+
+
+def test_weekly_digest_goes_to_each_supervisor_once_a_week(register, village_mediator, street_supervisor):
+    import time_machine
+
+    from governance.models import Notification
+
+    with time_machine.travel("2026-03-02 08:00 +0800", tick=False):  # a Monday
+        register()
+        register()
+        Notification.objects.all().delete()
+        services.warning_digest()
+        services.warning_digest()
+    with time_machine.travel("2026-03-09 08:00 +0800", tick=False):
+        services.warning_digest()
+    rows = Notification.objects.filter(recipient=street_supervisor).order_by("id")
+    assert list(rows.values_list("idempotency_key", "title", "body")) == [
+        (
+            "mediation:digest:2026-W10",
+            "【调解预警】2026年第10周",
+            "超期案件 0 件，重大风险临近期限 0 件，纠纷高发 1 处，反复纠纷 1 起。",
+        ),
+        (
+            "mediation:digest:2026-W11",
+            "【调解预警】2026年第11周",
+            "超期案件 0 件，重大风险临近期限 0 件，纠纷高发 1 处，反复纠纷 1 起。",
+        ),
+    ]
+    assert not Notification.objects.filter(
+        recipient=village_mediator, idempotency_key__startswith="mediation:digest"
+    ).exists()
