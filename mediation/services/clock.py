@@ -19,6 +19,7 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from governance.models import User
 from governance.outbox import notification_enqueue, notification_enqueue_sms
@@ -197,6 +198,11 @@ def follow_up_clock(*, now: datetime | None = None) -> dict[str, int]:
 # --- Weekly early-warning digest -------------------------------------------------------------
 
 
+DIGEST_BODY = _lazy(
+    "超期案件 %(overdue)d 件，重大风险临近期限 %(risky)d 件，纠纷高发 %(hotspots)d 处，反复纠纷 %(repeats)d 起。"
+)
+
+
 def warning_digest(*, now: datetime | None = None) -> int:
     """Monday morning: each supervisor gets this week's counts for their own centres — overdue,
     high risk near the deadline, hotspots, repeated disputes — once per ISO week (the key).
@@ -216,10 +222,7 @@ def warning_digest(*, now: datetime | None = None) -> int:
                 recipients=[supervisor],
                 key=f"mediation:digest:{year}-W{week:02d}",
                 title=_("【调解预警】%(year)d年第%(week)d周") % {"year": year, "week": week},
-                body=_(
-                    "超期案件 %(overdue)d 件，重大风险临近期限 %(risky)d 件，纠纷高发 %(hotspots)d 处，反复纠纷 %(repeats)d 起。"
-                )
-                % counts,
+                body=DIGEST_BODY % counts,
                 url=reverse("mediation:overview"),
                 email=True,
             )
