@@ -6,14 +6,17 @@ from django.contrib import admin
 from mediation.models import (
     Agreement,
     Case,
+    CaseCounter,
     CaseMediator,
     CaseTimelineEntry,
     FollowUp,
     JudicialConfirmation,
     MediatorProfile,
     Party,
+    PartyRelation,
     Session,
 )
+from mediation.services import case_read_record
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -48,6 +51,13 @@ class CaseAdmin(ReadOnlyAdmin):
     search_fields = ["number"]
     inlines = [TimelineInline]
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """Reading a case in the admin is audited like the case page."""
+        case = self.get_object(request, object_id)
+        if case is not None:
+            case_read_record(actor=request.user, case=case, part="admin", request=request)
+        return super().change_view(request, object_id, form_url, extra_context)
+
 
 @admin.register(CaseTimelineEntry)
 class CaseTimelineEntryAdmin(ReadOnlyAdmin):
@@ -68,5 +78,6 @@ class MediatorProfileAdmin(admin.ModelAdmin):
     autocomplete_fields = ["user"]
 
 
-for model in (CaseMediator, Session, Agreement, JudicialConfirmation, FollowUp):
+# Session notes (背对背 channels) are for the case's mediators only: not in the admin.
+for model in (CaseMediator, CaseCounter, PartyRelation, Session, Agreement, JudicialConfirmation, FollowUp):
     admin.site.register(model, ReadOnlyAdmin)

@@ -308,3 +308,15 @@ def test_resident_applies_on_the_phone_page(area_tree, east_resident, street_sup
 
 def test_only_residents_apply(east_staff):
     assert page_client(east_staff).get(reverse("mediation:apply")).status_code == 403
+
+
+def test_admin_is_read_only_and_reading_a_case_there_is_audited(register, make_user):
+    case = register()
+    admin = make_user(username="root", is_superuser=True, is_staff=True)
+    client = page_client(admin)
+    assert client.get(reverse("admin:mediation_case_changelist")).status_code == 200
+    assert client.get(reverse("admin:mediation_case_change", args=[case.pk])).status_code == 200
+    assert reads(case) == [("root", {"part": "admin"})]
+    assert client.post(reverse("admin:mediation_case_delete", args=[case.pk]), {"post": "yes"}).status_code == 403
+    assert client.get(reverse("admin:mediation_casetimelineentry_add")).status_code == 403
+    assert Case.objects.filter(pk=case.pk).exists()
