@@ -151,7 +151,12 @@ def case_new_view(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "mediation/case_new.html",
-        {"form": form, "event": event, "existing": existing, "public_status": services.public_status},
+        {
+            "form": form,
+            "event": event,
+            "existing": existing,
+            "existing_status": services.public_status(existing) if existing else "",
+        },
         status=400 if form.is_bound else 200,
     )
 

@@ -1,5 +1,6 @@
 """A mediator, on a phone, turns a grid worker's event into a case, opens it, accepts it, schedules
-a session and records it with notes per channel (背对背), in a real Chromium. Screenshots of the
+a session and records it with notes per channel (背对背), records the agreement and finds the
+one-week follow-up on their list, in a real Chromium. Screenshots of the
 case page go to var/screenshots/mediation-*.png; any Content Security Policy complaint fails."""
 
 from datetime import timedelta
@@ -71,9 +72,22 @@ def test_a_mediator_opens_a_case_from_an_event_and_records_a_session(
     expect(page.locator(".channel--applicant")).to_contain_text("申请人可接受退让30厘米。")
     shot(page, screenshots / "mediation-case-phone.png")
 
+    # 4. The agreement, signed today: the one-week visit then appears on the mediator's list.
+    page.get_by_role("link", name="记录调解协议").click()
+    page.get_by_label("协议内容").fill("一、被申请人按界址图重砌围墙；二、费用双方各半。")
+    page.get_by_label("签订日期").fill(timezone.localdate().isoformat())
+    page.get_by_role("button", name="保存").click()
+    expect(page.locator(".flash")).to_have_text("已记录调解协议，回访已安排。")
+    expect(page.locator(".status").first).to_have_text("已达成协议")
+    page.goto("/mediation/")
+    due = (timezone.localdate() + timedelta(days=7)).isoformat()
+    expect(page.locator("#fu-title + .crows .crow").first).to_contain_text(case.number)
+    expect(page.locator("#fu-title + .crows .crow").first).to_contain_text(f"应于 {due} 回访")
+    shot(page, screenshots / "mediation-list-phone.png")
+
     session = Session.objects.get()
     case.refresh_from_db()
-    assert (session.status, case.status) == ("held", "mediating")
+    assert (session.status, case.status) == ("held", "agreed")
     assert list(session.notes.values_list("channel", flat=True)) == ["joint", "applicant", "respondent"]
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     assert browser_log.csp == []
