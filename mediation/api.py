@@ -17,7 +17,7 @@ from governance.pagination import PortalPagination
 from governance.permissions import IsPortalUser
 from mediation import policies, selectors, services
 from mediation import serializers as s
-from mediation.models import Case, FollowUp, Session
+from mediation.models import Case, FollowUp, Party, Session
 
 
 def _valid(serializer_class, request):
@@ -91,6 +91,33 @@ class CasePartiesView(MediationView):
         case = self.case(pk, "read_parties")
         services.case_read_record(actor=request.user, case=case, part="parties", request=request)
         return Response(s.PartyOutput(selectors.case_parties(case=case), many=True).data)
+
+    @extend_schema(request=s.PartyInput, responses={201: s.PartyOutput}, summary="增加当事人")
+    def post(self, request, pk):
+        case = self.case(pk, "add_party")
+        party = services.party_add(case=case, actor=request.user, **_valid(s.PartyInput, request))
+        return Response(s.PartyOutput(party).data, status=status.HTTP_201_CREATED)
+
+
+class CaseRelationsView(MediationView):
+    @extend_schema(request=s.RelationInput, responses={201: None}, summary="申报当事人关系（用于回避审查）")
+    def post(self, request, pk):
+        case = self.case(pk, "add_party")
+        values = _valid(s.RelationInput, request)
+        party = get_object_or_404(Party, pk=values["party"], case=case)
+        other_party = (
+            get_object_or_404(Party, pk=values["other_party"], case=case) if values.get("other_party") else None
+        )
+        other_user = get_object_or_404(User, pk=values["other_user"]) if values.get("other_user") else None
+        relation = services.relation_declare(
+            case=case,
+            actor=request.user,
+            party=party,
+            relation=values["relation"],
+            other_party=other_party,
+            other_user=other_user,
+        )
+        return Response({"id": relation.pk}, status=status.HTTP_201_CREATED)
 
 
 class CaseTimelineView(MediationView):

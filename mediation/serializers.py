@@ -15,6 +15,13 @@ class PartyInput(serializers.Serializer):
     address = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
 
+class RelationInput(serializers.Serializer):
+    party = serializers.IntegerField()
+    relation = serializers.CharField(max_length=40)
+    other_party = serializers.IntegerField(required=False, allow_null=True)
+    other_user = serializers.IntegerField(required=False, allow_null=True)
+
+
 class CaseInput(serializers.Serializer):
     type = serializers.ChoiceField(choices=Case.Type.choices)
     subtype = serializers.CharField(max_length=40, required=False, allow_blank=True)

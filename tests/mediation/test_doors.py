@@ -320,3 +320,28 @@ def test_admin_is_read_only_and_reading_a_case_there_is_audited(register, make_u
     assert client.post(reverse("admin:mediation_case_delete", args=[case.pk]), {"post": "yes"}).status_code == 403
     assert client.get(reverse("admin:mediation_casetimelineentry_add")).status_code == 403
     assert Case.objects.filter(pk=case.pk).exists()
+
+
+def test_parties_and_relations_declared_through_the_api_feed_recusal(
+    register, village_mediator, co_mediator, street_supervisor, api_as
+):
+    case = register()
+    client = api_as(village_mediator)
+    added = client.post(
+        f"/api/v1/mediation/cases/{case.pk}/parties/", {"role": "third_party", "name": "王老汉"}, format="json"
+    )
+    assert added.status_code == 201
+    bad = client.post(f"/api/v1/mediation/cases/{case.pk}/parties/", {"role": "uncle", "name": "x"}, format="json")
+    assert bad.status_code == 400
+    declared = client.post(
+        f"/api/v1/mediation/cases/{case.pk}/relations/",
+        {"party": added.json()["id"], "relation": "舅舅", "other_user": co_mediator.pk},
+        format="json",
+    )
+    assert declared.status_code == 201
+    refused = api_as(street_supervisor).post(
+        f"/api/v1/mediation/cases/{case.pk}/assign/", {"mediator": co_mediator.pk}, format="json"
+    )
+    assert refused.status_code == 409
+    assert refused.json() == {"code": "conflict_of_interest", "detail": "调解员与当事人 王*汉 存在已申报的关系：舅舅。"}
+    assert case.parties.count() == 3
