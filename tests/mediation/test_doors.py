@@ -345,3 +345,12 @@ def test_parties_and_relations_declared_through_the_api_feed_recusal(
     assert refused.status_code == 409
     assert refused.json() == {"code": "conflict_of_interest", "detail": "调解员与当事人 王*汉 存在已申报的关系：舅舅。"}
     assert case.parties.count() == 3
+
+
+def test_the_tracking_page_shows_the_case_number_and_public_status_only(boundary_event, village_mediator):
+    case = services.case_from_event(event=boundary_event, actor=village_mediator, type="homestead")
+    services.case_accept(case=case, actor=village_mediator)
+    page = Client().get(reverse("grids:track", args=[boundary_event.code])).content.decode()
+    assert f"已转为调解案件 {case.number}：已受理" in page
+    assert reverse("mediation:case_detail", args=[case.pk]) not in page
+    assert "转为调解案件" not in page.replace("已转为调解案件", "")
