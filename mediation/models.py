@@ -422,6 +422,8 @@ class Agreement(models.Model):
     terms = models.TextField(_("协议内容"))
     signed_on = models.DateField(_("签订日期"))
     performance_due = models.DateField(_("履行期限"), null=True, blank=True)
+    confirmation_warned_at = models.DateTimeField(_("已提醒申请司法确认"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("版本"), default=0, editable=False)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("记录人"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -430,6 +432,14 @@ class Agreement(models.Model):
     class Meta:
         verbose_name = _("调解协议")
         verbose_name_plural = pgettext_lazy("plural", "调解协议")
+        indexes = [
+            # Day 20 of the 30-day window for judicial confirmation: agreements not yet warned.
+            models.Index(
+                fields=["signed_on"],
+                name="mediation_agreement_warn_idx",
+                condition=Q(confirmation_warned_at__isnull=True),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case} {self.signed_on}"

@@ -12,7 +12,7 @@ a row that fails is logged and skipped.
 """
 
 import logging
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet
@@ -23,11 +23,18 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from governance.models import User
 from governance.outbox import notification_enqueue, notification_enqueue_sms
+from governance.workflow import Workflow
 from mediation import stats
-from mediation.models import CaseMediator, CaseTimelineEntry, FollowUp, Session
+from mediation.models import Agreement, Case, CaseMediator, CaseTimelineEntry, FollowUp, Session
 from mediation.selectors import case_supervisors
 from mediation.services.cases import timeline_add
-from mediation.services.work import FOLLOW_UP_FLOW, SESSION_FLOW
+from mediation.services.work import (
+    CONFIRMATION_WARN_DAY,
+    CONFIRMATION_WINDOW_DAYS,
+    FOLLOW_UP_FLOW,
+    SESSION_FLOW,
+    confirmation_deadline,
+)
 
 logger = logging.getLogger(__name__)
 BATCH = 500
@@ -186,9 +193,64 @@ def sessions_remind_due(*, now: datetime | None = None, limit: int = BATCH) -> i
     return _each(ids, lambda pk: session_remind(session_id=pk, now=now), "Session reminder")
 
 
+# --- Judicial confirmation: day 20 of 30 ----------------------------------------------------
+
+AGREEMENT_CLOCK = Workflow(model=Agreement, moves={})  # clock writes only: the CAS on version
+
+
+def _warn_q(today: date) -> Q:
+    return Q(
+        confirmation_warned_at__isnull=True,
+        confirmation__isnull=True,
+        case__status=Case.Status.AGREED,
+        signed_on__lte=today - timedelta(days=CONFIRMATION_WARN_DAY),
+        signed_on__gte=today - timedelta(days=CONFIRMATION_WINDOW_DAYS),
+    )
+
+
+@transaction.atomic
+def confirmation_warn(*, agreement_id: int, now: datetime | None = None) -> bool:
+    """Tell the mediators, once, that the window to apply for judicial confirmation closes soon."""
+    now = now or timezone.now()
+    today = _today(now)
+    qs = Agreement.objects.filter(_warn_q(today), pk=agreement_id).select_related("case")
+    if connection.features.has_select_for_update_skip_locked:
+        qs = qs.select_for_update(skip_locked=True, of=("self",))
+    agreement = qs.first()
+    if agreement is None or not AGREEMENT_CLOCK.clock_write(
+        agreement, changes={"confirmation_warned_at": now}, where=_warn_q(today)
+    ):
+        return False
+    case = agreement.case
+    deadline = confirmation_deadline(agreement).isoformat()
+    notification_enqueue(
+        recipients=User.objects.filter(
+            pk__in=CaseMediator.objects.filter(case=case).values("mediator_id"), is_active=True
+        ),
+        key=f"mediation:agreement:{agreement.pk}:confirmation-warn",
+        title=_("【司法确认】案件 %(number)s 的协议如需司法确认，请于 %(date)s 前申请")
+        % {"number": case.number, "date": deadline},
+        url=reverse("mediation:case_detail", args=[case.pk]),
+    )
+    timeline_add(
+        case=case,
+        kind=CaseTimelineEntry.Kind.REMINDER,
+        note=_("提醒：申请司法确认的期限为 %(date)s") % {"date": deadline},
+    )
+    return True
+
+
+def confirmations_warn_due(*, now: datetime | None = None, limit: int = BATCH) -> int:
+    today = _today(now)
+    ids = list(Agreement.objects.filter(_warn_q(today)).order_by("signed_on").values_list("pk", flat=True)[:limit])
+    return _each(ids, lambda pk: confirmation_warn(agreement_id=pk, now=now), "Confirmation warning")
+
+
 def follow_up_clock(*, now: datetime | None = None) -> dict[str, int]:
-    """One tick of the clock: session reminders, follow-up reminders, then overdue reports."""
+    """One tick of the clock: session reminders, follow-up reminders, overdue reports, and the
+    judicial-confirmation warning at day 20."""
     return {
+        "confirmations": confirmations_warn_due(now=now),
         "sessions": sessions_remind_due(now=now),
         "reminded": follow_ups_remind_due(now=now),
         "overdue": follow_ups_report_overdue(now=now),

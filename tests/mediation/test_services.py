@@ -413,18 +413,18 @@ def test_follow_up_clock_reminds_once_and_reports_overdue_once(register, village
         services.agreement_record(case=case, actor=village_mediator, terms="x", signed_on=date(2026, 3, 1))
     Notification.objects.all().delete()
     with time_machine.travel("2026-03-06 10:00 +0800", tick=False):
-        assert services.follow_up_clock() == {"sessions": 0, "reminded": 0, "overdue": 0}
+        assert services.follow_up_clock() == {"confirmations": 0, "sessions": 0, "reminded": 0, "overdue": 0}
     with time_machine.travel("2026-03-07 10:00 +0800", tick=False):
-        assert services.follow_up_clock() == {"sessions": 0, "reminded": 1, "overdue": 0}
-        assert services.follow_up_clock() == {"sessions": 0, "reminded": 0, "overdue": 0}
+        assert services.follow_up_clock() == {"confirmations": 0, "sessions": 0, "reminded": 1, "overdue": 0}
+        assert services.follow_up_clock() == {"confirmations": 0, "sessions": 0, "reminded": 0, "overdue": 0}
     assert list(Notification.objects.values_list("recipient__username", "title")) == [
         ("village_mediator", f"【回访提醒】案件 {case.number} 的一周回访应于 2026-03-08 完成")
     ]
     with time_machine.travel("2026-03-08 23:00 +0800", tick=False):
-        assert services.follow_up_clock() == {"sessions": 0, "reminded": 0, "overdue": 0}
+        assert services.follow_up_clock() == {"confirmations": 0, "sessions": 0, "reminded": 0, "overdue": 0}
     with time_machine.travel("2026-03-09 08:00 +0800", tick=False):
-        assert services.follow_up_clock() == {"sessions": 0, "reminded": 0, "overdue": 1}
-        assert services.follow_up_clock() == {"sessions": 0, "reminded": 0, "overdue": 0}
+        assert services.follow_up_clock() == {"confirmations": 0, "sessions": 0, "reminded": 0, "overdue": 1}
+        assert services.follow_up_clock() == {"confirmations": 0, "sessions": 0, "reminded": 0, "overdue": 0}
     overdue = Notification.objects.filter(recipient=street_supervisor)
     assert list(overdue.values_list("title", flat=True)) == [f"【回访逾期】案件 {case.number} 的一周回访已逾期"]
     assert case.timeline.filter(kind="reminder").count() == 2
@@ -437,7 +437,7 @@ def test_a_recorded_follow_up_is_neither_reminded_nor_overdue(register, village_
         for follow_up in case.follow_ups.all():
             services.follow_up_record(follow_up=follow_up, actor=village_mediator, outcome="performed")
     with time_machine.travel("2026-05-01 10:00 +0800", tick=False):
-        assert services.follow_up_clock() == {"sessions": 0, "reminded": 0, "overdue": 0}
+        assert services.follow_up_clock() == {"confirmations": 0, "sessions": 0, "reminded": 0, "overdue": 0}
 
 
 # --- Judicial confirmation ------------------------------------------------------------------
@@ -597,3 +597,18 @@ def test_assignment_suggests_the_case_tier_first_then_the_least_loaded(
     assert [u.username for u in mediators_for(case=case)] == ["co_mediator", "village_mediator", "township_mediator"]
     MediatorProfile.objects.filter(user=co_mediator).update(is_active=False)
     assert [u.username for u in mediators_for(case=case)] == ["village_mediator", "township_mediator"]
+
+
+def test_judicial_confirmation_warning_goes_once_at_day_twenty_unless_applied(register, village_mediator):
+    with time_machine.travel("2026-03-01 10:00 +0800", tick=False):
+        warned = agreed(register, village_mediator, date(2026, 3, 1))
+        applied = agreed(register, village_mediator, date(2026, 3, 1))
+        services.confirmation_apply(case=applied, actor=village_mediator, applied_on=date(2026, 3, 1), court="法院")
+    Notification.objects.all().delete()
+    with time_machine.travel("2026-03-20 10:00 +0800", tick=False):
+        assert services.follow_up_clock()["confirmations"] == 0
+    with time_machine.travel("2026-03-21 10:00 +0800", tick=False):
+        assert services.follow_up_clock()["confirmations"] == 1
+        assert services.follow_up_clock()["confirmations"] == 0
+    titles = list(Notification.objects.filter(title__startswith="【司法确认】").values_list("title", flat=True))
+    assert titles == [f"【司法确认】案件 {warned.number} 的协议如需司法确认，请于 2026-03-31 前申请"]
