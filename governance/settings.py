@@ -237,6 +237,11 @@ SPECTACULAR_SETTINGS = {
         "EventSourceEnum": "grids.models.Event.Source",
         "ReportSourceEnum": "grids.serializers.REPORT_SOURCE_CHOICES",
         "PatrolStatusEnum": "grids.models.Patrol.Status",
+        "CaseStatusEnum": "mediation.models.Case.Status",
+        "CaseSourceEnum": "mediation.models.Case.Source",
+        "PartyRoleEnum": "mediation.models.Party.Role",
+        "SessionStatusEnum": "mediation.models.Session.Status",
+        "FollowUpStatusEnum": "mediation.models.FollowUp.Status",
     },
 }
 

@@ -121,11 +121,11 @@ class CaseRelationsView(MediationView):
 
 
 class CaseTimelineView(MediationView):
-    @extend_schema(responses=s.TimelineOutput(many=True), summary="案件流水")
+    @extend_schema(responses=s.CaseTimelineOutput(many=True), summary="案件流水")
     def get(self, request, pk):
         case = self.case(pk, "view")
         services.case_read_record(actor=request.user, case=case, part="timeline", request=request)
-        return Response(s.TimelineOutput(selectors.case_timeline(case=case), many=True).data)
+        return Response(s.CaseTimelineOutput(selectors.case_timeline(case=case), many=True).data)
 
 
 # action → (input serializer, service call)

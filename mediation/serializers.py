@@ -165,7 +165,7 @@ class CaseDetailOutput(CaseListOutput):
         ]  # fmt: skip
 
 
-class TimelineOutput(serializers.ModelSerializer):
+class CaseTimelineOutput(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor.display_name", default="")
 
     class Meta:
