@@ -78,6 +78,18 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute="*/10"),
         "options": {"expires": 9 * 60},
     },
+    # Mediation: session reminders, follow-up visits (the day before; overdue to the centre once),
+    # the judicial-confirmation window; a weekly early-warning digest for supervisors.
+    "mediation-follow-up-clock": {
+        "task": "mediation.tasks.follow_up_clock_task",
+        "schedule": crontab(minute="*"),
+        "options": {"expires": 50},
+    },
+    "mediation-warning-digest": {
+        "task": "mediation.tasks.warning_digest_task",
+        "schedule": crontab(minute=0, hour=8, day_of_week="mon"),
+        "options": {"expires": 6 * 3600},
+    },
     # Core: forget Idempotency-Key records past a day.
     "idempotency-purge": {
         "task": "governance.tasks.idempotency_purge_task",

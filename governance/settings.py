@@ -237,6 +237,7 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="社区治理门户 <noreply@portal.local>")
 SMS_BACKEND = env("SMS_BACKEND", default="governance.sms.ConsoleSmsBackend")
 PORTAL_NAME = _("社区治理门户")
+MEDIATION_DEADLINE_DAYS = env.int("MEDIATION_DEADLINE_DAYS", default=30)  # mediation: days from acceptance
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 # The outbox (governance/outbox.py): the scan delivers email/SMS older than the min age that no
 # task delivered; a claim older than the timeout is a worker that died mid-send, retried.
@@ -296,6 +297,13 @@ SPECTACULAR_SETTINGS = {
         "ServiceItemKindEnum": "governance.consultation.models.ServiceItem.Kind",
         "PartnerKindEnum": "partners.models.Partner.Kind",
         "RewardKindEnum": "partners.models.Reward.Kind",
+        "CaseStatusEnum": "mediation.models.Case.Status",
+        "FollowUpOutcomeEnum": "mediation.models.FollowUp.Outcome",
+        "AttendanceOutcomeEnum": ["done", "no_show"],
+        "CaseSourceEnum": "mediation.models.Case.Source",
+        "PartyRoleEnum": "mediation.models.Party.Role",
+        "SessionStatusEnum": "mediation.models.Session.Status",
+        "FollowUpStatusEnum": "mediation.models.FollowUp.Status",
     },
 }
 

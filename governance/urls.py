@@ -36,6 +36,7 @@ api_v1 = [
     path("", include("grids.api_urls")),
     path("consultation/", include("governance.consultation.api_urls")),
     path("", include("partners.api_urls")),
+    path("mediation/", include("mediation.api_urls")),
 ]
 
 urlpatterns = [
@@ -55,6 +56,7 @@ urlpatterns = [
     path("", include("grids.urls")),
     path("consultation/", include("governance.consultation.urls")),
     path("partners/", include("partners.urls")),
+    path("mediation/", include("mediation.urls")),
     path("api/v1/", include(api_v1)),
     path("open311/v2/", include("grids.open311_urls")),
     path("api/schema/", login_not_required(SpectacularAPIView.as_view()), name="api-schema"),

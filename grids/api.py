@@ -52,11 +52,11 @@ class PossibleDuplicate(Conflict):
     code = "possible_duplicate"
 
 
-class ReasonInput(serializers.Serializer):
+class EventReasonInput(serializers.Serializer):
     reason = serializers.CharField(label=_("原因"), max_length=300)
 
 
-class RedispatchInput(ReasonInput):
+class RedispatchInput(EventReasonInput):
     department = serializers.IntegerField(label=_("改派至（处置单位）"))
 
 
@@ -314,11 +314,11 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         data.is_valid(raise_exception=True)
         return self._detail(services.event_return_visit(event=event, actor=request.user, **data.validated_data))
 
-    @extend_schema(request=ReasonInput, responses=EventDetailOutput, summary="退回（派错单位，回到待派单）")
+    @extend_schema(request=EventReasonInput, responses=EventDetailOutput, summary="退回（派错单位，回到待派单）")
     @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def return_event(self, request, pk=None):
         event = self._event(pk, "return")
-        data = ReasonInput(data=request.data)
+        data = EventReasonInput(data=request.data)
         data.is_valid(raise_exception=True)
         event = services.event_return(event=event, actor=request.user, **data.validated_data)
         # The returning handler no longer sees the event (it left their unit): answer with the row in hand.
@@ -348,11 +348,11 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         services.event_urge(event=event, actor=request.user, **data.validated_data)
         return self._detail(event)
 
-    @extend_schema(request=ReasonInput, responses=EventDetailOutput, summary="撤销（误报）")
+    @extend_schema(request=EventReasonInput, responses=EventDetailOutput, summary="撤销（误报）")
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
         event = self._event(pk, "withdraw")
-        data = ReasonInput(data=request.data)
+        data = EventReasonInput(data=request.data)
         data.is_valid(raise_exception=True)
         return self._detail(services.event_withdraw(event=event, actor=request.user, **data.validated_data))
 

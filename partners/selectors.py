@@ -8,11 +8,13 @@ from django.db.models import Q, QuerySet, Sum
 from django.http import Http404
 
 from governance.models import Area, User
-from governance.selectors import jurisdiction_q
+from governance.selectors import jurisdiction_paths, jurisdiction_q
 from partners.models import (
     Account,
     Claim,
     EarningRule,
+    Evaluation,
+    EvaluationAppeal,
     LedgerEntry,
     Need,
     Partner,
@@ -186,7 +188,6 @@ def community_ids_of(*, user: User) -> set[int] | None:
         return set()
     if user.is_superuser:
         return None
-    from governance.selectors import jurisdiction_paths
 
     ids = set(staff_communities(user=user).values_list("pk", flat=True))
     ids |= set(Partner.objects.filter(users=user).values_list("community_id", flat=True))
@@ -231,7 +232,6 @@ def claims_of(*, project: Project) -> QuerySet[Claim]:
 
 def evaluation_get_for_user(*, user: User, pk):
     """An evaluation of a project the user can see."""
-    from partners.models import Evaluation
 
     project_ids = visible_projects(user=user).values("pk")
     try:
@@ -241,7 +241,6 @@ def evaluation_get_for_user(*, user: User, pk):
 
 
 def appeal_get_for_user(*, user: User, pk):
-    from partners.models import EvaluationAppeal
 
     partner_ids = visible_partners(user=user).values("pk")
     try:

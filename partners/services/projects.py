@@ -29,6 +29,7 @@ from partners.models import (
     Claim,
     Evaluation,
     EvaluationAppeal,
+    LedgerEntry,
     LedgerTransaction,
     Need,
     NeedSupport,
@@ -36,6 +37,7 @@ from partners.models import (
     Project,
     ServiceRecord,
 )
+from partners.policies import is_staff_over
 from partners.services.ledger import book_lock, ledger_post, partner_account, system_account
 from partners.services.partners import PartnerNotActive
 
@@ -207,7 +209,6 @@ def project_close(*, project: Project, actor: User) -> Project:
 
 def evaluator_role(*, user: User, community: Area) -> str | None:
     """Staff over the community, or a resident living in it; None for anyone else."""
-    from partners.policies import is_staff_over  # policies import no services; the import is one-way
 
     if is_staff_over(user=user, community=community):
         return Evaluation.Role.STAFF
@@ -298,7 +299,6 @@ def appeal_decide(*, appeal: EvaluationAppeal, uphold: bool, actor: User, note: 
 
 def partner_ranking(*, community: Area, year: int, limit: int = 10) -> list[dict]:
     """The year's 优秀合伙人 of a community: points earned that year (services and projects), then credit."""
-    from partners.models import LedgerEntry
 
     rows = (
         LedgerEntry.objects.filter(

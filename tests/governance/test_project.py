@@ -123,6 +123,30 @@ EXPECTED_BEAT = {
     "events-escalate-overdue": ("grids.tasks.event_escalate_overdue_task", crontab(minute="*"), 50),
     "events-remind-due": ("grids.tasks.event_remind_due_task", crontab(minute="*"), 50),
     "department-scores": ("grids.tasks.department_scores_task", crontab(minute="*/5"), 240),
+    "consultation-meeting-reminders": (
+        "governance.consultation.tasks.meeting_remind_due_task",
+        crontab(minute="*/5"),
+        4 * 60,
+    ),
+    "consultation-minutes-nudge": (
+        "governance.consultation.tasks.meeting_minutes_nudge_task",
+        crontab(minute=20),
+        3000,
+    ),
+    "consultation-resolutions-overdue": (
+        "governance.consultation.tasks.resolution_flag_overdue_task",
+        crontab(minute=30, hour=7),
+        6 * 3600,
+    ),
+    "partners-ledger-verify": ("partners.tasks.ledger_verify_task", crontab(minute=30, hour=2), 6 * 3600),
+    "partners-points-expiry": ("partners.tasks.points_expiry_task", crontab(minute=45, hour=0), 6 * 3600),
+    "partners-redemptions-expire": ("partners.tasks.redemptions_expire_task", crontab(minute="*/10"), 9 * 60),
+    "mediation-follow-up-clock": ("mediation.tasks.follow_up_clock_task", crontab(minute="*"), 50),
+    "mediation-warning-digest": (
+        "mediation.tasks.warning_digest_task",
+        crontab(minute=0, hour=8, day_of_week="mon"),
+        6 * 3600,
+    ),
     "idempotency-purge": ("governance.tasks.idempotency_purge_task", crontab(minute=40, hour=3), 6 * 3600),
     "notifications-redeliver": ("governance.tasks.notification_redeliver_task", crontab(minute="*/2"), 100),
 }

@@ -1,0 +1,269 @@
+"""The mediation API (``/api/v1/mediation/…``): validate input, ask the policy, call a service.
+
+A case outside the caller's reach is ``404`` on every endpoint; an action the policy refuses is
+``403`` with the policy's code; a move the table refuses is ``409``. Reading a case's detail,
+parties or timeline writes an audit entry.
+"""
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from governance.models import Area, User
+from governance.pagination import PortalPagination
+from governance.permissions import IsPortalUser
+from mediation import policies, selectors, services
+from mediation import serializers as s
+from mediation.models import Case, FollowUp, Party, Session
+
+
+def _valid(serializer_class, request):
+    data = serializer_class(data=request.data)
+    data.is_valid(raise_exception=True)
+    return dict(data.validated_data)
+
+
+class MediationView(APIView):
+    permission_classes = [IsPortalUser]
+
+    def case(self, pk, action: str) -> Case:
+        """The case if the user may see it (else 404) and may take ``action`` (else 403)."""
+        case = selectors.case_get_for_user(user=self.request.user, pk=pk)
+        policies.case_can(user=self.request.user, action=action, case=case).raise_if_denied()
+        return case
+
+    def detail(self, case: Case, code=status.HTTP_200_OK) -> Response:
+        case = selectors.case_get_for_user(user=self.request.user, pk=case.pk)
+        return Response(s.CaseDetailOutput(case).data, status=code)
+
+
+class CaseListView(MediationView):
+    @extend_schema(responses=s.CaseListOutput(many=True), summary="我可见的调解案件")
+    def get(self, request):
+        qs = selectors.case_list(user=request.user, status=request.query_params.get("status") or None)
+        paginator = PortalPagination()
+        page = paginator.paginate_queryset(qs, request, view=self)
+        return paginator.get_paginated_response(s.CaseListOutput(page, many=True).data)
+
+    @extend_schema(request=s.CaseInput, responses={201: s.CaseCreatedOutput}, summary="登记调解案件")
+    def post(self, request):
+        values = _valid(s.CaseInput, request)
+        area = Area.objects.filter(pk=values.pop("area")).first()
+        if area is None:
+            raise Http404
+        policies.case_register_can(user=request.user, area=area, source=values["source"]).raise_if_denied()
+        event_id = values.pop("event", None)
+        parties = values.pop("parties", [])
+        if policies.resident_only(request.user):
+            parties = [{**p, "user": request.user} if i == 0 else p for i, p in enumerate(parties)]
+        if event_id:
+            event = selectors.event_for_conversion(user=request.user, pk=event_id)
+            policies.event_convert_can(user=request.user, event=event).raise_if_denied()
+            case = services.case_from_event(
+                event=event,
+                actor=request.user,
+                type=values["type"],
+                risk_level=values["risk_level"],
+                risk_reason=values.get("risk_reason", ""),
+                description=values["description"],
+                parties=parties,
+            )
+        else:
+            lead = request.user if policies.is_mediator(request.user) else None
+            case = services.case_register(actor=request.user, area=area, parties=parties, lead=lead, **values)
+        return Response(s.CaseCreatedOutput(case).data, status=status.HTTP_201_CREATED)
+
+
+class CaseDetailView(MediationView):
+    @extend_schema(responses=s.CaseDetailOutput, summary="案件详情（当事人信息已脱敏；查看记入审计）")
+    def get(self, request, pk):
+        case = self.case(pk, "view")
+        services.case_read_record(actor=request.user, case=case, part="detail", request=request)
+        return self.detail(case)
+
+
+class CasePartiesView(MediationView):
+    @extend_schema(responses=s.PartyOutput(many=True), summary="当事人完整信息（查看记入审计）")
+    def get(self, request, pk):
+        case = self.case(pk, "read_parties")
+        services.case_read_record(actor=request.user, case=case, part="parties", request=request)
+        return Response(s.PartyOutput(selectors.case_parties(case=case), many=True).data)
+
+    @extend_schema(request=s.PartyInput, responses={201: s.PartyOutput}, summary="增加当事人")
+    def post(self, request, pk):
+        case = self.case(pk, "add_party")
+        party = services.party_add(case=case, actor=request.user, **_valid(s.PartyInput, request))
+        return Response(s.PartyOutput(party).data, status=status.HTTP_201_CREATED)
+
+
+class CaseRelationsView(MediationView):
+    @extend_schema(request=s.RelationInput, responses={201: None}, summary="申报当事人关系（用于回避审查）")
+    def post(self, request, pk):
+        case = self.case(pk, "add_party")
+        values = _valid(s.RelationInput, request)
+        party = get_object_or_404(Party, pk=values["party"], case=case)
+        other_party = (
+            get_object_or_404(Party, pk=values["other_party"], case=case) if values.get("other_party") else None
+        )
+        other_user = get_object_or_404(User, pk=values["other_user"]) if values.get("other_user") else None
+        relation = services.relation_declare(
+            case=case,
+            actor=request.user,
+            party=party,
+            relation=values["relation"],
+            other_party=other_party,
+            other_user=other_user,
+        )
+        return Response({"id": relation.pk}, status=status.HTTP_201_CREATED)
+
+
+class CaseTimelineView(MediationView):
+    @extend_schema(responses=s.CaseTimelineOutput(many=True), summary="案件流水")
+    def get(self, request, pk):
+        case = self.case(pk, "view")
+        services.case_read_record(actor=request.user, case=case, part="timeline", request=request)
+        return Response(s.CaseTimelineOutput(selectors.case_timeline(case=case), many=True).data)
+
+
+# action → (input serializer, service call)
+def _accept(case, user, v):
+    return services.case_accept(case=case, actor=user, note=v.get("note", ""))
+
+
+def _decline(case, user, v):
+    return services.case_decline(case=case, actor=user, reason=v["reason"])
+
+
+def _start(case, user, v):
+    return services.case_start(case=case, actor=user, note=v.get("note", ""))
+
+
+def _fail(case, user, v):
+    return services.case_fail(case=case, actor=user, reason=v["reason"])
+
+
+def _refer(case, user, v):
+    return services.case_refer(case=case, actor=user, to=v["to"], note=v.get("note", ""))
+
+
+def _close(case, user, v):
+    return services.case_close(case=case, actor=user, note=v.get("note", ""))
+
+
+def _reopen(case, user, v):
+    return services.case_reopen(case=case, actor=user, note=v.get("note", ""))
+
+
+def _escalate(case, user, v):
+    return services.case_escalate(case=case, actor=user, **v)
+
+
+CASE_MOVES = {
+    "accept": (s.NoteInput, _accept),
+    "decline": (s.ReasonInput, _decline),
+    "start": (s.NoteInput, _start),
+    "fail": (s.ReasonInput, _fail),
+    "refer": (s.ReferInput, _refer),
+    "close": (s.NoteInput, _close),
+    "reopen": (s.NoteInput, _reopen),
+    "escalate": (s.EscalateInput, _escalate),
+}
+
+
+class CaseMoveView(MediationView):
+    move = ""
+
+    @extend_schema(request=None, responses=s.CaseDetailOutput, summary="案件办理")
+    def post(self, request, pk):
+        case = self.case(pk, self.move)
+        serializer_class, call = CASE_MOVES[self.move]
+        call(case, request.user, _valid(serializer_class, request))
+        return self.detail(case)
+
+
+class CaseAssignView(MediationView):
+    @extend_schema(request=s.AssignInput, responses=s.CaseDetailOutput, summary="指派调解员")
+    def post(self, request, pk):
+        case = self.case(pk, "assign")
+        values = _valid(s.AssignInput, request)
+        mediator = get_object_or_404(User, pk=values["mediator"], is_active=True)
+        services.case_assign(case=case, mediator=mediator, actor=request.user, lead=values["lead"])
+        return self.detail(case)
+
+
+class EventToCaseView(MediationView):
+    @extend_schema(request=s.EventToCaseInput, responses={201: s.CaseCreatedOutput}, summary="网格事件转为调解案件")
+    def post(self, request, pk):
+        event = selectors.event_for_conversion(user=request.user, pk=pk)
+        policies.event_convert_can(user=request.user, event=event).raise_if_denied()
+        values = _valid(s.EventToCaseInput, request)
+        case = services.case_from_event(event=event, actor=request.user, **values)
+        return Response(s.CaseCreatedOutput(case).data, status=status.HTTP_201_CREATED)
+
+
+class CaseSessionsView(MediationView):
+    @extend_schema(responses=s.SessionOutput(many=True), summary="调解会")
+    def get(self, request, pk):
+        case = self.case(pk, "view")
+        return Response(s.SessionOutput(selectors.case_sessions(case=case), many=True).data)
+
+    @extend_schema(request=s.SessionInput, responses={201: s.SessionOutput}, summary="安排调解会")
+    def post(self, request, pk):
+        case = self.case(pk, "schedule_session")
+        session = services.session_schedule(case=case, actor=request.user, **_valid(s.SessionInput, request))
+        return Response(s.SessionOutput(session).data, status=status.HTTP_201_CREATED)
+
+
+class SessionHoldView(MediationView):
+    @extend_schema(request=s.HoldInput, responses=s.SessionOutput, summary="记录调解会")
+    def post(self, request, pk):
+        session: Session = selectors.session_get_for_user(user=request.user, pk=pk)
+        policies.case_can(user=request.user, action="hold_session", case=session.case).raise_if_denied()
+        values = _valid(s.HoldInput, request)
+        services.session_hold(
+            session=session, actor=request.user, outcome=values["outcome"], notes=values.get("notes", [])
+        )
+        return Response(s.SessionOutput(selectors.session_get_for_user(user=request.user, pk=pk)).data)
+
+
+class AgreementView(MediationView):
+    @extend_schema(request=s.AgreementInput, responses={201: s.CaseDetailOutput}, summary="记录调解协议")
+    def post(self, request, pk):
+        case = self.case(pk, "record_agreement")
+        services.agreement_record(case=case, actor=request.user, **_valid(s.AgreementInput, request))
+        return self.detail(case, code=status.HTTP_201_CREATED)
+
+
+class CaseFollowUpsView(MediationView):
+    @extend_schema(responses=s.FollowUpOutput(many=True), summary="回访")
+    def get(self, request, pk):
+        case = self.case(pk, "view")
+        return Response(s.FollowUpOutput(selectors.case_follow_ups(case=case), many=True).data)
+
+
+class FollowUpRecordView(MediationView):
+    @extend_schema(request=s.FollowUpInput, responses=s.FollowUpOutput, summary="记录回访")
+    def post(self, request, pk):
+        follow_up: FollowUp = selectors.follow_up_get_for_user(user=request.user, pk=pk)
+        policies.case_can(user=request.user, action="record_follow_up", case=follow_up.case).raise_if_denied()
+        services.follow_up_record(follow_up=follow_up, actor=request.user, **_valid(s.FollowUpInput, request))
+        return Response(s.FollowUpOutput(FollowUp.objects.get(pk=pk)).data)
+
+
+class ConfirmationView(MediationView):
+    @extend_schema(request=s.ConfirmationInput, responses=s.CaseDetailOutput, summary="申请司法确认")
+    def post(self, request, pk):
+        case = self.case(pk, "apply_confirmation")
+        services.confirmation_apply(case=case, actor=request.user, **_valid(s.ConfirmationInput, request))
+        return self.detail(case, code=status.HTTP_201_CREATED)
+
+
+class ConfirmationDecideView(MediationView):
+    @extend_schema(request=s.DecideInput, responses=s.CaseDetailOutput, summary="登记司法确认结果")
+    def post(self, request, pk):
+        case = self.case(pk, "decide_confirmation")
+        services.confirmation_decide(case=case, actor=request.user, **_valid(s.DecideInput, request))
+        return self.detail(case)

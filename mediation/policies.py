@@ -1,0 +1,154 @@
+"""Who may do what in mediation — the only place role sets and the action matrix live.
+
+A case exists only for its mediators and the supervisors of its centre and the tiers above it:
+for everyone else every action is refused as ``404`` (hidden), so the API, the pages and the
+admin never confirm that a case exists. Among those who see it, mediators act on the case and
+supervisors assign and escalate. Whether the *state* allows a move is the workflow's question
+(409), not the policy's.
+"""
+
+from django.utils.translation import gettext as _
+
+from governance.models import Area, Role, User
+from governance.permissions import has_any_role
+from governance.policy import Decision, allow, deny
+from governance.selectors import jurisdiction_paths
+from grids.models import Event
+from grids.policies import is_staff_over
+from mediation.models import Case
+from mediation.selectors import SUPERVISOR_ROLES, is_case_lead, is_case_mediator, is_case_supervisor
+
+MEDIATOR_ROLES = frozenset({Role.MEDIATOR})
+REGISTRAR_ROLES = frozenset({Role.MEDIATOR, Role.COMMUNITY_STAFF, Role.STREET_SUPERVISOR, Role.ADMIN})
+RESIDENT_ROLES = frozenset({Role.RESIDENT})
+
+# action → who may take it on a case they can see:
+#   "mediator"    a mediator assigned to the case (lead or co-mediator)
+#   "supervisor"  a supervisor of the case's centre or a tier above
+#   "team"        either of them
+#   "lead_or_supervisor"  the lead mediator, or a supervisor
+CASE_ACTIONS: dict[str, str] = {
+    "view": "team",
+    "read_parties": "team",
+    "accept": "mediator",
+    "decline": "mediator",
+    "start": "mediator",
+    "fail": "mediator",
+    "refer": "mediator",
+    "close": "mediator",
+    "reopen": "mediator",
+    "add_party": "mediator",
+    "schedule_session": "mediator",
+    "hold_session": "mediator",
+    "record_agreement": "mediator",
+    "apply_confirmation": "mediator",
+    "decide_confirmation": "mediator",
+    "record_follow_up": "mediator",
+    "escalate": "lead_or_supervisor",
+    "assign": "supervisor",
+}
+
+
+def _hidden() -> Decision:
+    return deny("not_found", _("未找到，或不在您的管辖范围内。"), hidden=True)
+
+
+def case_can(*, user: User, action: str, case: Case) -> Decision:
+    """May ``user`` take ``action`` on ``case``? Anyone outside the case team gets a 404."""
+    if not (getattr(user, "is_authenticated", False) and user.is_active):
+        return deny("not_authenticated", _("请先登录。"))
+    who = CASE_ACTIONS.get(action)
+    if who is None:
+        return deny("unknown_action", _("不支持的操作。"))
+    mediator = is_case_mediator(user=user, case=case)
+    supervisor = is_case_supervisor(user=user, case=case)
+    if not (mediator or supervisor):
+        return _hidden()
+    if who == "team":
+        return allow()
+    if who == "mediator":
+        if mediator:
+            return allow()
+        return deny("not_case_mediator", _("只有承办本案的调解员可以执行此操作。"))
+    if who == "supervisor":
+        if supervisor:
+            return allow()
+        return deny("not_supervisor", _("只有调解中心的督办负责人可以指派调解员。"))
+    if supervisor or is_case_lead(user=user, case=case):
+        return allow()
+    return deny("not_lead_mediator", _("只有主办调解员或督办负责人可以将案件移交上级调解中心。"))
+
+
+def case_actions_allowed(*, user: User, case: Case) -> set[str]:
+    return {action for action in CASE_ACTIONS if case_can(user=user, action=action, case=case)}
+
+
+def _covers(paths: list[str] | None, area: Area) -> bool:
+    return paths is None or any(area.path.startswith(p) for p in paths)
+
+
+def case_register_can(*, user: User, area: Area, source: str) -> Decision:
+    """May ``user`` register a case for ``area`` from ``source``?
+
+    Mediators, community staff and supervisors register cases in their own areas; residents file
+    online only, and only for their own community.
+    """
+    if not (getattr(user, "is_authenticated", False) and user.is_active):
+        return deny("not_authenticated", _("请先登录。"))
+    if user.is_superuser:
+        return allow()
+    if has_any_role(user, REGISTRAR_ROLES):
+        if _covers(jurisdiction_paths(user=user, roles=set(REGISTRAR_ROLES)), area):
+            return allow()
+        return deny("area_not_allowed", _("该地点不在您的工作区域内。"))
+    if has_any_role(user, RESIDENT_ROLES):
+        if source != Case.Source.ONLINE:
+            return deny("source_not_allowed", _("居民只能通过网上申请提交纠纷。"))
+        if area.path.startswith(tuple(resident_community_paths(user=user))):
+            return allow()
+        return deny("not_own_community", _("只能为您所在的社区（村）申请调解。"))
+    return deny("not_registrar_role", _("您的岗位不能登记调解案件。"))
+
+
+def resident_community_paths(*, user: User) -> list[str]:
+    """The communities (villages) the resident's posts lie in."""
+    paths = []
+    for path in jurisdiction_paths(user=user, roles=set(RESIDENT_ROLES)) or []:
+        segments = path.strip("/").split("/")
+        prefixes = ["/".join(segments[: i + 1]) + "/" for i in range(len(segments))]
+        community = (
+            Area.objects.filter(path__in=prefixes, level=Area.Level.COMMUNITY).values_list("path", flat=True).first()
+        )
+        if community:
+            paths.append(community)
+    return paths
+
+
+def event_convert_can(*, user: User, event: Event) -> Decision:
+    """Staff over the event's area, or a mediator whose posts cover it, may turn it into a case."""
+    if not (getattr(user, "is_authenticated", False) and user.is_active):
+        return deny("not_authenticated", _("请先登录。"))
+    if is_staff_over(user=user, event=event):
+        return allow()
+    area = event.grid.area
+    paths = jurisdiction_paths(user=user, roles=set(MEDIATOR_ROLES)) or []
+    if any(area.path.startswith(p) for p in paths):
+        return allow()
+    return deny("convert_not_allowed", _("只有该事件所在社区（街道）的工作人员或调解员可以将事件转为调解案件。"))
+
+
+def is_mediator(user: User) -> bool:
+    return has_any_role(user, MEDIATOR_ROLES)
+
+
+def is_supervisor(user: User) -> bool:
+    return has_any_role(user, SUPERVISOR_ROLES) or bool(getattr(user, "is_superuser", False))
+
+
+def may_register(user: User) -> bool:
+    return has_any_role(user, REGISTRAR_ROLES) or bool(getattr(user, "is_superuser", False))
+
+
+def resident_only(user: User) -> bool:
+    """A resident with no registrar post: files online, as the applicant."""
+    return has_any_role(user, RESIDENT_ROLES) and not may_register(user)

@@ -1,0 +1,291 @@
+"""The mediation clock: remind the mediators and the parties 24 hours before a session, remind
+the mediators the day before a follow-up visit is due, and tell the supervising centre once when
+a visit is overdue.
+
+Like the grid clocks (``grids/services/escalation.py``): a scan reads due ids from an indexed
+column (partial indexes ``mediation_session_remind_idx``, ``mediation_followup_remind_idx`` and
+``mediation_followup_overdue_idx``),
+then claims and stamps each row in its own short transaction — ``FOR UPDATE SKIP LOCKED`` on
+PostgreSQL, and everywhere the workflow kit's compare-and-set on ``version`` — together with its
+timeline entry and its outbox rows. A second run, or a concurrent scanner, notifies nobody twice;
+a row that fails is logged and skipped.
+"""
+
+import logging
+from datetime import date, datetime, timedelta
+
+from django.db import connection, transaction
+from django.db.models import Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from governance.models import User
+from governance.outbox import notification_enqueue, notification_enqueue_sms
+from governance.workflow import Workflow
+from mediation import stats
+from mediation.models import Agreement, Case, CaseMediator, CaseTimelineEntry, FollowUp, Session
+from mediation.selectors import case_supervisors
+from mediation.services.cases import timeline_add
+from mediation.services.work import (
+    CONFIRMATION_WARN_DAY,
+    CONFIRMATION_WINDOW_DAYS,
+    FOLLOW_UP_FLOW,
+    SESSION_FLOW,
+    confirmation_deadline,
+)
+
+logger = logging.getLogger(__name__)
+BATCH = 500
+
+
+def _today(now: datetime | None) -> date:
+    return timezone.localdate(now or timezone.now())
+
+
+def _remind_q(today: date) -> Q:
+    return Q(status=FollowUp.Status.PENDING, reminded_at__isnull=True, remind_on__lte=today)
+
+
+def _overdue_q(today: date) -> Q:
+    return Q(status=FollowUp.Status.PENDING, overdue_reported_at__isnull=True, due_on__lt=today)
+
+
+def _claim(q: Q, pk: int) -> FollowUp | None:
+    qs = FollowUp.objects.filter(q, pk=pk).select_related("case__handling_area")
+    if connection.features.has_select_for_update_skip_locked:
+        qs = qs.select_for_update(skip_locked=True, of=("self",))
+    return qs.first()
+
+
+def _mediators(follow_up: FollowUp) -> QuerySet[User]:
+    ids = CaseMediator.objects.filter(case_id=follow_up.case_id).values("mediator_id")
+    return User.objects.filter(pk__in=ids, is_active=True)
+
+
+def _url(follow_up: FollowUp) -> str:
+    return reverse("mediation:case_detail", args=[follow_up.case_id])
+
+
+@transaction.atomic
+def follow_up_remind(*, follow_up_id: int, now: datetime | None = None) -> bool:
+    today = _today(now)
+    follow_up = _claim(_remind_q(today), follow_up_id)
+    if follow_up is None:
+        return False
+    if not FOLLOW_UP_FLOW.clock_write(
+        follow_up, changes={"reminded_at": now or timezone.now()}, where=_remind_q(today)
+    ):
+        return False
+    case = follow_up.case
+    timeline_add(
+        case=case,
+        kind=CaseTimelineEntry.Kind.REMINDER,
+        note=_("提醒调解员：%(kind)s应于 %(date)s 完成")
+        % {"kind": follow_up.get_kind_display(), "date": follow_up.due_on.isoformat()},
+    )
+    notification_enqueue(
+        recipients=_mediators(follow_up),
+        key=f"mediation:follow_up:{follow_up.pk}:remind",
+        title=_("【回访提醒】案件 %(number)s 的%(kind)s应于 %(date)s 完成")
+        % {"number": case.number, "kind": follow_up.get_kind_display(), "date": follow_up.due_on.isoformat()},
+        url=_url(follow_up),
+    )
+    return True
+
+
+@transaction.atomic
+def follow_up_report_overdue(*, follow_up_id: int, now: datetime | None = None) -> bool:
+    today = _today(now)
+    follow_up = _claim(_overdue_q(today), follow_up_id)
+    if follow_up is None:
+        return False
+    if not FOLLOW_UP_FLOW.clock_write(
+        follow_up, changes={"overdue_reported_at": now or timezone.now()}, where=_overdue_q(today)
+    ):
+        return False
+    case = follow_up.case
+    timeline_add(
+        case=case,
+        kind=CaseTimelineEntry.Kind.REMINDER,
+        note=_("%(kind)s已逾期（应于 %(date)s 完成），已报告调解中心")
+        % {"kind": follow_up.get_kind_display(), "date": follow_up.due_on.isoformat()},
+    )
+    notification_enqueue(
+        recipients=case_supervisors(case=case),
+        key=f"mediation:follow_up:{follow_up.pk}:overdue",
+        title=_("【回访逾期】案件 %(number)s 的%(kind)s已逾期")
+        % {"number": case.number, "kind": follow_up.get_kind_display()},
+        body=_("应于 %(date)s 完成回访。") % {"date": follow_up.due_on.isoformat()},
+        url=_url(follow_up),
+        email=True,
+    )
+    return True
+
+
+def _each(ids: list[int], step, what: str) -> int:
+    done = 0
+    for pk in ids:
+        try:
+            done += bool(step(pk))  # each step is its own transaction
+        except Exception:
+            logger.exception("%s of follow-up %s failed; skipped, the next scan retries it.", what, pk)
+    return done
+
+
+def follow_ups_remind_due(*, now: datetime | None = None, limit: int = BATCH) -> int:
+    today = _today(now)
+    ids = list(FollowUp.objects.filter(_remind_q(today)).order_by("remind_on").values_list("pk", flat=True)[:limit])
+    return _each(ids, lambda pk: follow_up_remind(follow_up_id=pk, now=now), "Reminder")
+
+
+def follow_ups_report_overdue(*, now: datetime | None = None, limit: int = BATCH) -> int:
+    today = _today(now)
+    ids = list(FollowUp.objects.filter(_overdue_q(today)).order_by("due_on").values_list("pk", flat=True)[:limit])
+    return _each(ids, lambda pk: follow_up_report_overdue(follow_up_id=pk, now=now), "Overdue report")
+
+
+# --- Sessions: 24 hours before -------------------------------------------------------------
+
+
+def _session_q(now: datetime) -> Q:
+    return Q(status=Session.Status.SCHEDULED, reminded_at__isnull=True, remind_at__lte=now, scheduled_at__gt=now)
+
+
+@transaction.atomic
+def session_remind(*, session_id: int, now: datetime | None = None) -> bool:
+    """Remind the case's mediators (inbox) and the parties (SMS) of a session 24 hours ahead, once.
+    The parties' text names the time and place only: nothing about the dispute."""
+    now = now or timezone.now()
+    qs = Session.objects.filter(_session_q(now), pk=session_id).select_related("case")
+    if connection.features.has_select_for_update_skip_locked:
+        qs = qs.select_for_update(skip_locked=True, of=("self",))
+    session = qs.first()
+    if session is None or not SESSION_FLOW.clock_write(session, changes={"reminded_at": now}, where=_session_q(now)):
+        return False
+    case = session.case
+    when = timezone.localtime(session.scheduled_at).strftime("%Y-%m-%d %H:%M")
+    where = session.place if session.mode == Session.Mode.IN_PERSON else _("视频（链接见调解员通知）")
+    notification_enqueue(
+        recipients=User.objects.filter(
+            pk__in=CaseMediator.objects.filter(case=case).values("mediator_id"), is_active=True
+        ),
+        key=f"mediation:session:{session.pk}:remind",
+        title=_("【调解会提醒】案件 %(number)s 的调解会将于 %(when)s 召开") % {"number": case.number, "when": when},
+        body=session.place or session.video_link,
+        url=reverse("mediation:case_detail", args=[case.pk]),
+    )
+    for phone in set(case.parties.exclude(phone="").values_list("phone", flat=True)):
+        notification_enqueue_sms(
+            phone=phone,
+            key=f"mediation:session:{session.pk}:remind",
+            text=_("【调解会提醒】您参加的调解会将于 %(when)s 召开，地点：%(where)s。")
+            % {"when": when, "where": where},
+        )
+    timeline_add(case=case, kind=CaseTimelineEntry.Kind.REMINDER, note=_("已提醒调解会（%(when)s）") % {"when": when})
+    return True
+
+
+def sessions_remind_due(*, now: datetime | None = None, limit: int = BATCH) -> int:
+    now = now or timezone.now()
+    ids = list(Session.objects.filter(_session_q(now)).order_by("remind_at").values_list("pk", flat=True)[:limit])
+    return _each(ids, lambda pk: session_remind(session_id=pk, now=now), "Session reminder")
+
+
+# --- Judicial confirmation: day 20 of 30 ----------------------------------------------------
+
+AGREEMENT_CLOCK = Workflow(model=Agreement, moves={})  # clock writes only: the CAS on version
+
+
+def _warn_q(today: date) -> Q:
+    return Q(
+        confirmation_warned_at__isnull=True,
+        confirmation__isnull=True,
+        case__status=Case.Status.AGREED,
+        signed_on__lte=today - timedelta(days=CONFIRMATION_WARN_DAY),
+        signed_on__gte=today - timedelta(days=CONFIRMATION_WINDOW_DAYS),
+    )
+
+
+@transaction.atomic
+def confirmation_warn(*, agreement_id: int, now: datetime | None = None) -> bool:
+    """Tell the mediators, once, that the window to apply for judicial confirmation closes soon."""
+    now = now or timezone.now()
+    today = _today(now)
+    qs = Agreement.objects.filter(_warn_q(today), pk=agreement_id).select_related("case")
+    if connection.features.has_select_for_update_skip_locked:
+        qs = qs.select_for_update(skip_locked=True, of=("self",))
+    agreement = qs.first()
+    if agreement is None or not AGREEMENT_CLOCK.clock_write(
+        agreement, changes={"confirmation_warned_at": now}, where=_warn_q(today)
+    ):
+        return False
+    case = agreement.case
+    deadline = confirmation_deadline(agreement).isoformat()
+    notification_enqueue(
+        recipients=User.objects.filter(
+            pk__in=CaseMediator.objects.filter(case=case).values("mediator_id"), is_active=True
+        ),
+        key=f"mediation:agreement:{agreement.pk}:confirmation-warn",
+        title=_("【司法确认】案件 %(number)s 的协议如需司法确认，请于 %(date)s 前申请")
+        % {"number": case.number, "date": deadline},
+        url=reverse("mediation:case_detail", args=[case.pk]),
+    )
+    timeline_add(
+        case=case,
+        kind=CaseTimelineEntry.Kind.REMINDER,
+        note=_("提醒：申请司法确认的期限为 %(date)s") % {"date": deadline},
+    )
+    return True
+
+
+def confirmations_warn_due(*, now: datetime | None = None, limit: int = BATCH) -> int:
+    today = _today(now)
+    ids = list(Agreement.objects.filter(_warn_q(today)).order_by("signed_on").values_list("pk", flat=True)[:limit])
+    return _each(ids, lambda pk: confirmation_warn(agreement_id=pk, now=now), "Confirmation warning")
+
+
+def follow_up_clock(*, now: datetime | None = None) -> dict[str, int]:
+    """One tick of the clock: session reminders, follow-up reminders, overdue reports, and the
+    judicial-confirmation warning at day 20."""
+    return {
+        "confirmations": confirmations_warn_due(now=now),
+        "sessions": sessions_remind_due(now=now),
+        "reminded": follow_ups_remind_due(now=now),
+        "overdue": follow_ups_report_overdue(now=now),
+    }
+
+
+# --- Weekly early-warning digest -------------------------------------------------------------
+
+
+DIGEST_BODY = _lazy(
+    "超期案件 %(overdue)d 件，重大风险临近期限 %(risky)d 件，纠纷高发 %(hotspots)d 处，反复纠纷 %(repeats)d 起。"
+)
+
+
+def warning_digest(*, now: datetime | None = None) -> int:
+    """Monday morning: each supervisor gets this week's counts for their own centres — overdue,
+    high risk near the deadline, hotspots, repeated disputes — once per ISO week (the key).
+    Returns how many supervisors were asked (a rerun adds no row)."""
+    now = now or timezone.now()
+    year, week, _day = timezone.localtime(now).isocalendar()
+    sent = 0
+    for supervisor in stats.supervisors():
+        counts = {
+            "overdue": stats.overdue_cases(user=supervisor).count(),
+            "risky": stats.high_risk_near_deadline(user=supervisor).count(),
+            "hotspots": len(stats.hotspots(user=supervisor, now=now)),
+            "repeats": len(stats.repeated_disputes(user=supervisor)),
+        }
+        with transaction.atomic():
+            sent += notification_enqueue(
+                recipients=[supervisor],
+                key=f"mediation:digest:{year}-W{week:02d}",
+                title=_("【调解预警】%(year)d年第%(week)d周") % {"year": year, "week": week},
+                body=DIGEST_BODY % counts,
+                url=reverse("mediation:overview"),
+                email=True,
+            )
+    return sent
