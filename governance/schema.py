@@ -94,7 +94,9 @@ class PortalAutoSchema(AutoSchema):
         signed_in = not all(isinstance(p, AllowAny) for p in self.view.get_permissions())
         if signed_in:
             codes |= {"401", "403"}
-        if "{" in self.path or paginated:
+        # A view that answers "not found" beyond its path (no account of yours, an id in the body
+        # outside your jurisdiction) says so with ``schema_may_404 = True``.
+        if "{" in self.path or paginated or getattr(self.view, "schema_may_404", False):
             codes.add("404")
         if has_body:
             codes |= {"413", "415"}

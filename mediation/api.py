@@ -8,7 +8,7 @@ parties or timeline writes an audit entry.
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
-from rest_framework import status
+from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -40,8 +40,19 @@ class MediationView(APIView):
         return Response(s.CaseDetailOutput(case).data, status=code)
 
 
+class CasePageOutput(serializers.Serializer):
+    """One page of the case list (the portal's pagination)."""
+
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = s.CaseListOutput(many=True)
+
+
 class CaseListView(MediationView):
-    @extend_schema(responses=s.CaseListOutput(many=True), summary="我可见的调解案件")
+    schema_may_404 = True  # the area or grid event named in the body is outside your jurisdiction
+
+    @extend_schema(responses=CasePageOutput, summary="我可见的调解案件")
     def get(self, request):
         qs = selectors.case_list(user=request.user, status=request.query_params.get("status") or None)
         paginator = PortalPagination()

@@ -77,6 +77,7 @@ def _staff_community(user, pk: int | None) -> Area:
 
 
 class PartnerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    schema_may_404 = True  # no partner account of yours, or an id outside your community
     queryset = Partner.objects.none()
     serializer_class = PartnerOutput
     permission_classes = [IsPortalUser]
@@ -178,6 +179,7 @@ class EarningRuleViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
 
 class ServiceRecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    schema_may_404 = True  # no partner account of yours, or an id outside your community
     queryset = ServiceRecord.objects.none()
     serializer_class = ServiceRecordOutput
     permission_classes = [IsPortalUser]
@@ -238,6 +240,7 @@ _PARTNER_PARAM = OpenApiParameter("partner", int, description="工作人员查�
 
 
 class BalanceView(APIView):
+    schema_may_404 = True  # no partner account of yours, or an id outside your community
     permission_classes = [IsPortalUser]
 
     @extend_schema(parameters=[_PARTNER_PARAM], responses=dict, summary="积分余额（可用、冻结）")
@@ -246,6 +249,7 @@ class BalanceView(APIView):
 
 
 class StatementView(APIView):
+    schema_may_404 = True  # no partner account of yours, or an id outside your community
     permission_classes = [IsPortalUser]
 
     @extend_schema(parameters=[_PARTNER_PARAM], responses=StatementOutput(many=True), summary="积分明细（含累计余额）")
@@ -284,6 +288,7 @@ class RewardViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
 
 class RedemptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    schema_may_404 = True  # no partner account of yours, or an id outside your community
     queryset = Redemption.objects.none()
     serializer_class = RedemptionOutput
     permission_classes = [IsPortalUser]
@@ -358,6 +363,7 @@ class RedemptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 
 
 class AdjustmentCreateView(APIView):
+    schema_may_404 = True  # no partner account of yours, or an id outside your community
     permission_classes = [IsPortalUser]
 
     @extend_schema(request=AdjustmentInput, responses={201: AdjustmentOutput}, summary="人工调整积分（须填原因）")
@@ -415,6 +421,7 @@ class NeedViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
 
 class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    schema_may_404 = True  # no partner account of yours, or an id outside your community
     queryset = Project.objects.none()
     serializer_class = ProjectOutput
     permission_classes = [IsPortalUser]

@@ -6,6 +6,7 @@ the workflow's 409.
 """
 
 from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -260,6 +261,7 @@ class ResolutionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 
 
 class SuggestionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    lookup_value_regex = r"\d+"
     queryset = Suggestion.objects.none()
     serializer_class = SuggestionOutput
     permission_classes = [IsPortalUser]
@@ -275,7 +277,7 @@ class SuggestionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         suggestion = services.suggestion_create(author=request.user, **data.validated_data)
         return Response(SuggestionOutput(suggestion).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, summary="附议（每人一次）")
+    @extend_schema(request=None, responses={201: OpenApiTypes.OBJECT}, summary="附议（每人一次）")
     @action(detail=True, methods=["post"])
     def support(self, request, pk=None):
         suggestion = self.get_queryset().filter(pk=pk).first()
