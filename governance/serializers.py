@@ -92,16 +92,6 @@ class MeOutput(serializers.ModelSerializer):
         ]
 
 
-class PersonListOutput(serializers.ModelSerializer):
-    """A person in a list: phone and ID number masked."""
-
-    phone = serializers.CharField(source="phone_masked")
-
-    class Meta:
-        model = User
-        fields = ["id", "username", "full_name", "phone"]
-
-
 class NotificationOutput(serializers.ModelSerializer):
     is_read = serializers.BooleanField(read_only=True)
     # In the reader's language (Accept-Language / the language cookie), from the message key.
