@@ -83,7 +83,8 @@ def test_a_partner_earns_sees_the_statement_redeems_and_the_merchant_fulfils(
     assert len(code) == 8
     qr = phone.locator(".voucher__qr").first
     expect(qr).to_be_visible()
-    assert qr.evaluate("img => img.complete && img.naturalWidth > 0")  # the QR image loaded
+    # The QR image loads (wait for it: the image is fetched after the page).
+    phone.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=qr.element_handle(), timeout=10_000)
     shot(phone, screenshots / "e2e-partners-4-voucher.png")
 
     # The café fulfils it by typing the code.
