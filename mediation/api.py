@@ -52,7 +52,7 @@ class CasePageOutput(serializers.Serializer):
 class CaseListView(MediationView):
     schema_may_404 = True  # the area or grid event named in the body is outside your jurisdiction
 
-    @extend_schema(responses=CasePageOutput, summary="我可见的调解案件")
+    @extend_schema(responses=CasePageOutput, operation_id="v1_mediation_cases_list", summary="我可见的调解案件")
     def get(self, request):
         qs = selectors.case_list(user=request.user, status=request.query_params.get("status") or None)
         paginator = PortalPagination()
