@@ -392,7 +392,8 @@ INSERT INTO grids_event (
     code, category_id, description, address, lon, lat, grid_id, source, sensor_fault,
     reporter_name, reporter_phone, reporter_email, status, level, department_id,
     window_started_at, respond_by, remind_at, responded_at, resolve_by, resolved_at, closed_at,
-    resolution, reject_reason, rating_comment, status_changed_at, created_at, updated_at
+    resolution, reject_reason, rating_comment, status_changed_at, created_at, updated_at,
+    withdraw_reason, rated_via, rate_secret_hash, version, due_at
 )
 SELECT
     'S' || lpad(g.i::text, 9, '0'), %(category)s, '历史事件 ' || g.i, '', 116.2, 39.7, %(grid)s, 'patrol', '',
@@ -403,7 +404,8 @@ SELECT
     CASE WHEN s.status IN ('closed', 'rejected') THEN s.responded_at + interval '1 day' END,
     CASE WHEN s.status = 'closed' THEN '已处置' ELSE '' END,
     CASE WHEN s.status = 'rejected' THEN '重复上报' ELSE '' END,
-    '', s.respond_by - interval '1 day', s.respond_by - interval '1 day', s.respond_by - interval '1 day'
+    '', s.respond_by - interval '1 day', s.respond_by - interval '1 day', s.respond_by - interval '1 day',
+    '', '', '', 0, s.respond_by
 FROM generate_series(%(first)s::bigint, %(last)s::bigint) AS g(i)
 CROSS JOIN LATERAL (
     SELECT
