@@ -152,72 +152,69 @@ class EventAdmin(admin.ModelAdmin):
         # The form stays read-only for everyone; who may move events holds Django's change permission.
         return request.user.has_perm(f"{self.opts.app_label}.change_{self.opts.model_name}")
 
+    def _move_each(self, request, queryset, *, action: str, done: str, move) -> None:
+        """One admin door for every move: the policy, then the service, row by row (run_action)."""
+        text = _note(request)
+        run_action(self, request, queryset, done, _asked(request, action, lambda e: move(e, request.user, text)))
+
     @admin.action(description=_("受理所选事件"), permissions=["transition"])
     def accept_events(self, request, queryset):
-        note = _note(request)
-        run_action(
-            self,
+        self._move_each(
             request,
             queryset,
-            _("已受理"),
-            _asked(request, "accept", lambda e: services.event_accept(event=e, actor=request.user, note=note)),
+            action="accept",
+            done=_("已受理"),
+            move=lambda e, user, text: services.event_accept(event=e, actor=user, note=text),
         )
 
     @admin.action(description=_("不予受理所选事件（在“说明”中填写原因）"), permissions=["transition"])
     def reject_events(self, request, queryset):
-        reason = _note(request)
-        run_action(
-            self,
+        self._move_each(
             request,
             queryset,
-            _("已不予受理"),
-            _asked(request, "reject", lambda e: services.event_reject(event=e, actor=request.user, reason=reason)),
+            action="reject",
+            done=_("已不予受理"),
+            move=lambda e, user, text: services.event_reject(event=e, actor=user, reason=text),
         )
 
     @admin.action(description=_("按规则派单"), permissions=["transition"])
     def dispatch_events(self, request, queryset):
-        note = _note(request)
-        run_action(
-            self,
+        self._move_each(
             request,
             queryset,
-            _("已派单"),
-            _asked(request, "dispatch", lambda e: services.event_dispatch(event=e, actor=request.user, note=note)),
+            action="dispatch",
+            done=_("已派单"),
+            move=lambda e, user, text: services.event_dispatch(event=e, actor=user, note=text),
         )
 
     @admin.action(description=_("开始处置所选事件"), permissions=["transition"])
     def start_events(self, request, queryset):
-        note = _note(request)
-        run_action(
-            self,
+        self._move_each(
             request,
             queryset,
-            _("已开始处置"),
-            _asked(request, "start", lambda e: services.event_start(event=e, actor=request.user, note=note)),
+            action="start",
+            done=_("已开始处置"),
+            move=lambda e, user, text: services.event_start(event=e, actor=user, note=text),
         )
 
     @admin.action(description=_("办结所选事件（在“说明”中填写处置结果）"), permissions=["transition"])
     def resolve_events(self, request, queryset):
-        resolution = _note(request)
-        run_action(
-            self,
+        self._move_each(
             request,
             queryset,
-            _("已办结"),
-            _asked(
-                request, "resolve", lambda e: services.event_resolve(event=e, actor=request.user, resolution=resolution)
-            ),
+            action="resolve",
+            done=_("已办结"),
+            move=lambda e, user, text: services.event_resolve(event=e, actor=user, resolution=text),
         )
 
     @admin.action(description=_("关闭所选事件"), permissions=["transition"])
     def close_events(self, request, queryset):
-        note = _note(request)
-        run_action(
-            self,
+        self._move_each(
             request,
             queryset,
-            _("已关闭"),
-            _asked(request, "close", lambda e: services.event_close(event=e, actor=request.user, note=note)),
+            action="close",
+            done=_("已关闭"),
+            move=lambda e, user, text: services.event_close(event=e, actor=user, note=text),
         )
 
 
