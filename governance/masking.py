@@ -12,7 +12,9 @@
 - email addresses: ``wang.li@example.com`` → ``w***@example.com``.
 
 A run of 20 or more digits (an order or a tracking number) is none of these and stays as it is, and
-so do the digits after a decimal point.
+so do the digits after a decimal point. So do opaque identifiers: a UUID (``7925e184-8156-4465-…``,
+a Celery task id in every worker log line, whose ``184-8156-4465`` reads like a mobile) and a hex
+digest of 32 or more characters are left whole, or a log could no longer be searched by task id.
 The pattern is compiled once, at import: masking runs per row on every list page. ``\\d`` in a
 ``str`` pattern matches every Unicode decimal digit, so full-width digits need no extra case.
 """
@@ -45,6 +47,11 @@ _NUMBER = re.compile(
     r")(?!\d)"
 )
 _DIGIT = re.compile(r"\d")
+# UUIDs and hex digests (32+ characters, bounded): never personal data, often full of digits.
+_OPAQUE = re.compile(
+    r"(?<![0-9A-Za-z])(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+    r"|[0-9a-f]{32,})(?![0-9A-Za-z])"
+)
 
 
 def _mask_email(match: re.Match) -> str:
@@ -72,9 +79,19 @@ def mask_text(text: str | None) -> str:
         return ""
     if "@" in text:
         text = _EMAIL.sub(_mask_email, text)
-    if _DIGIT.search(text) is not None:
-        text = _NUMBER.sub(_mask_number, text)
-    return text
+    if _DIGIT.search(text) is None:
+        return text
+    if "-" in text or len(text) >= 32:
+        opaque = [m.span() for m in _OPAQUE.finditer(text)]
+        if opaque:
+            pieces, start = [], 0
+            for begin, end in opaque:
+                pieces.append(_NUMBER.sub(_mask_number, text[start:begin]))
+                pieces.append(text[begin:end])
+                start = end
+            pieces.append(_NUMBER.sub(_mask_number, text[start:]))
+            return "".join(pieces)
+    return _NUMBER.sub(_mask_number, text)
 
 
 def mask_phone(phone: str | None) -> str:

@@ -87,11 +87,27 @@ def test_mask_text_masks_every_common_written_form(text, masked):
         "共 1234567 元",
         "Task succeeded in 0.012345678901233365s: True",
         "经度 116.30123456789012，纬度 39.98123456789",
+        # A Celery task id: "184-8156-4465" inside it reads like a mobile written 3-4-4.
+        "Task grids.tasks.event_escalate_overdue_task[7925e184-8156-4465-be01-4120f1f3a1a0] received",
+        "request 13912345-8156-4465-be01-4120f1f3a1a0 done",
+        "sha256 0123456789abcdef13812345678abcdef0123456789abcdef0123456789abcd",
         "",
     ],
 )
 def test_mask_text_leaves_text_without_personal_data_alone(text):
     assert mask_text(text) == text
+
+
+def test_a_phone_next_to_a_task_id_is_still_masked():
+    text = "task 7925e184-8156-4465-be01-4120f1f3a1a0 回访 13812345678；(0c5e53a1-1381-2345-6780-0123456789ab)"
+    assert mask_text(text) == (
+        "task 7925e184-8156-4465-be01-4120f1f3a1a0 回访 138****5678；(0c5e53a1-1381-2345-6780-0123456789ab)"
+    )
+
+
+def test_a_phone_that_only_looks_like_part_of_a_task_id_is_masked():
+    # Not a UUID (the last group has 11 characters): the mobile inside it is masked.
+    assert mask_text("ab12cd34-1381-2345-6780-13812345678") == "ab12cd34-1381-2345-6780-138****5678"
 
 
 def test_mask_text_of_none_is_empty():
