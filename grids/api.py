@@ -152,7 +152,8 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     permission_classes = [IsPortalUser]
 
     def get_queryset(self):
-        return selectors.event_list(user=self.request.user, filters=self.request.query_params)
+        events = selectors.event_list(user=self.request.user, filters=self.request.query_params)
+        return events.only(*EventListOutput.columns) if self.action == "list" else events
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "now": timezone.now()}

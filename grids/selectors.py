@@ -19,7 +19,7 @@ from governance.models import Role, User
 from governance.selectors import jurisdiction_paths, jurisdiction_q
 from governance.selectors import user_department_ids as core_department_ids
 from grids.clock import due_soon_q, is_overdue, overdue_q  # noqa: F401 - importable from here too
-from grids.filters import EventFilter
+from grids.filters import EventFilter, filtered
 from grids.geo import point_in_polygon
 from grids.models import Event, EventCategory, EventPhoto, Grid, Patrol, TimelineEntry
 
@@ -101,7 +101,7 @@ def event_list(*, user: User, filters=None) -> QuerySet[Event]:
         .defer("grid__boundary")  # a GeoJSON polygon per row that lists never show
         .order_by("respond_by", "id")
     )
-    return EventFilter(filters or {}, queryset=qs).qs if filters is not None else qs
+    return filtered(EventFilter, filters, qs)
 
 
 def event_get_for_user(*, user: User, pk) -> Event:

@@ -120,6 +120,13 @@ CASES = {
         400,
         "invalid",
     ),
+    # A filter value the list cannot apply is refused, not dropped (dropping it lists everything).
+    "event_list_unknown_status": (
+        lambda web, w: web.get("/api/v1/events/?status=bogus", **w["worker"]),
+        400,
+        "invalid",
+    ),
+    "event_list_level_not_a_level": (lambda web, w: web.get("/api/v1/events/?level=9", **w["worker"]), 400, "invalid"),
     "nearby_category_with_nul": (
         lambda web, w: web.get("/api/v1/events/nearby/?category=%00&lon=116.305&lat=39.985", **w["worker"]),
         400,
@@ -160,6 +167,16 @@ def test_odd_filter_values_match_nothing_instead_of_failing(web, world, manhole,
 
     assert response.status_code == 200
     assert response.json()["results"] == []
+
+
+def test_a_refused_filter_names_the_field_and_says_why_in_chinese(web, world):
+    response = web.get("/api/v1/events/?status=bogus", **world["worker"])
+
+    assert response.status_code == 400
+    body = response.json()
+    assert list(body["fields"]) == ["status"]
+    assert "bogus" in body["fields"]["status"][0]
+    assert "选择" in body["fields"]["status"][0]  # Django's own "选择一个有效的选项" in Chinese
 
 
 def test_a_sensor_alert_with_a_non_object_body_opens_no_event(web, world):
