@@ -48,6 +48,21 @@ class DegradableRedisCache(RedisCache):
             RETRY_AFTER,
         )
 
+    def count(self, key: str, timeout: int) -> int:
+        """Add one to the counter ``key`` (created at 0 with ``timeout`` seconds to live) and return
+        it: one round trip to Redis (``SET NX EX`` and ``INCR`` in one pipeline) where ``add`` and
+        ``incr`` take three. Falls back to the local cache like every other call."""
+        if not self.degraded:
+            try:
+                redis_key = self.make_and_validate_key(key)
+                pipe = self._cache.get_client(redis_key, write=True).pipeline(transaction=False)
+                pipe.set(redis_key, 0, ex=timeout, nx=True)
+                pipe.incr(redis_key)
+                return int(pipe.execute()[1])
+            except UNREACHABLE as exc:
+                self._mark_down(exc)
+        return count_with(self._local, key, timeout)
+
     def ping(self) -> bool:
         """Ask Redis itself, bypassing the fallback; a success ends the degraded interval at once."""
         self._cache.get_client(write=True).ping()
@@ -73,3 +88,15 @@ def _degradable(name: str):
 
 for _name in _METHODS:
     setattr(DegradableRedisCache, _name, _degradable(_name))
+
+
+def count_with(cache, key: str, timeout: int) -> int:
+    """``cache.count()`` for any Django cache: ``add`` then ``incr`` (atomic in Redis and LocMem)."""
+    if isinstance(cache, DegradableRedisCache):
+        return cache.count(key, timeout)
+    cache.add(key, 0, timeout=timeout)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=timeout)
+        return 1

@@ -13,9 +13,10 @@ left in the window:
   one username and IP after 5 failures on top of this);
 - Open311: ``open311`` per ``api_key`` on POST ``requests``, refused in the GeoReport error shape.
 
-The counter is ``cache.add`` + ``cache.incr``: atomic in Redis, so every web process shares one
-count. With Redis down the cache serves from process memory (governance/cache.py) and, should
-the cache itself fail, the limit fails open: a slowed attacker is better than a refused citizen.
+The counter is ``SET NX`` + ``INCR`` in one pipeline (``governance.cache.count_with``; ``add`` +
+``incr`` on other caches): atomic in Redis, so every web process shares one count. With Redis down
+the cache serves from process memory (governance/cache.py) and, should the cache itself fail, the
+limit fails open: a slowed attacker is better than a refused citizen.
 """
 
 import functools
@@ -33,6 +34,8 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import ngettext
 from rest_framework.throttling import BaseThrottle
+
+from governance.cache import count_with
 
 logger = logging.getLogger(__name__)
 
@@ -110,12 +113,7 @@ def hit(scope: str, ident: str) -> int | None:
     window, wait = _window(rate)
     key = _key(scope, ident, window)
     try:
-        cache.add(key, 0, timeout=rate.period + 1)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.add(key, 1, timeout=rate.period + 1)
-            count = 1
+        count = count_with(cache, key, rate.period + 1)
     except Exception as exc:  # fail open: see the module docstring
         _cache_failed(exc)
         return None

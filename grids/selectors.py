@@ -55,9 +55,11 @@ def reportable_grids(*, user: User) -> QuerySet[Grid]:
 
 def grid_for_point(*, lon: float, lat: float) -> Grid | None:
     """The active grid whose boundary holds the point (bounding-box prefilter, then exact test)."""
-    candidates = Grid.objects.filter(
-        is_active=True, min_lon__lte=lon, max_lon__gte=lon, min_lat__lte=lat, max_lat__gte=lat
-    ).order_by("code")
+    candidates = (
+        Grid.objects.filter(is_active=True, min_lon__lte=lon, max_lon__gte=lon, min_lat__lte=lat, max_lat__gte=lat)
+        .select_related("area")  # a new report's notices go to the staff of the grid's area
+        .order_by("code")
+    )
     for grid in candidates:
         if point_in_polygon(lon, lat, grid.boundary):
             return grid

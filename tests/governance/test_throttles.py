@@ -245,6 +245,7 @@ def test_counts_are_shared_through_redis_by_separate_cache_connections(
     assert len(keys) == 1
     assert "10.1.1.1" not in keys[0]
     assert int(raw.get(keys[0])) == 4
+    assert 0 < raw.ttl(keys[0]) <= 61  # the window (60 s) and one second: a counter never outlives it
     cache.clear()
 
 
