@@ -13,6 +13,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
+from governance import throttles
 from governance.models import Area, AuditEntry, Department, PartyOrganization, Post, Role, User
 from governance.outbox import (  # re-exported: callers may keep importing them from here
     notification_deliver,
@@ -32,9 +33,11 @@ logger = logging.getLogger(__name__)
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
+    """The address the audit log records: the one the rate limits and the lockout see (behind
+    ``AXES_IPWARE_PROXY_COUNT`` proxies, the address the outermost proxy saw)."""
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    return throttles.client_ip(request)
 
 
 def audit_record(

@@ -145,6 +145,24 @@ def test_person_contact_read_returns_the_details_and_is_audited(east_staff, grid
     assert entry.ip_address == "10.0.0.8"
 
 
+@pytest.mark.parametrize(
+    ("proxies", "forwarded", "recorded"),
+    [
+        (0, "203.0.113.9", "10.0.0.8"),  # no proxy configured: a client's header is not believed
+        (1, "203.0.113.9", "203.0.113.9"),  # one proxy in front: the address it saw
+        (1, "1.2.3.4, 203.0.113.9", "203.0.113.9"),  # a forged first hop changes nothing
+        (2, "1.2.3.4, 203.0.113.9, 10.0.0.2", "203.0.113.9"),
+    ],
+)
+def test_the_audit_log_records_the_address_the_rate_limits_see(
+    east_staff, grid_worker, rf, settings, proxies, forwarded, recorded
+):
+    settings.AXES_IPWARE_PROXY_COUNT = proxies
+    request = rf.get("/", REMOTE_ADDR="10.0.0.8", HTTP_X_FORWARDED_FOR=forwarded)
+    services.person_contact_read(actor=east_staff, person=grid_worker, request=request)
+    assert AuditEntry.objects.get(action=AuditEntry.Action.READ_PERSONAL).ip_address == recorded
+
+
 def test_audit_record_drops_an_anonymous_actor(db):
     from django.contrib.auth.models import AnonymousUser
 
