@@ -7,4 +7,4 @@ class GovernanceConfig(AppConfig):
     verbose_name = _("基层治理核心")
 
     def ready(self) -> None:
-        from governance import signals  # noqa: F401 - connects the sign-in audit receivers
+        from governance import checks, signals  # noqa: F401 - registers the checks, connects the sign-in audit receivers

@@ -9,6 +9,7 @@ import pytest
 import redis
 import time_machine
 from django.core.cache import cache
+from django.core.checks import run_checks
 
 from governance import throttles
 from governance.cache import DegradableRedisCache
@@ -258,3 +259,18 @@ def test_the_refusal_is_in_english_for_an_english_client(api_client, db, limits)
     )
     assert refused.status_code == 429
     assert refused.json() == {"code": "throttled", "detail": "Too many requests; please try again in 45 seconds."}
+
+
+def test_a_mistyped_rate_limit_is_a_system_check_error_at_start_up(settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "writes": "120/minutes", "login": "30/h"}
+    errors = [e for e in run_checks() if e.id == "governance.E001"]
+    assert [(e.msg, e.hint) for e in errors] == [
+        (
+            "Invalid rate limit '120/minutes': expected 'N/s', 'N/min', 'N/h' or 'N/d'.",
+            "Set RATE_LIMIT_WRITES to e.g. 30/min.",
+        )
+    ]
+
+
+def test_the_configured_rate_limits_pass_the_check():
+    assert [e for e in run_checks() if e.id == "governance.E001"] == []
