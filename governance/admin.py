@@ -153,7 +153,7 @@ class UserAdmin(ServiceAdmin, DjangoUserAdmin):
     inlines = [PostInline]
     fieldsets = (
         (None, {"fields": ("username", "password")}),
-        (_("个人信息"), {"fields": ("full_name", "email", "phone", "id_number")}),
+        (_("个人信息"), {"fields": ("full_name", "email", "phone", "id_number", "language")}),
         (_("权限"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
         (_("重要日期"), {"fields": ("last_login", "date_joined")}),
     )
@@ -185,6 +185,7 @@ class UserAdmin(ServiceAdmin, DjangoUserAdmin):
                 is_active=obj.is_active,
                 is_staff=obj.is_staff,
                 is_superuser=obj.is_superuser,
+                language=obj.language,
                 actor=request.user,
             )
             return

@@ -25,6 +25,15 @@ class User(AbstractUser):
     full_name = models.CharField(_("姓名"), max_length=60, blank=True)
     phone = models.CharField(_("手机号码"), max_length=11, blank=True, validators=[phone_validator])
     id_number = models.CharField(_("身份证号码"), max_length=18, blank=True, validators=[id_number_validator])
+    # The language of this person's email and SMS (the pages follow the browser's choice); set
+    # when they switch language signed in. Empty: the portal's default, Chinese.
+    language = models.CharField(
+        _("通知语言"),
+        max_length=10,
+        blank=True,
+        choices=[("zh-hans", "简体中文"), ("en", "English")],
+        help_text=_("邮件和短信使用的语言；留空为系统默认语言（简体中文）。"),
+    )
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("用户")

@@ -357,9 +357,11 @@ def user_update(
     is_active: bool = True,
     is_staff: bool = False,
     is_superuser: bool = False,
+    language: str | None = None,
     actor: User | None = None,
 ) -> User:
-    """Change a person's details and account flags; granting staff or superuser rights is audited."""
+    """Change a person's details and account flags; granting staff or superuser rights is audited.
+    ``language`` None leaves the notification language as it is."""
     values = {
         "username": username,
         "full_name": full_name,
@@ -370,6 +372,8 @@ def user_update(
         "is_staff": is_staff,
         "is_superuser": is_superuser,
     }
+    if language is not None:
+        values["language"] = language
     changes = {
         field: ({"changed": True} if field in PERSONAL_FIELDS else change)
         for field, change in _diff(user, values).items()
@@ -382,6 +386,18 @@ def user_update(
     user.save(update_fields=list(values))
     audit_record(actor=actor, action=AuditEntry.Action.UPDATE, obj=user, changes=changes)
     return user
+
+
+def user_language_set(*, user: User, language: str) -> bool:
+    """Remember the language a signed-in person chose for their email and SMS; True if it changed.
+    A language the portal does not offer is refused (nothing stored)."""
+    if language not in {code for code, _name in User._meta.get_field("language").choices}:
+        raise ValidationError({"language": _("不支持的语言。")})
+    if user.language == language:
+        return False
+    user.language = language
+    user.save(update_fields=["language"])
+    return True
 
 
 @transaction.atomic

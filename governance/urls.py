@@ -5,7 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
-from django.views.i18n import JavaScriptCatalog, set_language
+from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import APIRootView, DefaultRouter
 
@@ -47,7 +47,7 @@ urlpatterns = [
     path("inbox/", views.inbox_view, name="inbox"),
     path("inbox/<int:pk>/read/", views.notification_read_view, name="notification_read"),
     path("inbox/read-all/", views.notifications_read_all_view, name="notifications_read_all"),
-    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("i18n/setlang/", views.language_switch_view, name="set_language"),
     path("jsi18n/", login_not_required(JavaScriptCatalog.as_view()), name="javascript-catalog"),
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon),

@@ -1,5 +1,6 @@
 """Core pages: sign-in, home, inbox, password, health, errors. Same services as the API."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
@@ -14,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
+from django.views.i18n import set_language
 
 from governance import home, selectors, services, throttles
 from governance.health import check_broker, check_cache, check_database
@@ -131,6 +133,17 @@ def notifications_read_all_view(request: HttpRequest) -> HttpResponse:
         request, ngettext("已将 %(n)d 条消息标为已读。", "已将 %(n)d 条消息标为已读。", count) % {"n": count}
     )
     return redirect("inbox")
+
+
+@login_not_required
+def language_switch_view(request: HttpRequest) -> HttpResponse:
+    """Django's ``set_language`` (the cookie the pages follow); a signed-in person's choice is also
+    remembered on the account, so their email and SMS come in the same language."""
+    response = set_language(request)
+    language = request.POST.get("language", "")
+    if request.method == "POST" and request.user.is_authenticated and language in {code for code, _name in settings.LANGUAGES}:
+        services.user_language_set(user=request.user, language=language)
+    return response
 
 
 @login_not_required
