@@ -141,7 +141,8 @@ def language_switch_view(request: HttpRequest) -> HttpResponse:
     remembered on the account, so their email and SMS come in the same language."""
     response = set_language(request)
     language = request.POST.get("language", "")
-    if request.method == "POST" and request.user.is_authenticated and language in {code for code, _name in settings.LANGUAGES}:
+    offered = {code for code, _name in settings.LANGUAGES}
+    if request.method == "POST" and request.user.is_authenticated and language in offered:
         services.user_language_set(user=request.user, language=language)
     return response
 

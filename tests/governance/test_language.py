@@ -3,6 +3,7 @@ for the email and SMS the outbox delivers to them."""
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 
 from governance import services
 from governance.models import User
@@ -40,7 +41,7 @@ def test_a_language_the_portal_does_not_offer_changes_nothing(client, grid_worke
 
 
 def test_the_service_refuses_a_language_it_does_not_offer(grid_worker):
-    with pytest.raises(Exception) as caught:
+    with pytest.raises(ValidationError) as caught:
         services.user_language_set(user=grid_worker, language="fr")
     assert caught.value.message_dict == {"language": ["不支持的语言。"]}
 
