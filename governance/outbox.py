@@ -15,7 +15,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -109,45 +108,44 @@ def notification_send(
     sms: bool = False,
     message_key: str = "",
     params: dict | None = None,
-) -> tuple[Notification, bool]:
-    """One notice to one person (idempotent by ``key``): ``(notification, created)``."""
+) -> tuple[Notification | None, bool]:
+    """One notice to one person: :func:`notification_enqueue` with one recipient, answering
+    ``(notification, created)`` (``(None, False)`` for an inactive account, who is told nothing).
+    Idempotent by ``key``: a second call returns the first row unchanged."""
     existing = Notification.objects.filter(recipient=recipient, idempotency_key=key).first()
     if existing is not None:
         return existing, False
-    message_key, params = _message_of(title, message_key, params)
-    try:
-        with transaction.atomic():
-            notification = Notification.objects.create(
-                recipient=recipient,
-                idempotency_key=key,
-                title=mask_text(title or render(message_key, params, language=settings.LANGUAGE_CODE))[:200],
-                message_key=message_key,
-                params=params,
-                body=mask_text(body),
-                url=url,
-                by_email=email and bool(recipient.email),
-                by_sms=sms and bool(recipient.phone),
-            )
-    except IntegrityError:  # a concurrent sender won the race on the unique key
-        return Notification.objects.get(recipient=recipient, idempotency_key=key), False
-    if notification.by_email or notification.by_sms:
-        enqueue_on_commit(DELIVER_TASK, notification_id=notification.pk)
-    return notification, True
+    notification_enqueue(
+        recipients=[recipient],
+        key=key,
+        title=title,
+        body=body,
+        url=url,
+        email=email,
+        sms=sms,
+        message_key=message_key,
+        params=params,
+    )
+    notification = Notification.objects.filter(recipient=recipient, idempotency_key=key).first()
+    return notification, notification is not None
 
 
 def notification_enqueue_sms(*, phone: str, key: str, text: str, url: str = "") -> bool:
     """An SMS to someone without an account (a hotline caller, an Open311 reporter), from the
     outbox like every other notice. ``text`` is masked; ``url`` (a link made for this person,
-    e.g. their rating link) is appended unmasked. Idempotent by ``(phone, key)``."""
+    e.g. their rating link) is appended unmasked. Idempotent by ``(phone, key)``: True when this
+    call wrote the row, False when it was there already (or there is no phone)."""
     phone = (phone or "").strip()
     if not phone:
         return False
-    created = Notification.objects.bulk_create(
+    if Notification.objects.filter(recipient__isnull=True, to_phone=phone, idempotency_key=key).exists():
+        return False
+    Notification.objects.bulk_create(  # ignore_conflicts: a concurrent caller may have written it
         [Notification(to_phone=phone, idempotency_key=key, title=mask_text(text)[:200], url=url, by_sms=True)],
         ignore_conflicts=True,
     )
     enqueue_on_commit(DELIVER_KEY_TASK, key=key)
-    return bool(created)
+    return True
 
 
 def _claim_timeout() -> timedelta:

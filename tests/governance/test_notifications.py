@@ -8,8 +8,9 @@ from celery.exceptions import Retry
 from django.core import mail
 from django.utils import timezone
 
-from governance import services
+from governance import outbox, services
 from governance.models import Notification
+from governance.outbox import recipient_language
 from governance.sms import ConsoleSmsBackend, LocmemSmsBackend
 from governance.tasks import notification_deliver_task, notification_redeliver_task
 
@@ -326,3 +327,68 @@ def test_mark_all_read_counts_and_marks_only_the_persons_unread(reachable, make_
     assert not Notification.objects.filter(recipient=reachable, read_at__isnull=True).exists()
     assert Notification.objects.filter(recipient=other, read_at__isnull=True).count() == 1
     assert services.notification_mark_all_read(user=reachable) == 0
+
+
+# --- notification_enqueue_sms: people without an account ------------------------------------------
+
+
+def test_an_sms_to_a_caller_is_an_outbox_row_delivered_after_commit_with_its_link(
+    db, django_capture_on_commit_callbacks, settings
+):
+    text = "您反映的问题已受理，联系人 13912345678，" + "请耐心等待" * 50
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        created = outbox.notification_enqueue_sms(phone=" 13812340002 ", key="rate:7", text=text, url="/r/abcdef/")
+        assert LocmemSmsBackend.outbox == []  # nothing leaves before the commit
+    assert created is True
+    assert len(callbacks) == 1
+    row = Notification.objects.get(idempotency_key="rate:7")
+    assert (row.recipient, row.to_phone, row.url, row.by_sms, row.by_email) == (
+        None,
+        "13812340002",
+        "/r/abcdef/",
+        True,
+        False,
+    )
+    assert len(row.title) == 200
+    assert row.title.startswith("您反映的问题已受理，联系人 139****5678，请耐心等待")
+    row.refresh_from_db()
+    assert row.delivered_at is not None
+    [(phone, sent)] = LocmemSmsBackend.outbox
+    assert phone == "13812340002"
+    assert sent.endswith(f" {settings.PORTAL_BASE_URL}/r/abcdef/")  # the caller's own link, unmasked
+
+
+def test_the_same_sms_key_twice_writes_one_row_and_says_so(db):
+    assert outbox.notification_enqueue_sms(phone="13812340002", key="rate:8", text="已受理") is True
+    assert outbox.notification_enqueue_sms(phone="13812340002", key="rate:8", text="改过") is False
+    assert list(Notification.objects.filter(idempotency_key="rate:8").values_list("title", flat=True)) == ["已受理"]
+
+
+@pytest.mark.parametrize("phone", ["", "   ", None])
+def test_an_sms_without_a_phone_writes_nothing(db, phone, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        assert outbox.notification_enqueue_sms(phone=phone, key="rate:9", text="已受理") is False
+    assert callbacks == []
+    assert Notification.objects.count() == 0
+
+
+def test_ids_for_a_key_are_its_rows_still_to_deliver(reachable, make_user):
+    other = make_user(email="li@example.cn")
+    first, _ = send(reachable, key="k:1")
+    second, _ = send(other, key="k:1")
+    send(reachable, key="k:2")
+    Notification.objects.filter(pk=first.pk).update(delivered_at=timezone.now())
+    assert outbox.notification_ids_for_key(key="k:1") == [second.pk]
+
+
+def test_deliver_each_counts_what_it_sent(reachable, make_user):
+    first, _ = send(reachable, key="k:1")
+    second, _ = send(make_user(email="li@example.cn"), key="k:1")
+    assert outbox.notifications_deliver_each(ids=[first.pk, second.pk, first.pk]) == 2
+
+
+def test_recipient_language_is_the_persons_own_else_the_default(reachable):
+    assert recipient_language(None) == "zh-hans"
+    assert recipient_language(reachable) == "zh-hans"
+    reachable.language = "en"
+    assert recipient_language(reachable) == "en"

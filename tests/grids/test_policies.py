@@ -217,6 +217,18 @@ def test_report_policy(people, who, source, for_caller, expected):
     assert bool(decision) is (expected == "")
 
 
+@pytest.mark.parametrize(
+    ("who", "source", "for_caller", "detail"),
+    [
+        ("handler", "resident", False, "您的岗位不能上报事件。"),
+        ("resident", "hotline", False, "只有社区工作人员可以登记12345热线来电。"),
+        ("resident", "resident", True, "只有社区工作人员可以代来电群众登记联系人和电话。"),
+    ],
+)
+def test_each_report_refusal_says_why_in_chinese(people, who, source, for_caller, detail):
+    assert policies.event_report_can(user=people[who], source=source, for_caller=for_caller).detail == detail
+
+
 def test_a_resident_cannot_file_as_hotline_with_someone_elses_name_through_the_api(api_as, people, manhole, east_grid):
     body = {
         "description": "楼道灯不亮",
