@@ -202,7 +202,7 @@ class PointsAdjustmentAdmin(ReadOnlyAdmin):
 @admin.register(Need)
 class NeedAdmin(admin.ModelAdmin):
     list_display = ["title", "community", "status", "supporters", "created_at"]
-    readonly_fields = ["supporters"]
+    readonly_fields = ["supporters", "status", "version", "status_changed_at"]
 
 
 @admin.register(Project)

@@ -485,8 +485,10 @@ class Need(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("提出人"), on_delete=models.PROTECT, related_name="+"
     )
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.OPEN)
+    version = models.PositiveIntegerField(default=0, editable=False)
     supporters = models.PositiveIntegerField(_("支持人数"), default=0, editable=False)
     created_at = models.DateTimeField(_("提出时间"), auto_now_add=True)
+    status_changed_at = models.DateTimeField(_("状态变更时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("居民需求")
