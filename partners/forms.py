@@ -1,11 +1,38 @@
 """Forms of the partners pages. They check the shape of the input; every rule is the services'."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from governance.models import Area
-from partners.models import EarningRule, Partner
+from partners.models import MAX_RECORD_PHOTOS, EarningRule, Partner
+
+PHOTO_ACCEPT = "image/jpeg,image/png,image/webp,image/*"
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Several photos in one input; each is checked by the service (type, size, pixels)."""
+
+    def __init__(self, *args, max_files: int = MAX_RECORD_PHOTOS, **kwargs):
+        self.max_files = max_files
+        kwargs.setdefault(
+            "widget", MultipleFileInput(attrs={"accept": PHOTO_ACCEPT, "capture": "environment", "multiple": True})
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
+        if len(files) > self.max_files:
+            raise ValidationError(
+                gettext_lazy("最多上传 %(n)d 张照片。"), code="too_many_files", params={"n": self.max_files}
+            )
+        single = super().clean
+        return [single(f, initial) for f in files]
 
 
 class ApplyForm(forms.Form):
@@ -42,6 +69,14 @@ class ServiceRecordForm(forms.Form):
     description = forms.CharField(
         label=gettext_lazy("服务内容"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
+    photos = PhotosField(
+        label=gettext_lazy("现场照片"),
+        required=False,
+        help_text=gettext_lazy("可拍照或从相册选择，最多 6 张（JPEG、PNG、WebP），每张不超过 5 MB。"),
+    )
+    # The photos kept from a submit sent back (governance.uploads.pending_keep).
+    pending_photos = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+    drop_pending = forms.BooleanField(label=gettext_lazy("不要已保留的照片"), required=False)
 
     def __init__(self, *args, partner: Partner, **kwargs):
         super().__init__(*args, **kwargs)

@@ -73,7 +73,9 @@ def visible_records(*, user: User) -> QuerySet[ServiceRecord]:
     if not _signed_in(user):
         return ServiceRecord.objects.none()
     ids = ServiceRecord.objects.filter(_staff_q(user, "partner__community__path") | Q(partner__users=user)).values("pk")
-    return ServiceRecord.objects.filter(pk__in=ids).select_related("partner__community", "rule")
+    return (
+        ServiceRecord.objects.filter(pk__in=ids).select_related("partner__community", "rule").prefetch_related("photos")
+    )
 
 
 def record_get_for_user(*, user: User, pk) -> ServiceRecord:
@@ -87,6 +89,7 @@ def records_to_verify(*, user: User) -> QuerySet[ServiceRecord]:
     return (
         ServiceRecord.objects.filter(_staff_q(user, "partner__community__path"), status=ServiceRecord.Status.SUBMITTED)
         .select_related("partner", "rule")
+        .prefetch_related("photos")
         .order_by("created_at")
     )
 

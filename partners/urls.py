@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.my_points_view, name="my_points"),
     path("apply/", views.apply_view, name="apply"),
     path("services/new/", views.service_new_view, name="service_new"),
+    path("records/<int:pk>/photos/<int:photo_pk>/", views.record_photo_view, name="record_photo"),
     path("rewards/", views.rewards_view, name="rewards"),
     path("rewards/<int:pk>/redeem/", views.redeem_view, name="redeem"),
     path("vouchers/", views.vouchers_view, name="vouchers"),

@@ -24,6 +24,7 @@ from partners.services.ledger import (
     transaction_hash,
 )
 from partners.services.partners import (
+    MAX_RECORD_PHOTOS,
     PARTNER_DECISIONS,
     PARTNER_FLOW,
     RECORD_FLOW,
@@ -81,6 +82,7 @@ __all__ = [
     "APPEAL_FLOW",
     "CLAIM_FLOW",
     "CREDIT_FORMULA",
+    "MAX_RECORD_PHOTOS",
     "NEED_FLOW",
     "PARTNER_DECISIONS",
     "PARTNER_FLOW",
