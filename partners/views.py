@@ -413,6 +413,9 @@ def nav_links(user) -> list[tuple[str, str]]:
             (reverse("partners:applications"), _("合伙人审核")),
             (reverse("partners:records"), _("服务核实")),
             (reverse("partners:adjustments"), _("积分调整复核")),
+            (reverse("partners:staff_rules"), _("积分规则")),
+            (reverse("partners:staff_rewards"), _("兑换商品与库存")),
+            (reverse("partners:staff_projects"), _("需求与项目")),
             (reverse("partners:fulfil"), _("核销兑换券")),
         ]
     return links
