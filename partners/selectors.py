@@ -69,6 +69,12 @@ def my_partner(*, user: User) -> Partner | None:
     return (active or partners or [None])[0]
 
 
+def my_partner_id(user: User) -> int | None:
+    """For ``GET /api/v1/me/``: the id of the user's partner (the active one first), or None."""
+    partner = my_partner(user=user)
+    return partner.pk if partner is not None else None
+
+
 def visible_records(*, user: User) -> QuerySet[ServiceRecord]:
     if not _signed_in(user):
         return ServiceRecord.objects.none()
