@@ -12,7 +12,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from governance import selectors, services
+from governance import extensions, selectors, services
 from governance.exceptions import DomainError
 from governance.models import Area, AuditEntry, Department, Notification, Role
 from governance.permissions import HasRole, IsPortalUser
@@ -83,6 +83,7 @@ class MeView(APIView):
             else list(selectors.visible_areas(user=user).filter(depth=0))
         )
         user.language = translation.get_language()
+        user.me_extra = extensions.me_values(user)  # fields the apps add (governance.extensions)
         return Response(MeOutput(user).data)
 
 

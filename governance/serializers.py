@@ -1,8 +1,10 @@
 """Small input/output serializers of the core API. Lists never carry unmasked personal data."""
 
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from governance import extensions
 from governance.models import Area, Department, Notification, Post, User
 
 
@@ -90,6 +92,16 @@ class MeOutput(serializers.ModelSerializer):
             "areas",
             "language",
         ]
+
+    def get_fields(self):
+        """The core's fields plus those the apps registered (governance.extensions.register_me_field);
+        the view puts their values in ``user.me_extra``."""
+        fields = super().get_fields()
+        for entry in extensions.me_fields():
+            if entry.name in fields:
+                raise ImproperlyConfigured(f"/me/ already has a field named {entry.name!r}")
+            fields[entry.name] = entry.field(source=f"me_extra.{entry.name}", read_only=True)
+        return fields
 
 
 class NotificationOutput(serializers.ModelSerializer):

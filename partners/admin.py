@@ -23,6 +23,7 @@ from partners.models import (
     Redemption,
     Reward,
     ServiceRecord,
+    ServiceRecordPhoto,
 )
 from partners.policies import partner_can, record_can, redemption_can
 
@@ -81,6 +82,14 @@ class PartnerAdmin(admin.ModelAdmin):
 class EarningRuleAdmin(admin.ModelAdmin):
     list_display = ["activity", "community", "points", "per_hour", "monthly_cap", "is_active"]
     list_filter = ["community", "is_active"]
+
+
+@admin.register(ServiceRecordPhoto)
+class ServiceRecordPhotoAdmin(ReadOnlyAdmin):
+    """Evidence photos: seen on the record's pages (a scoped view), never as a /media/ link here."""
+
+    list_display = ["record", "uploaded_by", "created_at"]
+    fields = ["record", "uploaded_by", "created_at"]
 
 
 @admin.register(ServiceRecord)
@@ -202,7 +211,7 @@ class PointsAdjustmentAdmin(ReadOnlyAdmin):
 @admin.register(Need)
 class NeedAdmin(admin.ModelAdmin):
     list_display = ["title", "community", "status", "supporters", "created_at"]
-    readonly_fields = ["supporters"]
+    readonly_fields = ["supporters", "status", "version", "status_changed_at"]
 
 
 @admin.register(Project)

@@ -208,7 +208,7 @@ class ServiceRecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         if rule is None:
             raise DomainError(_("服务项目不存在。"), code="rule_not_available")
         record = services.service_record_submit(partner=partner, rule=rule, actor=request.user, **values)
-        return Response(ServiceRecordOutput(record).data, status=status.HTTP_201_CREATED)
+        return Response(ServiceRecordOutput(record, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=ServiceRecordOutput, summary="核实并记分（只记一次）")
     @action(detail=True, methods=["post"])
@@ -216,7 +216,7 @@ class ServiceRecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         record = self.get_object()
         policies.record_can(user=request.user, action="verify", record=record).raise_if_denied()
         record, _tx = services.service_record_verify(record=record, actor=request.user)
-        return Response(ServiceRecordOutput(record).data)
+        return Response(ServiceRecordOutput(record, context={"request": request}).data)
 
     @extend_schema(request=ReasonInput, responses=ServiceRecordOutput, summary="不通过（须填原因）")
     @action(detail=True, methods=["post"])
@@ -226,7 +226,7 @@ class ServiceRecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         data = ReasonInput(data=request.data)
         data.is_valid(raise_exception=True)
         record = services.service_record_reject(record=record, actor=request.user, reason=data.validated_data["reason"])
-        return Response(ServiceRecordOutput(record).data)
+        return Response(ServiceRecordOutput(record, context={"request": request}).data)
 
 
 def _partner_for_points(request) -> Partner:

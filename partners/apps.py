@@ -7,8 +7,17 @@ class PartnersConfig(AppConfig):
     verbose_name = _("社区合伙人")
 
     def ready(self) -> None:
-        from governance import home
-        from partners import cards
+        from rest_framework import serializers
+
+        from governance import extensions, home
+        from partners import cards, selectors
 
         home.register(cards.partner_cards)
         home.register(cards.staff_cards)
+        extensions.register_me_field(
+            "partner",
+            value=selectors.my_partner_id,
+            field=lambda **kwargs: serializers.IntegerField(
+                allow_null=True, help_text="The signed-in user's partner (the active one first), or null.", **kwargs
+            ),
+        )

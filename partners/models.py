@@ -212,6 +212,36 @@ class ServiceRecord(models.Model):
         return f"service-record:{self.pk}"
 
 
+MAX_RECORD_PHOTOS = 6  # evidence photos per service record: the service's, the form's and the API's limit
+
+
+class ServiceRecordPhoto(models.Model):
+    """Evidence of a service (现场照片). Checked and re-encoded by ``governance.uploads.image_clean``;
+    served only through ``partners:record_photo`` to whoever may see the record, never from /media/."""
+
+    record = models.ForeignKey(
+        ServiceRecord, verbose_name=_("服务记录"), on_delete=models.CASCADE, related_name="photos"
+    )
+    image = models.ImageField(_("照片"), upload_to="partners/records/%Y/%m/")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("服务照片")
+        verbose_name_plural = pgettext_lazy("plural", "服务照片")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.record_id} · {self.pk}"
+
+
 # --- The ledger -----------------------------------------------------------------------------
 
 
@@ -485,8 +515,10 @@ class Need(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("提出人"), on_delete=models.PROTECT, related_name="+"
     )
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.OPEN)
+    version = models.PositiveIntegerField(default=0, editable=False)
     supporters = models.PositiveIntegerField(_("支持人数"), default=0, editable=False)
     created_at = models.DateTimeField(_("提出时间"), auto_now_add=True)
+    status_changed_at = models.DateTimeField(_("状态变更时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("居民需求")

@@ -157,6 +157,16 @@ def community_manage_can(*, user: User, community: Area) -> Decision:
     return deny("not_staff_here", _("只有本社区的工作人员可以管理积分规则和兑换商品。"))
 
 
+def staff_pages_can(*, user: User) -> Decision:
+    """The staff pages (rules, rewards, needs and projects): staff over at least one community.
+    What each page then shows is scoped by the selectors; each write asks the object's policy."""
+    if not _signed_in(user):
+        return deny("not_authenticated", _("请先登录。"))
+    if is_staff_somewhere(user):
+        return allow()
+    return deny("not_staff", _("只有社区工作人员可以查看此页面。"))
+
+
 def partner_apply_can(*, user: User) -> Decision:
     if not _signed_in(user):
         return deny("not_authenticated", _("请先登录。"))

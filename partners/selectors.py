@@ -69,11 +69,19 @@ def my_partner(*, user: User) -> Partner | None:
     return (active or partners or [None])[0]
 
 
+def my_partner_id(user: User) -> int | None:
+    """For ``GET /api/v1/me/``: the id of the user's partner (the active one first), or None."""
+    partner = my_partner(user=user)
+    return partner.pk if partner is not None else None
+
+
 def visible_records(*, user: User) -> QuerySet[ServiceRecord]:
     if not _signed_in(user):
         return ServiceRecord.objects.none()
     ids = ServiceRecord.objects.filter(_staff_q(user, "partner__community__path") | Q(partner__users=user)).values("pk")
-    return ServiceRecord.objects.filter(pk__in=ids).select_related("partner__community", "rule")
+    return (
+        ServiceRecord.objects.filter(pk__in=ids).select_related("partner__community", "rule").prefetch_related("photos")
+    )
 
 
 def record_get_for_user(*, user: User, pk) -> ServiceRecord:
@@ -87,6 +95,7 @@ def records_to_verify(*, user: User) -> QuerySet[ServiceRecord]:
     return (
         ServiceRecord.objects.filter(_staff_q(user, "partner__community__path"), status=ServiceRecord.Status.SUBMITTED)
         .select_related("partner", "rule")
+        .prefetch_related("photos")
         .order_by("created_at")
     )
 

@@ -1,8 +1,18 @@
 """Small input/output serializers of the partners API. Contacts leave masked."""
 
+from django.urls import reverse
 from rest_framework import serializers
 
-from partners.models import EarningRule, LedgerEntry, Partner, Redemption, Reward, ServiceRecord
+from partners.models import (
+    MAX_RECORD_PHOTOS,
+    EarningRule,
+    LedgerEntry,
+    Partner,
+    Redemption,
+    Reward,
+    ServiceRecord,
+    ServiceRecordPhoto,
+)
 
 
 class PartnerOutput(serializers.ModelSerializer):
@@ -47,14 +57,30 @@ class EarningRuleInput(serializers.Serializer):
     monthly_cap = serializers.IntegerField(min_value=1, required=False, allow_null=True, default=None)
 
 
+class RecordPhotoOutput(serializers.ModelSerializer):
+    """A photo's address is the scoped view (who may see the record), never a /media/ link."""
+
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ServiceRecordPhoto
+        fields = ["id", "url", "created_at"]
+
+    def get_url(self, photo: ServiceRecordPhoto) -> str:
+        path = reverse("partners:record_photo", args=[photo.record_id, photo.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
+
+
 class ServiceRecordOutput(serializers.ModelSerializer):
     activity = serializers.CharField(source="rule.activity")
+    photos = RecordPhotoOutput(many=True, read_only=True)
 
     class Meta:
         model = ServiceRecord
         fields = [
             "id", "partner", "rule", "activity", "served_on", "hours", "beneficiaries", "description",
-            "status", "points_awarded", "capped", "reject_reason", "verified_at", "created_at",
+            "status", "points_awarded", "capped", "reject_reason", "verified_at", "created_at", "photos",
         ]  # fmt: skip
 
 
@@ -65,6 +91,9 @@ class ServiceRecordInput(serializers.Serializer):
     hours = serializers.DecimalField(max_digits=5, decimal_places=1, min_value=0, default=0)
     beneficiaries = serializers.IntegerField(min_value=0, default=0)
     description = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    photos = serializers.ListField(
+        child=serializers.FileField(), required=False, default=list, max_length=MAX_RECORD_PHOTOS
+    )
 
 
 class StatementOutput(serializers.ModelSerializer):

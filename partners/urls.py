@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from partners import views
+from partners import staff_views, views
 
 app_name = "partners"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.my_points_view, name="my_points"),
     path("apply/", views.apply_view, name="apply"),
     path("services/new/", views.service_new_view, name="service_new"),
+    path("records/<int:pk>/photos/<int:photo_pk>/", views.record_photo_view, name="record_photo"),
     path("rewards/", views.rewards_view, name="rewards"),
     path("rewards/<int:pk>/redeem/", views.redeem_view, name="redeem"),
     path("vouchers/", views.vouchers_view, name="vouchers"),
@@ -27,4 +28,13 @@ urlpatterns = [
     path("staff/adjustments/", views.adjustments_view, name="adjustments"),
     path("staff/adjustments/<int:pk>/approve/", views.adjustment_approve_view, name="adjustment_approve"),
     path("staff/ledger/", views.ledger_view, name="ledger"),
+    path("staff/rules/", staff_views.rules_view, name="staff_rules"),
+    path("staff/rules/<int:pk>/edit/", staff_views.rule_edit_view, name="staff_rule_edit"),
+    path("staff/rewards/", staff_views.rewards_staff_view, name="staff_rewards"),
+    path("staff/rewards/<int:pk>/restock/", staff_views.reward_restock_view, name="staff_reward_restock"),
+    path("staff/projects/", staff_views.projects_staff_view, name="staff_projects"),
+    path("staff/projects/new/", staff_views.project_new_view, name="staff_project_new"),
+    path("staff/projects/<int:pk>/", staff_views.project_staff_view, name="staff_project"),
+    path("staff/projects/<int:pk>/claims/<int:claim_pk>/mark/", staff_views.claim_mark_view, name="staff_claim_mark"),
+    path("staff/projects/<int:pk>/close/", staff_views.project_close_view, name="staff_project_close"),
 ]

@@ -5,20 +5,23 @@ Every page states its rule; per-object decisions come from ``partners.policies``
 through ``partners.services`` like every other door.
 """
 
+import mimetypes
 import secrets
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from governance import uploads
 from governance.exceptions import DomainError
 from governance.permissions import any_portal_user, require_roles
 from partners import policies, selectors, services
 from partners.forms import ApplyForm, CodeForm, DecideForm, RedeemForm, RejectForm, ServiceRecordForm
-from partners.models import LedgerCheckpoint
+from partners.models import MAX_RECORD_PHOTOS, LedgerCheckpoint, ServiceRecordPhoto
 
 STATEMENT_PAGE = 30
 
@@ -62,32 +65,90 @@ def apply_view(request: HttpRequest) -> HttpResponse:
     return render(request, "partners/apply.html", {"form": form})
 
 
+PENDING_NAMESPACE = "partners-record"
+PHOTO_ERROR_CODES = frozenset(
+    {"file_too_large", "invalid_image_type", "invalid_image", "image_too_large", "too_many_files"}
+)
+
+
 @require_http_methods(["GET", "POST"])
 @any_portal_user
 def service_new_view(request: HttpRequest) -> HttpResponse:
+    """Log a service with photos. A form sent back (a missing field, a refused photo) keeps what was
+    typed and the valid photos already chosen (held under a token, see governance.uploads)."""
     partner = _my_partner_or_none(request)
     if partner is None:
         return render(request, "partners/not_partner.html")
     policies.partner_can(user=request.user, action="log_service", partner=partner).raise_for_page()
-    form = ServiceRecordForm(request.POST or None, partner=partner)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.service_record_submit(
-                partner=partner,
-                rule=data["rule"],
-                served_on=data["served_on"],
-                hours=data["hours"] or 0,
-                beneficiaries=data["beneficiaries"] or 0,
-                description=data["description"],
-                actor=request.user,
-            )
-        except DomainError as exc:
-            form.add_error(None, exc.detail)
-        else:
-            messages.success(request, _("服务记录已提交，工作人员核实后积分到账。"))
-            return redirect("partners:my_points")
-    return render(request, "partners/service_new.html", {"form": form, "partner": partner})
+    user = request.user
+    pending_count = 0
+    status = 200
+    if request.method == "POST":
+        form = ServiceRecordForm(request.POST, request.FILES, partner=partner)
+        token = request.POST.get("pending_photos", "")
+        kept = (
+            []
+            if request.POST.get("drop_pending")
+            else uploads.pending_load(namespace=PENDING_NAMESPACE, user=user, token=token)
+        )
+        chosen = [f for f in request.FILES.getlist("photos") if f]
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.service_record_submit(
+                    partner=partner,
+                    rule=data["rule"],
+                    served_on=data["served_on"],
+                    hours=data["hours"] or 0,
+                    beneficiaries=data["beneficiaries"] or 0,
+                    description=data["description"],
+                    photos=[*kept, *data["photos"]],
+                    actor=user,
+                )
+            except ValidationError as exc:
+                on_photos = any(e.code in PHOTO_ERROR_CODES for e in exc.error_list)
+                form.add_error("photos" if on_photos else None, exc)
+            except DomainError as exc:
+                form.add_error(None, exc.detail)
+            else:
+                uploads.pending_drop(namespace=PENDING_NAMESPACE, user=user, token=token)
+                messages.success(request, _("服务记录已提交，工作人员核实后积分到账。"))
+                return redirect("partners:my_points")
+        # Sent back: keep the valid photos so nobody takes them again; name the refused ones.
+        token, pending_count, refused = uploads.pending_keep(
+            namespace=PENDING_NAMESPACE, user=user, token=token, kept=kept, new=chosen, limit=MAX_RECORD_PHOTOS
+        )
+        for error in refused:
+            if "photos" not in form.errors:
+                form.add_error("photos", error)
+        form.data = form.data.copy()
+        form.data["pending_photos"] = token if pending_count else ""
+        status = 400
+    else:
+        form = ServiceRecordForm(partner=partner)
+    return render(
+        request,
+        "partners/service_new.html",
+        {"form": form, "partner": partner, "pending_count": pending_count},
+        status=status,
+    )
+
+
+@require_GET
+@any_portal_user
+def record_photo_view(request: HttpRequest, pk: int, photo_pk: int) -> FileResponse:
+    """An evidence photo, served only to who may see its record (media files are never public)."""
+    record = selectors.record_get_for_user(user=request.user, pk=pk)
+    policies.record_can(user=request.user, action="view", record=record).raise_for_page()
+    photo = get_object_or_404(ServiceRecordPhoto, pk=photo_pk, record=record)
+    try:
+        handle = photo.image.open("rb")
+    except OSError as exc:
+        raise Http404 from exc
+    response = FileResponse(handle, content_type=mimetypes.guess_type(photo.image.name)[0] or "image/jpeg")
+    response["Cache-Control"] = "private, max-age=86400"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @any_portal_user
@@ -352,6 +413,9 @@ def nav_links(user) -> list[tuple[str, str]]:
             (reverse("partners:applications"), _("合伙人审核")),
             (reverse("partners:records"), _("服务核实")),
             (reverse("partners:adjustments"), _("积分调整复核")),
+            (reverse("partners:staff_rules"), _("积分规则")),
+            (reverse("partners:staff_rewards"), _("兑换商品与库存")),
+            (reverse("partners:staff_projects"), _("需求与项目")),
             (reverse("partners:fulfil"), _("核销兑换券")),
         ]
     return links

@@ -24,6 +24,7 @@ from partners.services.ledger import (
     transaction_hash,
 )
 from partners.services.partners import (
+    MAX_RECORD_PHOTOS,
     PARTNER_DECISIONS,
     PARTNER_FLOW,
     RECORD_FLOW,
@@ -42,6 +43,7 @@ from partners.services.projects import (
     APPEAL_FLOW,
     CLAIM_FLOW,
     CREDIT_FORMULA,
+    NEED_FLOW,
     PROJECT_FLOW,
     CreditProfile,
     SlotsFull,
@@ -80,6 +82,8 @@ __all__ = [
     "APPEAL_FLOW",
     "CLAIM_FLOW",
     "CREDIT_FORMULA",
+    "MAX_RECORD_PHOTOS",
+    "NEED_FLOW",
     "PARTNER_DECISIONS",
     "PARTNER_FLOW",
     "PROJECT_FLOW",

@@ -1,8 +1,11 @@
 """Partners joining (an application staff decide), earning rules, service records that earn once."""
 
+from collections.abc import Sequence
 from datetime import date
 from decimal import ROUND_FLOOR, Decimal
 
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Sum
 from django.urls import reverse
@@ -15,8 +18,18 @@ from governance.models import Area, AuditEntry, Role, User
 from governance.outbox import notification_enqueue
 from governance.selectors import users_with_role_in_area
 from governance.services import audit_record
+from governance.uploads import image_clean
 from governance.workflow import Workflow
-from partners.models import SUB_KINDS, Account, EarningRule, LedgerTransaction, Partner, ServiceRecord
+from partners.models import (
+    MAX_RECORD_PHOTOS,
+    SUB_KINDS,
+    Account,
+    EarningRule,
+    LedgerTransaction,
+    Partner,
+    ServiceRecord,
+    ServiceRecordPhoto,
+)
 from partners.services.ledger import book_lock, ledger_post, partner_account, system_account
 
 P = Partner.Status
@@ -214,7 +227,10 @@ def service_record_submit(
     hours: Decimal | float | int = 0,
     beneficiaries: int = 0,
     description: str = "",
+    photos: Sequence[UploadedFile] = (),
 ) -> ServiceRecord:
+    """Log a service with its evidence photos. Everything is checked before anything is written;
+    each photo is re-encoded by the core's cleaner (no EXIF/GPS kept)."""
     if not partner.is_active:
         raise PartnerNotActive()
     if rule.community_id != partner.community_id or not rule.is_active:
@@ -224,6 +240,9 @@ def service_record_submit(
         raise DomainError(_("按小时计分的服务请填写大于零的时长。"), code="hours_required", fields={"hours": []})
     if served_on > timezone.localdate():
         raise DomainError(_("服务日期不能晚于今天。"), code="future_date")
+    if len(photos) > MAX_RECORD_PHOTOS:
+        raise ValidationError(_("最多上传 %(n)d 张照片。") % {"n": MAX_RECORD_PHOTOS}, code="too_many_files")
+    cleaned = [image_clean(photo) for photo in photos]
     record = ServiceRecord(
         partner=partner,
         rule=rule,
@@ -235,7 +254,14 @@ def service_record_submit(
     )
     record.full_clean()
     record.save()
-    audit_record(actor=actor, action=AuditEntry.Action.CREATE, obj=record, changes={"rule": rule.activity})
+    for content in cleaned:
+        ServiceRecordPhoto.objects.create(record=record, image=content, uploaded_by=actor)
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.CREATE,
+        obj=record,
+        changes={"rule": rule.activity, "photos": len(cleaned)},
+    )
     return record
 
 

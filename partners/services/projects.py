@@ -13,6 +13,7 @@ from datetime import date
 from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count, F, Q
 from django.db.models import Sum as models_sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -62,6 +63,33 @@ PROJECT_FLOW = Workflow(
     labels=dict(PS.choices),
     noun=gettext_lazy("项目"),
     stale_detail=gettext_lazy("该项目刚被其他工作人员处理过。"),
+)
+
+NS = Need.Status
+
+
+def _record_need_move(*, obj: Need, frm: str, to: str, actor: User | None, note: str) -> None:
+    """The need's timeline entry, and a word to the resident who raised it (never to the actor)."""
+    audit_record(
+        actor=actor, action=AuditEntry.Action.TRANSITION, obj=obj, changes={"from": frm, "to": to, "note": note}
+    )
+    if to == NS.ADOPTED and obj.submitted_by_id != getattr(actor, "pk", None):
+        notification_enqueue(
+            recipients=[obj.submitted_by],
+            key=f"need:{obj.pk}:{to}",
+            title=_("您提出的需求“%(title)s”已立项") % {"title": obj.title},
+            body=note,
+            url=reverse("partners:projects"),
+        )
+
+
+NEED_FLOW = Workflow(
+    model=Need,
+    moves={NS.OPEN: {NS.ADOPTED: set()}, NS.ADOPTED: {}},
+    record=_record_need_move,
+    labels=dict(NS.choices),
+    noun=gettext_lazy("需求"),
+    stale_detail=gettext_lazy("该需求刚被其他工作人员立项，请刷新后查看。"),
 )
 
 CLAIM_FLOW = Workflow(
@@ -125,6 +153,9 @@ def project_publish(
         raise DomainError(_("每人积分必须大于零。"), code="invalid_points")
     if need is not None and need.community_id != community.pk:
         raise DomainError(_("该需求不属于本社区。"), code="other_community")
+    if need is not None:
+        # The need moves first (compare-and-set): two staff publishing from one need make one project.
+        NEED_FLOW.transition(need, to=NS.ADOPTED, actor=actor, note=title.strip())
     project = Project.objects.create(
         community=community,
         need=need,
@@ -137,8 +168,6 @@ def project_publish(
         ends_on=ends_on,
         created_by=actor,
     )
-    if need is not None:
-        Need.objects.filter(pk=need.pk).update(status=Need.Status.ADOPTED)
     audit_record(actor=actor, action=AuditEntry.Action.CREATE, obj=project, changes={"slots": project.slots})
     return project
 

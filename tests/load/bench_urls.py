@@ -1,8 +1,10 @@
-"""The portal's URLs plus two bare views, the baselines the API is measured against.
+"""The portal's URLs plus three bare views, the baselines the API is measured against.
 
 The bare views do the same database work as the API with plain Django: find the token's user,
 scope the events to the user's areas, read one page through ``.values()`` (list) or insert one
-event with the ORM (create). No DRF, no serializer, no service. They exist only here.
+event with the ORM (create). The third inserts one row (an audit entry) with the ORM after the same
+token lookup: the baseline of a ledger posting over HTTP. No DRF, no serializer, no service. They
+exist only here.
 """
 
 import json
@@ -18,7 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 from rest_framework.authtoken.models import Token
 
-from governance.models import Post
+from governance.models import AuditEntry, Post
 from governance.urls import handler403, handler404, handler500  # the portal's error pages
 from grids.models import Event, EventCategory, Grid
 from grids.services import clock_fields
@@ -113,10 +115,25 @@ def bare_event_create(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"id": event.pk, "code": event.code}, status=201)
 
 
+@csrf_exempt
+@login_not_required
+@require_POST
+def bare_row_create(request: HttpRequest) -> JsonResponse:
+    user = _token_user(request)
+    if user is None:
+        return _unauthorized()
+    data = json.loads(request.body)
+    row = AuditEntry.objects.create(
+        actor=user, action=AuditEntry.Action.CREATE, object_type="bench.row", changes={"points": int(data["points"])}
+    )
+    return JsonResponse({"id": row.pk}, status=201)
+
+
 __all__ = ["handler403", "handler404", "handler500", "urlpatterns"]
 
 urlpatterns = [
     path("bench/events/", bare_event_list, name="bench-event-list"),
     path("bench/events/create/", bare_event_create, name="bench-event-create"),
+    path("bench/rows/create/", bare_row_create, name="bench-row-create"),
     path("", include("governance.urls")),
 ]

@@ -7,7 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from governance.exceptions import Conflict, DomainError, InvalidTransition
-from governance.models import Role
+from governance.models import AuditEntry, Notification, Role
 from partners import services
 from partners.models import Account, Claim, LedgerTransaction, Need, Project
 from tests.partners.conftest import make_partner
@@ -16,6 +16,7 @@ pytestmark = pytest.mark.django_db
 
 PROJECT_TABLE = {"published": {"closed"}, "closed": set()}
 CLAIM_TABLE = {"claimed": {"done", "no_show"}, "done": set(), "no_show": set()}
+NEED_TABLE = {"open": {"adopted"}, "adopted": set()}
 
 
 @pytest.fixture
@@ -43,6 +44,8 @@ def second_partner(make_user, area_tree, n=2):
 def test_the_tables_are_the_ones_written_here():
     assert {k: set(v) for k, v in services.PROJECT_FLOW.table().items()} == PROJECT_TABLE
     assert {k: set(v) for k, v in services.CLAIM_FLOW.table().items()} == CLAIM_TABLE
+    assert {k: set(v) for k, v in services.NEED_FLOW.table().items()} == NEED_TABLE
+    assert services.NEED_FLOW.writes("open", "adopted") == frozenset()  # the move writes no other column
 
 
 def test_a_need_is_supported_once_by_others(resident, neighbour, area_tree):
@@ -63,7 +66,47 @@ def test_a_need_becomes_a_project(resident, area_tree, east_staff):
         community=area_tree["east"], need=need, title="智能手机课", slots=3, points_per_slot=20, actor=east_staff
     )
     assert project.need == need
-    assert Need.objects.get(pk=need.pk).status == "adopted"
+    stored = Need.objects.get(pk=need.pk)
+    assert stored.status == "adopted"
+    assert stored.version == 1
+    assert stored.status_changed_at is not None
+    entry = AuditEntry.objects.get(
+        action=AuditEntry.Action.TRANSITION, object_id=str(need.pk), object_type="partners.need"
+    )
+    assert entry.actor == east_staff
+    assert entry.changes == {"from": "open", "to": "adopted", "note": "智能手机课"}
+    notice = Notification.objects.get(idempotency_key=f"need:{need.pk}:adopted")
+    assert notice.recipient == resident
+    assert notice.title == "您提出的需求“老人智能手机课”已立项"
+
+
+def test_an_adopted_need_cannot_become_a_second_project(resident, area_tree, east_staff):
+    need = services.need_submit(community=area_tree["east"], title="楼道清洁", actor=resident)
+    services.project_publish(
+        community=area_tree["east"], need=need, title="楼道清洁日", slots=2, points_per_slot=10, actor=east_staff
+    )
+    fresh = Need.objects.get(pk=need.pk)
+    with pytest.raises(InvalidTransition) as again:
+        services.project_publish(
+            community=area_tree["east"], need=fresh, title="再来一次", slots=1, points_per_slot=10, actor=east_staff
+        )
+    assert again.value.detail == "需求当前为“已立项”，不能变更为“已立项”。"
+    assert Project.objects.filter(need=need).count() == 1
+
+
+def test_two_staff_publishing_from_one_need_make_one_project(resident, area_tree, east_staff):
+    """Both read the need while it was open; the compare-and-set lets only the first move it."""
+    need = services.need_submit(community=area_tree["east"], title="儿童托管", actor=resident)
+    first, second = Need.objects.get(pk=need.pk), Need.objects.get(pk=need.pk)
+    services.project_publish(
+        community=area_tree["east"], need=first, title="暑期托管", slots=2, points_per_slot=10, actor=east_staff
+    )
+    with pytest.raises(Conflict):
+        services.project_publish(
+            community=area_tree["east"], need=second, title="暑期托管二", slots=2, points_per_slot=10, actor=east_staff
+        )
+    assert Project.objects.filter(need=need).count() == 1
+    assert Need.objects.get(pk=need.pk).version == 1
 
 
 def test_claims_never_exceed_slots_and_a_partner_claims_once(partner, project, make_user, area_tree):
