@@ -141,7 +141,7 @@ class SuggestionAdmin(ViewOnlyAdmin):
 
 @admin.register(TimelineEntry)
 class TimelineEntryAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "kind", "meeting", "resolution", "actor", "note"]
+    list_display = ["created_at", "kind", "meeting", "resolution", "suggestion", "actor", "note"]
     list_filter = ["kind"]
 
     def has_add_permission(self, request) -> bool:

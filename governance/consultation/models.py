@@ -55,6 +55,8 @@ class Suggestion(models.Model):
     title = models.CharField(_("议题"), max_length=120)
     body = models.TextField(_("说明"), blank=True)
     status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.OPEN)
+    version = models.PositiveIntegerField(default=0, editable=False)
+    status_changed_at = models.DateTimeField(_("状态变更时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("提出时间"), auto_now_add=True)
 
     class Meta:
@@ -308,7 +310,7 @@ class Resolution(models.Model):
 
 
 class TimelineEntry(models.Model):
-    """Append-only history of a meeting and of a resolution (全程留痕)."""
+    """Append-only history of a meeting, a resolution and a topic (全程留痕)."""
 
     class Kind(models.TextChoices):
         TRANSITION = "transition", _("状态变更")
@@ -332,6 +334,9 @@ class TimelineEntry(models.Model):
     resolution = models.ForeignKey(
         Resolution, verbose_name=_("决议"), null=True, blank=True, on_delete=models.CASCADE, related_name="timeline"
     )
+    suggestion = models.ForeignKey(
+        Suggestion, verbose_name=_("议题"), null=True, blank=True, on_delete=models.CASCADE, related_name="timeline"
+    )
     kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -353,7 +358,8 @@ class TimelineEntry(models.Model):
         ordering = ["created_at", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(meeting__isnull=False) | Q(resolution__isnull=False), name="consultation_timeline_has_owner"
+                condition=Q(meeting__isnull=False) | Q(resolution__isnull=False) | Q(suggestion__isnull=False),
+                name="consultation_timeline_has_owner",
             )
         ]
 

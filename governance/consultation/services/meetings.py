@@ -40,6 +40,7 @@ logger = logging.getLogger(__name__)
 
 M = Meeting.Status
 R = Resolution.Status
+S = Suggestion.Status
 
 REMIND_BEFORE = timedelta(hours=24)
 CONFIRM_DAYS = 3  # attendees confirm or object to the minutes within this many days
@@ -79,6 +80,7 @@ def timeline_add(
     kind: str,
     meeting: Meeting | None = None,
     resolution: Resolution | None = None,
+    suggestion: Suggestion | None = None,
     actor: User | None = None,
     from_status: str = "",
     to_status: str = "",
@@ -90,6 +92,7 @@ def timeline_add(
     return TimelineEntry.objects.create(
         meeting=meeting,
         resolution=resolution,
+        suggestion=suggestion,
         kind=kind,
         actor=actor,
         from_status=from_status,
@@ -134,6 +137,13 @@ def _record_resolution_move(*, obj: Resolution, frm: str, to: str, actor: User |
     audit_record(actor=actor, action=AuditEntry.Action.TRANSITION, obj=obj, changes={"from": frm, "to": to})
 
 
+def _record_suggestion_move(*, obj: Suggestion, frm: str, to: str, actor: User | None, note: str) -> None:
+    timeline_add(
+        suggestion=obj, kind=TimelineEntry.Kind.TRANSITION, actor=actor, from_status=frm, to_status=to, note=note
+    )
+    audit_record(actor=actor, action=AuditEntry.Action.TRANSITION, obj=obj, changes={"from": frm, "to": to})
+
+
 # from → {to: the columns that move may write, besides status, version and the timestamps}
 MEETING_FLOW = Workflow(
     model=Meeting,
@@ -160,6 +170,20 @@ RESOLUTION_FLOW = Workflow(
     labels=dict(R.choices),
     noun=gettext_lazy("决议"),
     stale_detail=gettext_lazy("该决议刚被其他人更新过，请刷新后查看最新进度。"),
+)
+
+# A topic goes on an agenda when staff turn it into an item, and back to open when the meeting
+# it was put on is cancelled (so it can be put on the next one).
+SUGGESTION_FLOW = Workflow(
+    model=Suggestion,
+    moves={
+        S.OPEN: {S.ON_AGENDA: set()},
+        S.ON_AGENDA: {S.OPEN: set()},
+    },
+    record=_record_suggestion_move,
+    labels=dict(S.choices),
+    noun=gettext_lazy("议题"),
+    stale_detail=gettext_lazy("该议题刚被其他人列入议程，请刷新后查看。"),
 )
 
 
@@ -280,13 +304,15 @@ def meeting_conclude(*, actor: User, meeting: Meeting, note: str = "") -> Meetin
     )
 
 
+@transaction.atomic
 def meeting_cancel(*, actor: User, meeting: Meeting, reason: str) -> Meeting:
+    """planned → cancelled (invitees told); its topics go back to open for the next meeting."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("请填写取消原因。")})
-    return MEETING_FLOW.transition(
-        meeting, to=M.CANCELLED, actor=actor, note=reason, changes={"cancel_reason": reason[:200]}
-    )
+    MEETING_FLOW.transition(meeting, to=M.CANCELLED, actor=actor, note=reason, changes={"cancel_reason": reason[:200]})
+    _suggestions_back_to_open(meeting=meeting, actor=actor)
+    return meeting
 
 
 def _sign_in(*, participant: Participant, by: User | None, actor: User) -> Participant:
@@ -338,6 +364,10 @@ def agenda_item_add(
     due_date: date | None = None,
 ) -> AgendaItem:
     _require_open_meeting(meeting)
+    if suggestion is not None and suggestion.status != S.OPEN:
+        raise Conflict(
+            _("议题“%(title)s”已列入议程，不能重复列入。") % {"title": suggestion.title}, code="topic_on_agenda"
+        )
     if (
         suggestion is not None
         and not meeting.area.path.startswith(suggestion.area.path)
@@ -358,10 +388,34 @@ def agenda_item_add(
     item.full_clean(exclude=["meeting"])
     item.save()
     if suggestion is not None:
-        Suggestion.objects.filter(pk=suggestion.pk).update(status=Suggestion.Status.ON_AGENDA)
+        _suggestion_to_agenda(suggestion=suggestion, meeting=meeting, actor=actor)
     timeline_add(meeting=meeting, kind=TimelineEntry.Kind.AGENDA, actor=actor, note=item.title)
     audit_record(actor=actor, action=AuditEntry.Action.CREATE, obj=item)
     return item
+
+
+def _suggestion_to_agenda(*, suggestion: Suggestion, meeting: Meeting, actor: User) -> None:
+    """open → on agenda (compare-and-set: two staff putting one topic on two agendas, one wins);
+    the author is told, unless they put it there themselves."""
+    SUGGESTION_FLOW.transition(suggestion, to=S.ON_AGENDA, actor=actor, note=meeting.title)
+    if suggestion.author_id != actor.pk:
+        notification_enqueue(
+            recipients=[suggestion.author],
+            key=f"suggestion:{suggestion.pk}:on-agenda:{meeting.pk}",
+            title=_("【议题】您提出的“%(title)s”已列入议程") % {"title": suggestion.title},
+            body=f"{meeting.title} · {timezone.localtime(meeting.starts_at):%Y-%m-%d %H:%M}",
+            url=_meeting_url(meeting),
+        )
+
+
+def _suggestions_back_to_open(*, meeting: Meeting, actor: User) -> None:
+    """The topics of a cancelled meeting go back to open, unless another open meeting has them."""
+    elsewhere = AgendaItem.objects.filter(meeting__status__in=[M.PLANNED, M.IN_SESSION]).exclude(meeting=meeting)
+    topics = Suggestion.objects.filter(items__meeting=meeting, status=S.ON_AGENDA).exclude(
+        pk__in=elsewhere.values("suggestion_id")
+    )
+    for suggestion in topics.distinct():
+        SUGGESTION_FLOW.transition(suggestion, to=S.OPEN, actor=actor, note=_("会议取消：%(t)s") % {"t": meeting.title})
 
 
 def adopted_by_rule(*, votes_for: int, present: int, is_major: bool) -> bool:
