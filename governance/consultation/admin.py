@@ -69,7 +69,7 @@ class ParticipantInline(ReadOnlyInline):
 
 class AgendaInline(ReadOnlyInline):
     model = AgendaItem
-    fields = ["order", "title", "is_major", "votes_for", "votes_against", "abstentions", "present", "adopted"]
+    fields = ["order", "parent", "title", "is_major", "votes_for", "votes_against", "abstentions", "present", "adopted"]
     readonly_fields = fields
 
 

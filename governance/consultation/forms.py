@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from governance.consultation.models import Group, Resolution, ServiceItem, Suggestion
+from governance.consultation.models import AgendaItem, Group, Resolution, ServiceItem, Suggestion
 from governance.models import Area, Department, PartyOrganization, User
 
 
@@ -51,27 +51,53 @@ class CancelForm(forms.Form):
     reason = forms.CharField(label=_("取消原因"), max_length=200)
 
 
+def _top_label(item: AgendaItem) -> str:
+    """A top-level item as a parent choice: its number is its order ("2 加装电梯")."""
+    return f"{item.order} {item.title}"
+
+
 class AgendaItemForm(forms.Form):
     title = forms.CharField(label=_("议题"), max_length=120, required=False)
     suggestion = forms.ModelChoiceField(
         label=_("来自居民议题"), queryset=Suggestion.objects.none(), required=False, empty_label=_("（不关联）")
+    )
+    parent = forms.ModelChoiceField(
+        label=_("上级议程"), queryset=AgendaItem.objects.none(), required=False, empty_label=_("（顶级议程）")
     )
     is_major = forms.BooleanField(label=_("重大事项（须三分之二通过）"), required=False)
     responsible_department = forms.ModelChoiceField(
         label=_("责任单位"), queryset=Department.objects.none(), required=False, empty_label=_("（召集方）")
     )
     due_date = forms.DateField(label=_("办结期限"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    agenda_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
-    def __init__(self, *args, suggestions, departments, **kwargs):
+    def __init__(self, *args, suggestions, departments, parents=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["suggestion"].queryset = suggestions
         self.fields["responsible_department"].queryset = departments
+        self.fields["parent"].queryset = parents if parents is not None else AgendaItem.objects.none()
+        self.fields["parent"].label_from_instance = _top_label
 
     def clean(self):
         data = super().clean()
         if not (data.get("title") or "").strip() and not data.get("suggestion"):
             raise forms.ValidationError(_("请填写议题，或选择一条居民议题。"))
         return data
+
+
+class AgendaMoveForm(forms.Form):
+    """Move an item: up / down among its siblings (the page's buttons), or to a place under another item."""
+
+    position = forms.IntegerField(label=_("位置"), min_value=1, max_value=1000)
+    parent = forms.ModelChoiceField(
+        label=_("上级议程"), queryset=AgendaItem.objects.none(), required=False, empty_label=_("（顶级议程）")
+    )
+    agenda_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+
+    def __init__(self, *args, parents, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].queryset = parents
+        self.fields["parent"].label_from_instance = _top_label
 
 
 class VoteForm(forms.Form):

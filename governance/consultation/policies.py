@@ -32,6 +32,7 @@ MEETING_ACTIONS: dict[str, str] = {
     "cancel": "runner",
     "invite": "runner",
     "add_item": "runner",
+    "arrange_agenda": "runner",
     "vote": "runner",
     "sign_in_other": "runner",
     "write_minutes": "runner",

@@ -15,6 +15,7 @@ urlpatterns = [
     path("meetings/<int:pk>/minutes.pdf", views.minutes_pdf_view, name="minutes_pdf"),
     path("meetings/<int:pk>/<str:action>/", views.meeting_action_view, name="meeting_action"),
     path("items/<int:pk>/vote/", views.item_vote_view, name="item_vote"),
+    path("items/<int:pk>/move/", views.item_move_view, name="item_move"),
     path("resolutions/", views.resolutions_view, name="resolutions"),
     path("resolutions/<int:pk>/progress/", views.resolution_progress_view, name="resolution_progress"),
     path("topics/", views.topics_view, name="topics"),

@@ -162,7 +162,7 @@ def _detail_context(request: HttpRequest, meeting: Meeting) -> dict:
     attendance = selectors.attendance_for(meeting=meeting)
     runner = "open" in allowed
     me = meeting.participants.filter(user=user).first()
-    agenda = list(meeting.agenda.select_related("suggestion", "responsible_department").order_by("order", "id"))
+    agenda = selectors.agenda_outline(meeting=meeting)
     live = meeting.status == Meeting.Status.IN_SESSION
     context = {
         "meeting": meeting,
@@ -186,11 +186,15 @@ def _detail_context(request: HttpRequest, meeting: Meeting) -> dict:
             if open_meeting
             else None,
             item_form=forms.AgendaItemForm(
+                initial={"agenda_version": meeting.agenda_version},
                 suggestions=selectors.visible_suggestions(user=user).filter(status=Suggestion.Status.OPEN),
                 departments=Department.objects.filter(is_active=True).order_by("name"),
+                parents=_top_items(meeting),
             )
             if open_meeting
             else None,
+            arrange=open_meeting and "arrange_agenda" in allowed,
+            move_form=forms.AgendaMoveForm(parents=_top_items(meeting)) if open_meeting else None,
             vote_form=forms.VoteForm() if live else None,
             cancel_form=forms.CancelForm() if meeting.status == Meeting.Status.PLANNED else None,
             minutes_form=forms.MinutesForm(initial={"text": meeting.minutes})
@@ -214,6 +218,10 @@ def _detail_context(request: HttpRequest, meeting: Meeting) -> dict:
         )
         context["show_minutes"] = context["show_minutes"] or "confirm_minutes" in allowed
     return context
+
+
+def _top_items(meeting: Meeting):
+    return meeting.agenda.filter(parent__isnull=True).order_by("order", "id")
 
 
 @require_GET
@@ -294,6 +302,7 @@ def meeting_action_view(request: HttpRequest, pk: int, action: str) -> HttpRespo
             post,
             suggestions=selectors.visible_suggestions(user=user),
             departments=Department.objects.filter(is_active=True),
+            parents=_top_items(meeting),
         )
         if form.is_valid():
             data = form.cleaned_data
@@ -344,6 +353,22 @@ def item_vote_view(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         _form_errors(request, form)
     return redirect("consultation:meeting_detail", pk=item.meeting_id)
+
+
+@require_POST
+@any_portal_user
+def item_move_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Up / down among its siblings, or to a place under another item; the page's agenda version
+    goes along, so a staff member looking at an agenda someone else just changed is asked to refresh."""
+    item = selectors.agenda_item_get_for_user(user=request.user, pk=pk)
+    policies.meeting_can(user=request.user, action="arrange_agenda", meeting=item.meeting).raise_for_page()
+    form = forms.AgendaMoveForm(request.POST, parents=_top_items(item.meeting))
+    if form.is_valid():
+        data = form.cleaned_data
+        _run(request, lambda: services.agenda_item_move(actor=request.user, item=item, **data), _("议程顺序已调整。"))
+    else:
+        _form_errors(request, form)
+    return redirect(reverse("consultation:meeting_detail", args=[item.meeting_id]) + "#agenda-title")
 
 
 @require_GET

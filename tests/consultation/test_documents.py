@@ -62,6 +62,18 @@ def test_minutes_pdf_extracts_with_its_chinese_intact(concluded, east_staff):
         assert expected in text
 
 
+def test_minutes_pdf_numbers_nested_agenda_items(quorate, east_staff):
+    from governance.consultation.documents import minutes_pdf
+
+    parking = services.agenda_item_add(actor=east_staff, meeting=quorate, title="停车管理")
+    services.agenda_item_add(actor=east_staff, meeting=quorate, title="划线", parent=parking)
+    services.agenda_item_add(actor=east_staff, meeting=quorate, title="夜间巡查", parent=parking)
+    lift = services.agenda_item_add(actor=east_staff, meeting=quorate, title="加装电梯")
+    services.agenda_item_move(actor=east_staff, item=lift, position=1)
+    _reader, text = _pdf_text(minutes_pdf(meeting=quorate))
+    assert re.search(r"1\.加装电梯.*2\.停车管理.*2\.1划线.*2\.2夜间巡查", text), text
+
+
 def test_minutes_pdf_embeds_its_own_font(concluded):
     from governance.consultation.documents import minutes_pdf
 

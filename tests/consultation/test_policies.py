@@ -14,6 +14,7 @@ ACTIONS = [
     "open",
     "invite",
     "add_item",
+    "arrange_agenda",
     "vote",
     "sign_in_other",
     "write_minutes",

@@ -1,5 +1,6 @@
 """Every write of the consultation app, one module per area of use cases (re-exported here)."""
 
+from governance.consultation.services.agenda import MAX_ITEMS, agenda_item_add, agenda_item_move
 from governance.consultation.services.meetings import (
     BATCH,
     CODE_ALPHABET,
@@ -17,7 +18,6 @@ from governance.consultation.services.meetings import (
     NotInvited,
     WrongCode,
     adopted_by_rule,
-    agenda_item_add,
     agenda_item_vote,
     meeting_cancel,
     meeting_conclude,
@@ -59,6 +59,7 @@ __all__ = [
     "CODE_ALPHABET",
     "CONFIRM_DAYS",
     "DEFAULT_RESOLUTION_DAYS",
+    "MAX_ITEMS",
     "MEETING_FLOW",
     "NUDGE_AFTER",
     "REMIND_BEFORE",
@@ -72,6 +73,7 @@ __all__ = [
     "WrongCode",
     "adopted_by_rule",
     "agenda_item_add",
+    "agenda_item_move",
     "agenda_item_vote",
     "council_rule_set",
     "fee_plan_create",

@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Max, Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -349,63 +349,6 @@ def participant_sign_in_by_staff(*, actor: User, participant: Participant) -> Pa
 
 
 # --- Agenda and votes -------------------------------------------------------------------------
-
-
-@transaction.atomic
-def agenda_item_add(
-    *,
-    actor: User,
-    meeting: Meeting,
-    title: str,
-    description: str = "",
-    suggestion: Suggestion | None = None,
-    is_major: bool = False,
-    responsible_department: Department | None = None,
-    due_date: date | None = None,
-) -> AgendaItem:
-    _require_open_meeting(meeting)
-    if suggestion is not None and suggestion.status != S.OPEN:
-        raise Conflict(
-            _("议题“%(title)s”已列入议程，不能重复列入。") % {"title": suggestion.title}, code="topic_on_agenda"
-        )
-    if (
-        suggestion is not None
-        and not meeting.area.path.startswith(suggestion.area.path)
-        and not (suggestion.area.path.startswith(meeting.area.path))
-    ):
-        raise ValidationError({"suggestion": _("该议题不属于本次会议的小区或社区。")})
-    order = (meeting.agenda.aggregate(n=Max("order"))["n"] or 0) + 1
-    item = AgendaItem(
-        meeting=meeting,
-        order=order,
-        title=(title or (suggestion.title if suggestion else "")).strip(),
-        description=description.strip(),
-        suggestion=suggestion,
-        is_major=is_major,
-        responsible_department=responsible_department,
-        due_date=due_date,
-    )
-    item.full_clean(exclude=["meeting"])
-    item.save()
-    if suggestion is not None:
-        _suggestion_to_agenda(suggestion=suggestion, meeting=meeting, actor=actor)
-    timeline_add(meeting=meeting, kind=TimelineEntry.Kind.AGENDA, actor=actor, note=item.title)
-    audit_record(actor=actor, action=AuditEntry.Action.CREATE, obj=item)
-    return item
-
-
-def _suggestion_to_agenda(*, suggestion: Suggestion, meeting: Meeting, actor: User) -> None:
-    """open → on agenda (compare-and-set: two staff putting one topic on two agendas, one wins);
-    the author is told, unless they put it there themselves."""
-    SUGGESTION_FLOW.transition(suggestion, to=S.ON_AGENDA, actor=actor, note=meeting.title)
-    if suggestion.author_id != actor.pk:
-        notification_enqueue(
-            recipients=[suggestion.author],
-            key=f"suggestion:{suggestion.pk}:on-agenda:{meeting.pk}",
-            title=_("【议题】您提出的“%(title)s”已列入议程") % {"title": suggestion.title},
-            body=f"{meeting.title} · {timezone.localtime(meeting.starts_at):%Y-%m-%d %H:%M}",
-            url=_meeting_url(meeting),
-        )
 
 
 def _suggestions_back_to_open(*, meeting: Meeting, actor: User) -> None:
