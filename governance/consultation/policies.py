@@ -35,6 +35,7 @@ MEETING_ACTIONS: dict[str, str] = {
     "arrange_agenda": "runner",
     "vote": "runner",
     "sign_in_other": "runner",
+    "show_sign_in_qr": "runner",
     "write_minutes": "runner",
     "send_minutes": "runner",
     "publish_minutes": "runner",

@@ -17,6 +17,7 @@ ACTIONS = [
     "arrange_agenda",
     "vote",
     "sign_in_other",
+    "show_sign_in_qr",
     "write_minutes",
     "send_minutes",
     "publish_minutes",
