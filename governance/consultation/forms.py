@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from governance.consultation.models import AgendaItem, Group, Resolution, ServiceItem, Suggestion
+from governance.consultation.models import AgendaItem, Group, Resolution, Seat, ServiceItem, Suggestion
 from governance.models import Area, Department, PartyOrganization, User
 
 
@@ -176,3 +176,44 @@ class FeePlanForm(forms.Form):
     public_income = forms.DecimalField(label=_("公共收益（元）"), max_digits=12, decimal_places=2, min_value=0)
     total = forms.DecimalField(label=_("总额（元）"), max_digits=12, decimal_places=2, min_value=0)
     note = forms.CharField(label=_("说明"), max_length=200, required=False)
+
+
+class SeatForm(forms.Form):
+    """Seat a person in the compound's party organisation, owners' committee or property company."""
+
+    person = forms.ModelChoiceField(label=_("人员"), queryset=User.objects.none())
+    body = forms.ChoiceField(label=_("组织类别"), choices=Seat.Body.choices)
+    position = forms.ChoiceField(label=_("职务"), choices=Seat.Position.choices)
+    organization = forms.ModelChoiceField(
+        label=_("党组织"),
+        queryset=PartyOrganization.objects.none(),
+        required=False,
+        empty_label=_("（任职党组织时选择）"),
+    )
+    department = forms.ModelChoiceField(
+        label=_("物业公司"), queryset=Department.objects.none(), required=False, empty_label=_("（任职物业公司时选择）")
+    )
+    started_on = forms.DateField(label=_("任职日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, people, organizations, companies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = people
+        self.fields["person"].label_from_instance = lambda user: user.display_name
+        self.fields["organization"].queryset = organizations
+        self.fields["department"].queryset = companies
+
+
+class VolunteerForm(forms.Form):
+    """Assign a 红色管家 volunteer to a building of the compound."""
+
+    person = forms.ModelChoiceField(label=_("志愿者"), queryset=User.objects.none())
+    building = forms.ModelChoiceField(label=_("楼栋"), queryset=Area.objects.none())
+    duties = forms.CharField(label=_("职责"), max_length=120, required=False, help_text=_("默认：巡查、调解、政策宣传"))
+    since = forms.DateField(label=_("上岗日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, people, buildings, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = people
+        self.fields["person"].label_from_instance = lambda user: user.display_name
+        self.fields["building"].queryset = buildings
+        self.fields["building"].label_from_instance = lambda area: area.name

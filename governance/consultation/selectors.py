@@ -30,7 +30,7 @@ from governance.consultation.models import (
     Suggestion,
     Volunteer,
 )
-from governance.models import Area, User
+from governance.models import Area, Department, PartyOrganization, User
 from governance.selectors import area_ancestors, jurisdiction_paths, user_department_ids
 
 DEFAULT_RESIDENT_REP_PERCENT = 50
@@ -328,7 +328,7 @@ def is_cross_holding(seats: list[Seat]) -> bool:
 def compound_seats(*, compound: Area) -> list[Seat]:
     """Current seats of the compound's three bodies: party organisations of the compound or above
     it, its owners' committee, and the property companies serving it."""
-    providers = ServiceItem.objects.filter(compound=compound).values("provider_id")
+    providers = compound_property_companies(compound=compound).values("pk")
     return list(
         Seat.objects.filter(ended_on__isnull=True)
         .filter(
@@ -340,6 +340,62 @@ def compound_seats(*, compound: Area) -> list[Seat]:
         .select_related("person", "organization", "compound", "department")
         .order_by("body", "position", "id")
     )
+
+
+def compound_party_organizations(*, compound: Area) -> QuerySet[PartyOrganization]:
+    """The party organisations a compound's seats may be in: those of the compound and above it
+    (社区党委, 小区党支部) and those below it (楼栋党小组, 党员中心户)."""
+    return PartyOrganization.objects.filter(
+        Q(area__in=area_ancestors(area=compound)) | Q(area__path__startswith=compound.path)
+    ).order_by("area__path", "id")
+
+
+def compound_property_companies(*, compound: Area) -> QuerySet[Department]:
+    """Property companies serving the compound: on its service list, or serving an area on its path."""
+    providers = ServiceItem.objects.filter(compound=compound).values("provider_id")
+    return Department.objects.filter(
+        Q(pk__in=providers) | Q(area__in=area_ancestors(area=compound)) | Q(area__path__startswith=compound.path),
+        kind=Department.Kind.PROPERTY,
+        is_active=True,
+    ).order_by("name")
+
+
+def compound_buildings(*, compound: Area) -> QuerySet[Area]:
+    return Area.objects.filter(path__startswith=compound.path, level=Area.Level.BUILDING).order_by("path")
+
+
+def compound_seat_get(*, compound: Area, pk) -> Seat:
+    """A current seat of one of the compound's three bodies, or 404."""
+    for seat in compound_seats(compound=compound):
+        if str(seat.pk) == str(pk):
+            return seat
+    raise Http404
+
+
+def compound_volunteer_get(*, compound: Area, pk) -> Volunteer:
+    try:
+        return volunteers_in(compound=compound).get(pk=pk)
+    except (Volunteer.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+@dataclass
+class SeatHolder:
+    """One person and the seats they hold around a compound; 交叉任职 when in more than one body."""
+
+    person: User
+    seats: list[Seat] = field(default_factory=list)
+
+    @property
+    def cross(self) -> bool:
+        return len({seat.body for seat in self.seats}) > 1
+
+
+def seat_holders(seats: list[Seat]) -> dict[int, SeatHolder]:
+    holders: dict[int, SeatHolder] = {}
+    for seat in seats:
+        holders.setdefault(seat.person_id, SeatHolder(person=seat.person)).seats.append(seat)
+    return holders
 
 
 def cross_holders(seats: list[Seat]) -> set[int]:

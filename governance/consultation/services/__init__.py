@@ -56,6 +56,7 @@ from governance.consultation.services.property import (
     service_item_rate,
     volunteer_assign,
     volunteer_check,
+    volunteer_end,
 )
 
 __all__ = [
@@ -114,4 +115,5 @@ __all__ = [
     "timeline_add",
     "volunteer_assign",
     "volunteer_check",
+    "volunteer_end",
 ]
