@@ -79,15 +79,23 @@ def test_staff_project_the_qr_and_a_phone_signs_in_by_scanning_it(
     expect(staff.locator(".flash--success")).to_have_text("议程顺序已调整。")
     expect(staff.locator('.cagenda__item[data-number="1.1"] .cagenda__title')).to_contain_text("夜间巡查")
     staff.evaluate("window.scrollTo({top: 0, behavior: 'instant'})")
-    staff.wait_for_function("window.scrollY === 0")
+    staff.wait_for_function("() => window.scrollY === 0")
     staff.screenshot(path=screenshots / "e2e-consultation-qr-1-staff-agenda.png", full_page=True)
+
+    # The same agenda on a staff member's phone.
+    staff_phone_context, staff_phone = _page(browser, live_server, browser_log, SMALL_PHONE)
+    sign_in(staff_phone, "east_staff", DEMO_PASSWORD)
+    staff_phone.goto(f"/consultation/meetings/{meeting.pk}/")
+    expect(staff_phone.locator('.cagenda__item[data-number="1.2"] .cagenda__title')).to_contain_text("划线")
+    staff_phone.screenshot(path=screenshots / "e2e-consultation-qr-1-phone-agenda.png", full_page=True)
+    staff_phone_context.close()
 
     staff.get_by_role("button", name="开始会议").click()
     expect(staff.get_by_test_id("meeting-status")).to_have_text("进行中")
     staff.get_by_test_id("sign-in-qr-link").click()
     qr = staff.get_by_test_id("sign-in-qr")
     expect(qr).to_be_visible()
-    staff.wait_for_function("document.querySelector('[data-testid=sign-in-qr]').complete")
+    staff.wait_for_function("() => document.querySelector('[data-testid=sign-in-qr]').complete")
     expect(staff.get_by_test_id("qr-count")).to_have_text("已签到 0 / 应到 2 人")
     staff.screenshot(path=screenshots / "e2e-consultation-qr-2-projected.png", full_page=True)
     # Read the QR the way a phone camera would: from the pixels on the screen.
