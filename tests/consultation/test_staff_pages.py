@@ -177,3 +177,16 @@ def test_the_compound_page_links_managers_to_both(seated, east_staff, rep):
     assert 'data-testid="manage-volunteers"' in html
     resident = _client(rep).get(reverse("consultation:compound", args=[COMPOUND])).content.decode()
     assert 'data-testid="manage-seats"' not in resident
+
+
+def test_the_admin_action_takes_volunteers_off_duty_through_the_service(rep, area_tree, make_user):
+    admin_user = make_user(username="root", is_superuser=True, is_staff=True)
+    volunteer = services.volunteer_assign(actor=None, person=rep, building=area_tree["east_building"])
+    response = _client(admin_user).post(
+        reverse("admin:consultation_volunteer_changelist"),
+        {"action": "end_volunteers", "_selected_action": [volunteer.pk]},
+    )
+    assert response.status_code == 302
+    volunteer.refresh_from_db()
+    assert volunteer.is_active is False
+    assert AuditEntry.objects.filter(object_id=str(volunteer.pk), action="update", actor=admin_user).exists()
