@@ -69,7 +69,7 @@ class ParticipantInline(ReadOnlyInline):
 
 class AgendaInline(ReadOnlyInline):
     model = AgendaItem
-    fields = ["order", "title", "is_major", "votes_for", "votes_against", "abstentions", "present", "adopted"]
+    fields = ["order", "parent", "title", "is_major", "votes_for", "votes_against", "abstentions", "present", "adopted"]
     readonly_fields = fields
 
 
@@ -141,7 +141,7 @@ class SuggestionAdmin(ViewOnlyAdmin):
 
 @admin.register(TimelineEntry)
 class TimelineEntryAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "kind", "meeting", "resolution", "actor", "note"]
+    list_display = ["created_at", "kind", "meeting", "resolution", "suggestion", "actor", "note"]
     list_filter = ["kind"]
 
     def has_add_permission(self, request) -> bool:
@@ -233,9 +233,16 @@ class VolunteerAdmin(admin.ModelAdmin):
     list_filter = ["is_active"]
     search_fields = ["person__username", "person__full_name"]
     autocomplete_fields = ["person", "building"]
+    actions = ["end_volunteers"]
 
     def has_change_permission(self, request, obj=None) -> bool:
         return obj is None and super().has_change_permission(request, obj)
+
+    @admin.action(description=_("所选红色管家离岗"))
+    def end_volunteers(self, request, queryset):
+        for volunteer in queryset.filter(is_active=True):
+            services.volunteer_end(actor=request.user, volunteer=volunteer)
+        self.message_user(request, _("已办理离岗。"), messages.SUCCESS)
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data

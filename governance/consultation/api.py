@@ -17,6 +17,7 @@ from governance.consultation.models import FeePlan, Meeting, Resolution, Service
 from governance.consultation.serializers import (
     AgendaItemInput,
     AgendaItemOutput,
+    AgendaMoveInput,
     CancelInput,
     FeePlanInput,
     FeePlanOutput,
@@ -51,7 +52,7 @@ def meeting_detail_data(*, meeting: Meeting, user) -> dict:
     data = MeetingOutput(meeting).data
     data.update(
         participants=ParticipantOutput(meeting.participants.select_related("user"), many=True).data if runner else [],
-        agenda=AgendaItemOutput(meeting.agenda.order_by("order", "id"), many=True).data,
+        agenda=AgendaItemOutput(selectors.agenda_outline(meeting=meeting), many=True).data,
         attendance={g: {"invited": i, "signed": s} for g, _label, i, s in attendance.rows()},
         present=attendance.present,
         quorum={"ok": quorum.ok, "reasons": quorum.reasons},
@@ -161,7 +162,7 @@ class MeetingViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def agenda_items(self, request, pk=None):
         meeting = self._meeting(pk)
         if request.method == "GET":
-            return Response(AgendaItemOutput(meeting.agenda.order_by("order", "id"), many=True).data)
+            return Response(AgendaItemOutput(selectors.agenda_outline(meeting=meeting), many=True).data)
         policies.meeting_can(user=request.user, action="add_item", meeting=meeting).raise_if_denied()
         data = AgendaItemInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -173,6 +174,7 @@ class MeetingViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             suggestion = None
         values = {**data.validated_data, "suggestion": suggestion}
         item = services.agenda_item_add(actor=request.user, meeting=meeting, **values)
+        item.number = selectors.agenda_numbers(meeting=meeting)[item.pk]
         return Response(AgendaItemOutput(item).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=MinutesInput, summary="撰写会议纪要")
@@ -227,7 +229,22 @@ class AgendaItemViewSet(viewsets.GenericViewSet):
         data = VoteInput(data=request.data)
         data.is_valid(raise_exception=True)
         item = services.agenda_item_vote(actor=request.user, item=item, **data.validated_data)
+        item.number = selectors.agenda_numbers(meeting=item.meeting)[item.pk]
         return Response({**AgendaItemOutput(item).data, "adopted": item.adopted})
+
+    @extend_schema(
+        request=AgendaMoveInput,
+        responses=AgendaItemOutput(many=True),
+        summary="调整议程顺序或层级（返回整份议程；409 议程已被他人调整）",
+    )
+    @action(detail=True, methods=["post"])
+    def move(self, request, pk=None):
+        item = selectors.agenda_item_get_for_user(user=request.user, pk=pk)
+        policies.meeting_can(user=request.user, action="arrange_agenda", meeting=item.meeting).raise_if_denied()
+        data = AgendaMoveInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.agenda_item_move(actor=request.user, item=item, **data.validated_data)
+        return Response(AgendaItemOutput(selectors.agenda_outline(meeting=item.meeting), many=True).data)
 
 
 class ResolutionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

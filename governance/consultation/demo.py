@@ -129,6 +129,9 @@ def seed(context: dict) -> None:
             services.participant_add(actor=staff, meeting=upcoming, user=user, group=group)
         topic = Suggestion.objects.filter(area=compound, title="非机动车棚加装充电桩").first()
         services.agenda_item_add(actor=staff, meeting=upcoming, title="", suggestion=topic)
+        parking = services.agenda_item_add(actor=staff, meeting=upcoming, title="小区停车管理")
+        for title in ("地面停车位划线方案", "夜间巡查与违停劝导"):  # sub-items: 2.1, 2.2
+            services.agenda_item_add(actor=staff, meeting=upcoming, title=title, parent=parking)
     _red_property(context, compound=compound, committee=committee, wuye=wuye, owner=owner, resident=resident)
     context.setdefault("notes", []).append(
         "红色议事厅: 东升花园 — a concluded meeting with published minutes, resolutions in progress "

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from governance.consultation.models import Meeting
-from governance.consultation.selectors import attendance_for
+from governance.consultation.selectors import agenda_outline, attendance_for
 
 
 def mask_name(name: str) -> str:
@@ -135,9 +135,10 @@ def _minutes_lines(meeting: Meeting) -> list[tuple[str, float, float]]:
     gap()
 
     line(_("二、议程与表决"), size=13, height=8)
-    for item in meeting.agenda.select_related("suggestion").order_by("order", "id"):
+    for item in agenda_outline(meeting=meeting):  # numbered 1, 1.1, 1.2, 2 …; sub-items indented
         major = _("（重大事项）") if item.is_major else ""
-        line(f"{item.order}. {item.title}{major}", size=12, height=7)
+        label = f"{item.number}." if not item.depth else f"{'　' * item.depth}{item.number}"
+        line(f"{label} {item.title}{major}", size=12 - item.depth, height=7)
         if item.notes:
             line(_("讨论：%(notes)s") % {"notes": item.notes})
         if item.voted:

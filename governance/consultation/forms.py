@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from governance.consultation.models import Group, Resolution, ServiceItem, Suggestion
+from governance.consultation.models import AgendaItem, Group, Resolution, Seat, ServiceItem, Suggestion
 from governance.models import Area, Department, PartyOrganization, User
 
 
@@ -51,27 +51,53 @@ class CancelForm(forms.Form):
     reason = forms.CharField(label=_("取消原因"), max_length=200)
 
 
+def _top_label(item: AgendaItem) -> str:
+    """A top-level item as a parent choice: its number is its order ("2 加装电梯")."""
+    return f"{item.order} {item.title}"
+
+
 class AgendaItemForm(forms.Form):
     title = forms.CharField(label=_("议题"), max_length=120, required=False)
     suggestion = forms.ModelChoiceField(
         label=_("来自居民议题"), queryset=Suggestion.objects.none(), required=False, empty_label=_("（不关联）")
+    )
+    parent = forms.ModelChoiceField(
+        label=_("上级议程"), queryset=AgendaItem.objects.none(), required=False, empty_label=_("（顶级议程）")
     )
     is_major = forms.BooleanField(label=_("重大事项（须三分之二通过）"), required=False)
     responsible_department = forms.ModelChoiceField(
         label=_("责任单位"), queryset=Department.objects.none(), required=False, empty_label=_("（召集方）")
     )
     due_date = forms.DateField(label=_("办结期限"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    agenda_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
-    def __init__(self, *args, suggestions, departments, **kwargs):
+    def __init__(self, *args, suggestions, departments, parents=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["suggestion"].queryset = suggestions
         self.fields["responsible_department"].queryset = departments
+        self.fields["parent"].queryset = parents if parents is not None else AgendaItem.objects.none()
+        self.fields["parent"].label_from_instance = _top_label
 
     def clean(self):
         data = super().clean()
         if not (data.get("title") or "").strip() and not data.get("suggestion"):
             raise forms.ValidationError(_("请填写议题，或选择一条居民议题。"))
         return data
+
+
+class AgendaMoveForm(forms.Form):
+    """Move an item: up / down among its siblings (the page's buttons), or to a place under another item."""
+
+    position = forms.IntegerField(label=_("位置"), min_value=1, max_value=1000)
+    parent = forms.ModelChoiceField(
+        label=_("上级议程"), queryset=AgendaItem.objects.none(), required=False, empty_label=_("（顶级议程）")
+    )
+    agenda_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+
+    def __init__(self, *args, parents, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].queryset = parents
+        self.fields["parent"].label_from_instance = _top_label
 
 
 class VoteForm(forms.Form):
@@ -150,3 +176,44 @@ class FeePlanForm(forms.Form):
     public_income = forms.DecimalField(label=_("公共收益（元）"), max_digits=12, decimal_places=2, min_value=0)
     total = forms.DecimalField(label=_("总额（元）"), max_digits=12, decimal_places=2, min_value=0)
     note = forms.CharField(label=_("说明"), max_length=200, required=False)
+
+
+class SeatForm(forms.Form):
+    """Seat a person in the compound's party organisation, owners' committee or property company."""
+
+    person = forms.ModelChoiceField(label=_("人员"), queryset=User.objects.none())
+    body = forms.ChoiceField(label=_("组织类别"), choices=Seat.Body.choices)
+    position = forms.ChoiceField(label=_("职务"), choices=Seat.Position.choices)
+    organization = forms.ModelChoiceField(
+        label=_("党组织"),
+        queryset=PartyOrganization.objects.none(),
+        required=False,
+        empty_label=_("（任职党组织时选择）"),
+    )
+    department = forms.ModelChoiceField(
+        label=_("物业公司"), queryset=Department.objects.none(), required=False, empty_label=_("（任职物业公司时选择）")
+    )
+    started_on = forms.DateField(label=_("任职日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, people, organizations, companies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = people
+        self.fields["person"].label_from_instance = lambda user: user.display_name
+        self.fields["organization"].queryset = organizations
+        self.fields["department"].queryset = companies
+
+
+class VolunteerForm(forms.Form):
+    """Assign a 红色管家 volunteer to a building of the compound."""
+
+    person = forms.ModelChoiceField(label=_("志愿者"), queryset=User.objects.none())
+    building = forms.ModelChoiceField(label=_("楼栋"), queryset=Area.objects.none())
+    duties = forms.CharField(label=_("职责"), max_length=120, required=False, help_text=_("默认：巡查、调解、政策宣传"))
+    since = forms.DateField(label=_("上岗日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, people, buildings, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = people
+        self.fields["person"].label_from_instance = lambda user: user.display_name
+        self.fields["building"].queryset = buildings
+        self.fields["building"].label_from_instance = lambda area: area.name

@@ -55,6 +55,8 @@ class Suggestion(models.Model):
     title = models.CharField(_("议题"), max_length=120)
     body = models.TextField(_("说明"), blank=True)
     status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.OPEN)
+    version = models.PositiveIntegerField(default=0, editable=False)
+    status_changed_at = models.DateTimeField(_("状态变更时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("提出时间"), auto_now_add=True)
 
     class Meta:
@@ -106,6 +108,9 @@ class Meeting(models.Model):
     video_url = models.URLField(_("视频会议链接"), blank=True)
     status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.PLANNED)
     version = models.PositiveIntegerField(default=0, editable=False)
+    # Bumped by every change of the agenda's shape (add, move): two staff reordering at once are
+    # serialised on it, and a page that shows an older agenda is told to refresh.
+    agenda_version = models.PositiveIntegerField(default=0, editable=False)
     sign_in_code = models.CharField(_("签到码"), max_length=6, blank=True)
     opened_at = models.DateTimeField(_("开会时间"), null=True, blank=True)
     concluded_at = models.DateTimeField(_("散会时间"), null=True, blank=True)
@@ -214,9 +219,13 @@ class MinutesResponse(models.Model):
 
 
 class AgendaItem(models.Model):
-    """One item on the agenda; the secretary enters the hand-counted tally."""
+    """One item on the agenda, or a sub-item of one (numbered 1, 1.1, 1.2, 2 …); the secretary
+    enters the hand-counted tally. ``order`` is the place among its siblings, 1, 2, 3 … without gaps."""
 
     meeting = models.ForeignKey(Meeting, verbose_name=_("会议"), on_delete=models.CASCADE, related_name="agenda")
+    parent = models.ForeignKey(
+        "self", verbose_name=_("上级议程"), null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+    )
     order = models.PositiveSmallIntegerField(_("序号"), default=1)
     title = models.CharField(_("议题"), max_length=120)
     description = models.TextField(_("说明"), blank=True)
@@ -240,6 +249,16 @@ class AgendaItem(models.Model):
         verbose_name = _("议程")
         verbose_name_plural = pgettext_lazy("plural", "议程")
         ordering = ["meeting_id", "order", "id"]
+        constraints = [
+            # One item per place among its siblings: the top level of a meeting, and each item's sub-items.
+            models.UniqueConstraint(
+                fields=["meeting", "order"], condition=Q(parent__isnull=True), name="agenda_item_top_order_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["parent", "order"], condition=Q(parent__isnull=False), name="agenda_item_sub_order_unique"
+            ),
+            models.CheckConstraint(condition=Q(order__gte=1), name="agenda_item_order_from_1"),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -308,7 +327,7 @@ class Resolution(models.Model):
 
 
 class TimelineEntry(models.Model):
-    """Append-only history of a meeting and of a resolution (全程留痕)."""
+    """Append-only history of a meeting, a resolution and a topic (全程留痕)."""
 
     class Kind(models.TextChoices):
         TRANSITION = "transition", _("状态变更")
@@ -325,12 +344,16 @@ class TimelineEntry(models.Model):
         NUDGE = "nudge", _("纪要催办")
         SUBTASK = "subtask", _("分解任务")
         OVERDUE = "overdue", _("逾期督办")
+        AGENDA_MOVE = "agenda_move", _("调整议程")
 
     meeting = models.ForeignKey(
         Meeting, verbose_name=_("会议"), null=True, blank=True, on_delete=models.CASCADE, related_name="timeline"
     )
     resolution = models.ForeignKey(
         Resolution, verbose_name=_("决议"), null=True, blank=True, on_delete=models.CASCADE, related_name="timeline"
+    )
+    suggestion = models.ForeignKey(
+        Suggestion, verbose_name=_("议题"), null=True, blank=True, on_delete=models.CASCADE, related_name="timeline"
     )
     kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
     actor = models.ForeignKey(
@@ -353,7 +376,8 @@ class TimelineEntry(models.Model):
         ordering = ["created_at", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(meeting__isnull=False) | Q(resolution__isnull=False), name="consultation_timeline_has_owner"
+                condition=Q(meeting__isnull=False) | Q(resolution__isnull=False) | Q(suggestion__isnull=False),
+                name="consultation_timeline_has_owner",
             )
         ]
 

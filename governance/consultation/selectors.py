@@ -30,7 +30,7 @@ from governance.consultation.models import (
     Suggestion,
     Volunteer,
 )
-from governance.models import Area, User
+from governance.models import Area, Department, PartyOrganization, User
 from governance.selectors import area_ancestors, jurisdiction_paths, user_department_ids
 
 DEFAULT_RESIDENT_REP_PERCENT = 50
@@ -89,6 +89,38 @@ def agenda_item_get_for_user(*, user: User, pk) -> AgendaItem:
         )
     except (AgendaItem.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
+
+
+def agenda_outline(*, meeting: Meeting) -> list[AgendaItem]:
+    """The agenda in reading order — each top-level item followed by its sub-items — with
+    ``number`` ("1", "1.1", "1.2", "2" …) and ``depth`` (0 or 1) set on every item. One query."""
+    items = list(
+        AgendaItem.objects.filter(meeting=meeting)
+        .select_related("suggestion", "responsible_department")
+        .order_by("order", "id")
+    )
+    children: dict[int | None, list[AgendaItem]] = {}
+    for item in items:
+        children.setdefault(item.parent_id, []).append(item)
+    out: list[AgendaItem] = []
+
+    def walk(parent_id: int | None, prefix: str, depth: int) -> None:
+        siblings = children.get(parent_id, [])
+        for n, item in enumerate(siblings, start=1):
+            item.number = f"{prefix}{n}"
+            item.depth = depth
+            item.place, item.sibling_count = n, len(siblings)
+            item.sub_count = len(children.get(item.pk, []))
+            out.append(item)
+            walk(item.pk, f"{item.number}.", depth + 1)
+
+    walk(None, "", 0)
+    return out
+
+
+def agenda_numbers(*, meeting: Meeting) -> dict[int, str]:
+    """``{item id: "1.2"}`` for every item of the meeting's agenda."""
+    return {item.pk: item.number for item in agenda_outline(meeting=meeting)}
 
 
 def visible_suggestions(*, user: User) -> QuerySet[Suggestion]:
@@ -296,7 +328,7 @@ def is_cross_holding(seats: list[Seat]) -> bool:
 def compound_seats(*, compound: Area) -> list[Seat]:
     """Current seats of the compound's three bodies: party organisations of the compound or above
     it, its owners' committee, and the property companies serving it."""
-    providers = ServiceItem.objects.filter(compound=compound).values("provider_id")
+    providers = compound_property_companies(compound=compound).values("pk")
     return list(
         Seat.objects.filter(ended_on__isnull=True)
         .filter(
@@ -308,6 +340,62 @@ def compound_seats(*, compound: Area) -> list[Seat]:
         .select_related("person", "organization", "compound", "department")
         .order_by("body", "position", "id")
     )
+
+
+def compound_party_organizations(*, compound: Area) -> QuerySet[PartyOrganization]:
+    """The party organisations a compound's seats may be in: those of the compound and above it
+    (社区党委, 小区党支部) and those below it (楼栋党小组, 党员中心户)."""
+    return PartyOrganization.objects.filter(
+        Q(area__in=area_ancestors(area=compound)) | Q(area__path__startswith=compound.path)
+    ).order_by("area__path", "id")
+
+
+def compound_property_companies(*, compound: Area) -> QuerySet[Department]:
+    """Property companies serving the compound: on its service list, or serving an area on its path."""
+    providers = ServiceItem.objects.filter(compound=compound).values("provider_id")
+    return Department.objects.filter(
+        Q(pk__in=providers) | Q(area__in=area_ancestors(area=compound)) | Q(area__path__startswith=compound.path),
+        kind=Department.Kind.PROPERTY,
+        is_active=True,
+    ).order_by("name")
+
+
+def compound_buildings(*, compound: Area) -> QuerySet[Area]:
+    return Area.objects.filter(path__startswith=compound.path, level=Area.Level.BUILDING).order_by("path")
+
+
+def compound_seat_get(*, compound: Area, pk) -> Seat:
+    """A current seat of one of the compound's three bodies, or 404."""
+    for seat in compound_seats(compound=compound):
+        if str(seat.pk) == str(pk):
+            return seat
+    raise Http404
+
+
+def compound_volunteer_get(*, compound: Area, pk) -> Volunteer:
+    try:
+        return volunteers_in(compound=compound).get(pk=pk)
+    except (Volunteer.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+@dataclass
+class SeatHolder:
+    """One person and the seats they hold around a compound; 交叉任职 when in more than one body."""
+
+    person: User
+    seats: list[Seat] = field(default_factory=list)
+
+    @property
+    def cross(self) -> bool:
+        return len({seat.body for seat in self.seats}) > 1
+
+
+def seat_holders(seats: list[Seat]) -> dict[int, SeatHolder]:
+    holders: dict[int, SeatHolder] = {}
+    for seat in seats:
+        holders.setdefault(seat.person_id, SeatHolder(person=seat.person)).seats.append(seat)
+    return holders
 
 
 def cross_holders(seats: list[Seat]) -> set[int]:

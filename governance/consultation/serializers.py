@@ -43,11 +43,27 @@ class AgendaItemInput(serializers.Serializer):
     title = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
     description = serializers.CharField(required=False, allow_blank=True, default="")
     suggestion = serializers.PrimaryKeyRelatedField(queryset=Suggestion.objects.all(), required=False, allow_null=True)
+    parent = serializers.PrimaryKeyRelatedField(
+        queryset=AgendaItem.objects.all(), required=False, allow_null=True, help_text="上级议程（子议程时填写）"
+    )
+    agenda_version = serializers.IntegerField(
+        required=False, allow_null=True, min_value=0, help_text="所见议程版本；议程已被他人调整时返回 409"
+    )
     is_major = serializers.BooleanField(required=False, default=False)
     responsible_department = serializers.PrimaryKeyRelatedField(
         queryset=Department.objects.filter(is_active=True), required=False, allow_null=True
     )
     due_date = serializers.DateField(required=False, allow_null=True)
+
+
+class AgendaMoveInput(serializers.Serializer):
+    position = serializers.IntegerField(min_value=1, max_value=1000, help_text="在同级议程中的位置，1 为第一")
+    parent = serializers.PrimaryKeyRelatedField(
+        queryset=AgendaItem.objects.all(), required=False, allow_null=True, default=None, help_text="上级议程；空为顶级"
+    )
+    agenda_version = serializers.IntegerField(
+        required=False, allow_null=True, min_value=0, default=None, help_text="所见议程版本；已被他人调整时返回 409"
+    )
 
 
 class VoteInput(serializers.Serializer):
@@ -97,11 +113,15 @@ class ParticipantOutput(serializers.ModelSerializer):
 
 
 class AgendaItemOutput(serializers.ModelSerializer):
+    number = serializers.SerializerMethodField(help_text="议程编号：1、1.1、1.2、2 …")
+
     class Meta:
         model = AgendaItem
         fields = [
             "id",
             "meeting",
+            "number",
+            "parent",
             "order",
             "title",
             "description",
@@ -117,6 +137,9 @@ class AgendaItemOutput(serializers.ModelSerializer):
             "adopted",
             "voted_at",
         ]
+
+    def get_number(self, obj) -> str:
+        return getattr(obj, "number", "")
 
 
 class MeetingOutput(serializers.ModelSerializer):
@@ -141,6 +164,7 @@ class MeetingOutput(serializers.ModelSerializer):
             "cancel_reason",
             "minutes_published",
             "minutes_published_at",
+            "agenda_version",
         ]
 
 

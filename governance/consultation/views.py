@@ -2,6 +2,9 @@
 resolutions tracker and the topic form. Same selectors, policies and services as the API; a
 refusal is shown as a message on the page it came from (post → redirect → get)."""
 
+import io
+
+import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
@@ -15,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from governance import home
 from governance.consultation import documents, forms, policies, selectors, services
-from governance.consultation.models import Meeting, ServiceItem, Suggestion, SuggestionSupport
+from governance.consultation.models import Meeting, Seat, ServiceItem, Suggestion, SuggestionSupport
 from governance.exceptions import DomainError
 from governance.models import Area, Department, PartyOrganization, Role, User
 from governance.permissions import any_portal_user
@@ -162,7 +165,7 @@ def _detail_context(request: HttpRequest, meeting: Meeting) -> dict:
     attendance = selectors.attendance_for(meeting=meeting)
     runner = "open" in allowed
     me = meeting.participants.filter(user=user).first()
-    agenda = list(meeting.agenda.select_related("suggestion", "responsible_department").order_by("order", "id"))
+    agenda = selectors.agenda_outline(meeting=meeting)
     live = meeting.status == Meeting.Status.IN_SESSION
     context = {
         "meeting": meeting,
@@ -177,6 +180,7 @@ def _detail_context(request: HttpRequest, meeting: Meeting) -> dict:
         "resolutions": list(meeting.resolutions.select_related("responsible_department")),
         "show_minutes": "read_minutes" in allowed and (meeting.minutes_published or runner or me is not None),
         "live": live,
+        "sign_in_open": services.sign_in_open(meeting),
         "timeline": list(meeting.timeline.select_related("actor")) if runner else [],
     }
     if runner:
@@ -186,11 +190,15 @@ def _detail_context(request: HttpRequest, meeting: Meeting) -> dict:
             if open_meeting
             else None,
             item_form=forms.AgendaItemForm(
+                initial={"agenda_version": meeting.agenda_version},
                 suggestions=selectors.visible_suggestions(user=user).filter(status=Suggestion.Status.OPEN),
                 departments=Department.objects.filter(is_active=True).order_by("name"),
+                parents=_top_items(meeting),
             )
             if open_meeting
             else None,
+            arrange=open_meeting and "arrange_agenda" in allowed,
+            move_form=forms.AgendaMoveForm(parents=_top_items(meeting)) if open_meeting else None,
             vote_form=forms.VoteForm() if live else None,
             cancel_form=forms.CancelForm() if meeting.status == Meeting.Status.PLANNED else None,
             minutes_form=forms.MinutesForm(initial={"text": meeting.minutes})
@@ -214,6 +222,10 @@ def _detail_context(request: HttpRequest, meeting: Meeting) -> dict:
         )
         context["show_minutes"] = context["show_minutes"] or "confirm_minutes" in allowed
     return context
+
+
+def _top_items(meeting: Meeting):
+    return meeting.agenda.filter(parent__isnull=True).order_by("order", "id")
 
 
 @require_GET
@@ -294,6 +306,7 @@ def meeting_action_view(request: HttpRequest, pk: int, action: str) -> HttpRespo
             post,
             suggestions=selectors.visible_suggestions(user=user),
             departments=Department.objects.filter(is_active=True),
+            parents=_top_items(meeting),
         )
         if form.is_valid():
             data = form.cleaned_data
@@ -344,6 +357,101 @@ def item_vote_view(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         _form_errors(request, form)
     return redirect("consultation:meeting_detail", pk=item.meeting_id)
+
+
+@require_POST
+@any_portal_user
+def item_move_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Up / down among its siblings, or to a place under another item; the page's agenda version
+    goes along, so a staff member looking at an agenda someone else just changed is asked to refresh."""
+    item = selectors.agenda_item_get_for_user(user=request.user, pk=pk)
+    policies.meeting_can(user=request.user, action="arrange_agenda", meeting=item.meeting).raise_for_page()
+    form = forms.AgendaMoveForm(request.POST, parents=_top_items(item.meeting))
+    if form.is_valid():
+        data = form.cleaned_data
+        _run(request, lambda: services.agenda_item_move(actor=request.user, item=item, **data), _("议程顺序已调整。"))
+    else:
+        _form_errors(request, form)
+    return redirect(reverse("consultation:meeting_detail", args=[item.meeting_id]) + "#agenda-title")
+
+
+# --- QR sign-in: the staff project the code, participants scan it with their phones ------------------
+
+
+def _scan_url(request: HttpRequest, meeting: Meeting) -> str:
+    """What the meeting's QR code carries: the sign-in page with the current code in it."""
+    return request.build_absolute_uri(reverse("consultation:scan_sign_in", args=[meeting.pk, meeting.sign_in_code]))
+
+
+def _qr_svg(text: str) -> bytes:
+    buffer = io.BytesIO()
+    segno.make_qr(text, error="m").save(buffer, kind="svg", scale=8, border=2, xmldecl=False, dark="#1a1a1a")
+    return buffer.getvalue()
+
+
+def _runner_meeting_in_session(request: HttpRequest, pk: int) -> Meeting:
+    meeting = selectors.meeting_get_for_user(user=request.user, pk=pk)
+    policies.meeting_can(user=request.user, action="show_sign_in_qr", meeting=meeting).raise_for_page()
+    if not services.sign_in_open(meeting):
+        raise Http404(_("签到未开放：会议开始后才显示签到二维码。"))
+    return meeting
+
+
+@require_GET
+@any_portal_user
+def sign_in_qr_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The QR code and the 6-character code, big, for projecting at the meeting (staff)."""
+    meeting = _runner_meeting_in_session(request, pk)
+    attendance = selectors.attendance_for(meeting=meeting)
+    response = render(
+        request,
+        "consultation/sign_in_qr.html",
+        {
+            "meeting": meeting,
+            "scan_url": _scan_url(request, meeting),
+            "present": attendance.present,
+            "invited": sum(invited for _g, _l, invited, _s in attendance.rows()),
+            "closes_at": services.sign_in_closes_at(meeting),
+        },
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_GET
+@any_portal_user
+def sign_in_qr_svg_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The QR image (SVG, made on the server with segno) of the meeting's sign-in page."""
+    meeting = _runner_meeting_in_session(request, pk)
+    response = HttpResponse(_qr_svg(_scan_url(request, meeting)), content_type="image/svg+xml")
+    response["Cache-Control"] = "private, no-store"  # the code changes when the meeting re-opens
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@any_portal_user
+def scan_sign_in_view(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+    """Where the QR code leads: the participant (signed in on their phone; the login page brings
+    them back here) confirms with one tap. Once per person, only within the sign-in window."""
+    user = request.user
+    meeting = selectors.meeting_get_for_user(user=user, pk=pk)
+    policies.meeting_can(user=user, action="sign_in", meeting=meeting).raise_for_page()
+    if request.method == "POST":
+        if _run(
+            request,
+            lambda: services.meeting_sign_in(user=user, meeting=meeting, code=code, via=services.SignIn.QR),
+            _("签到成功。"),
+        ):
+            return redirect("consultation:meeting_detail", pk=meeting.pk)
+        return redirect("consultation:scan_sign_in", pk=meeting.pk, code=code)
+    me = meeting.participants.filter(user=user).first()
+    problem = ""
+    if me is not None and me.signed_in_at is None:
+        if not services.sign_in_open(meeting):
+            problem = _("签到未开放或已截止：会议进行中才能扫码签到。")
+        elif code.strip().upper() != meeting.sign_in_code:
+            problem = _("二维码已失效（会议重新开始后签到码已更换），请扫描会场当前显示的二维码。")
+    return render(request, "consultation/scan.html", {"meeting": meeting, "me": me, "code": code, "problem": problem})
 
 
 @require_GET
@@ -611,3 +719,117 @@ def person_view(request: HttpRequest, pk: int) -> HttpResponse:
         "consultation/person.html",
         {"person": person, "seats": seats, "cross": selectors.is_cross_holding(seats)},
     )
+
+
+# --- Staff: the compound's seats (双向进入、交叉任职) and its 红色管家 volunteers ---------------------
+
+
+def _managed_compound(request: HttpRequest, code: str) -> Area:
+    compound = selectors.compound_get_for_user(user=request.user, code=code)
+    policies.compound_can(user=request.user, action="manage", compound=compound).raise_for_page()
+    return compound
+
+
+def _seat_form(user, compound: Area, data=None) -> forms.SeatForm:
+    return forms.SeatForm(
+        data,
+        people=visible_users(user=user).filter(is_active=True).order_by("username"),
+        organizations=selectors.compound_party_organizations(compound=compound),
+        companies=selectors.compound_property_companies(compound=compound),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@any_portal_user
+def compound_seats_view(request: HttpRequest, code: str) -> HttpResponse:
+    """Staff: who sits in the compound's party organisations, owners' committee and property
+    company; people in more than one body (交叉任职) are marked; seat someone, or end a seat."""
+    user = request.user
+    compound = _managed_compound(request, code)
+    form = _seat_form(user, compound, request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            if _run(
+                request,
+                lambda: services.seat_assign(actor=user, compound=compound, **data),
+                _("已登记任职：%(name)s。") % {"name": data["person"].display_name},
+            ):
+                return redirect("consultation:compound_seats", code=compound.code)
+        else:
+            _form_errors(request, form)
+    seats = selectors.compound_seats(compound=compound)
+    holders = selectors.seat_holders(seats)
+    bodies = [(value, label, [seat for seat in seats if seat.body == value]) for value, label in Seat.Body.choices]
+    return render(
+        request,
+        "consultation/compound_seats.html",
+        {
+            "compound": compound,
+            "bodies": bodies,
+            "holders": holders,
+            "cross": [h for h in holders.values() if h.cross],
+            "cross_ids": {pk for pk, h in holders.items() if h.cross},
+            "form": form,
+        },
+    )
+
+
+@require_POST
+@any_portal_user
+def compound_seat_end_view(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    compound = _managed_compound(request, code)
+    seat = selectors.compound_seat_get(compound=compound, pk=pk)
+    _run(
+        request,
+        lambda: services.seat_end(actor=request.user, seat=seat),
+        _("%(name)s 已卸任%(where)s%(position)s。")
+        % {"name": seat.person.display_name, "where": seat.where, "position": seat.get_position_display()},
+    )
+    return redirect("consultation:compound_seats", code=compound.code)
+
+
+@require_http_methods(["GET", "POST"])
+@any_portal_user
+def compound_volunteers_view(request: HttpRequest, code: str) -> HttpResponse:
+    """Staff: the compound's 红色管家 volunteers by building; assign one, or take one off duty."""
+    user = request.user
+    compound = _managed_compound(request, code)
+    buildings = selectors.compound_buildings(compound=compound)
+    form = forms.VolunteerForm(
+        request.POST or None,
+        people=visible_users(user=user).filter(is_active=True).order_by("username"),
+        buildings=buildings,
+    )
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            if _run(
+                request,
+                lambda: services.volunteer_assign(actor=user, **data),
+                _("已安排 %(name)s 为%(building)s的红色管家。")
+                % {"name": data["person"].display_name, "building": data["building"].name},
+            ):
+                return redirect("consultation:compound_volunteers", code=compound.code)
+        else:
+            _form_errors(request, form)
+    volunteers = list(selectors.volunteers_in(compound=compound))
+    by_building = [(b, [v for v in volunteers if v.building_id == b.pk]) for b in buildings]
+    return render(
+        request,
+        "consultation/compound_volunteers.html",
+        {"compound": compound, "by_building": by_building, "count": len(volunteers), "form": form},
+    )
+
+
+@require_POST
+@any_portal_user
+def compound_volunteer_end_view(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    compound = _managed_compound(request, code)
+    volunteer = selectors.compound_volunteer_get(compound=compound, pk=pk)
+    _run(
+        request,
+        lambda: services.volunteer_end(actor=request.user, volunteer=volunteer),
+        _("%(name)s 已离岗。") % {"name": volunteer.person.display_name},
+    )
+    return redirect("consultation:compound_volunteers", code=compound.code)

@@ -1,4 +1,5 @@
-"""The minutes PDF and the iCalendar feed, read back by real parsers (pypdf, icalendar)."""
+"""The minutes PDF and the iCalendar feeds, read back by real parsers: pypdf, and two independent
+strict iCalendar parsers (icalendar and vobject) that must both accept the feeds."""
 
 import io
 import re
@@ -7,6 +8,7 @@ from datetime import datetime, timedelta
 
 import icalendar
 import pytest
+import vobject
 from django.test import Client
 from django.urls import reverse
 from fontTools.ttLib import TTFont
@@ -60,6 +62,18 @@ def test_minutes_pdf_extracts_with_its_chinese_intact(concluded, east_staff):
         "会议议定：一号楼加装电梯，物业公司牵头。",
     ):
         assert expected in text
+
+
+def test_minutes_pdf_numbers_nested_agenda_items(quorate, east_staff):
+    from governance.consultation.documents import minutes_pdf
+
+    parking = services.agenda_item_add(actor=east_staff, meeting=quorate, title="停车管理")
+    services.agenda_item_add(actor=east_staff, meeting=quorate, title="划线", parent=parking)
+    services.agenda_item_add(actor=east_staff, meeting=quorate, title="夜间巡查", parent=parking)
+    lift = services.agenda_item_add(actor=east_staff, meeting=quorate, title="加装电梯")
+    services.agenda_item_move(actor=east_staff, item=lift, position=1)
+    _reader, text = _pdf_text(minutes_pdf(meeting=quorate))
+    assert re.search(r"1\.加装电梯.*2\.停车管理.*2\.1划线.*2\.2夜间巡查", text), text
 
 
 def test_minutes_pdf_embeds_its_own_font(concluded):
@@ -194,3 +208,58 @@ def test_personal_calendar_lists_my_meetings_at_a_secret_url(meeting, invited, r
     assert icalendar.Calendar.from_ical(other.content).walk("VEVENT") == []
     tampered = url.replace(".ics", "x.ics")
     assert Client().get(tampered).status_code == 404
+
+
+# --- A second, independent strict parser: vobject ---------------------------------------------------
+
+
+def _vobject_events(raw: bytes) -> list:
+    """Parse with vobject, strictly: exactly one VCALENDAR, nothing unreadable, every event validated."""
+    calendars = list(vobject.readComponents(raw.decode("utf-8"), validate=True, ignoreUnreadable=False))
+    assert len(calendars) == 1
+    calendar = calendars[0]
+    assert calendar.name == "VCALENDAR"
+    assert calendar.version.value == "2.0"
+    assert calendar.prodid.value
+    events = list(getattr(calendar, "vevent_list", []))
+    for event in events:
+        event.validate(raiseException=True)
+    return events
+
+
+def test_calendar_feed_parses_in_vobject_too(meeting, east_staff, committee, area_tree):
+    cancelled = services.meeting_create(
+        actor=east_staff,
+        title="临时议事：楼道堆物, 清理；安排",
+        organization=committee,
+        area=area_tree["east"],
+        starts_at=datetime(2026, 12, 20, 19, 30, tzinfo=SHANGHAI),
+        ends_at=datetime(2026, 12, 20, 21, 0, tzinfo=SHANGHAI),
+        place="东升社区党群服务中心" * 4,
+    )
+    services.meeting_cancel(actor=east_staff, meeting=cancelled, reason="改期")
+    raw = Client().get(reverse("consultation:calendar"), {"area": "HD-ZGC-DS"}).content
+    events = {e.summary.value: e for e in _vobject_events(raw)}
+    assert set(events) == {"三月红色议事厅", "临时议事：楼道堆物, 清理；安排"}
+    other = events["临时议事：楼道堆物, 清理；安排"]
+    assert other.uid.value == f"meeting-{cancelled.pk}@testserver"
+    assert other.dtstart.value.astimezone(SHANGHAI) == datetime(2026, 12, 20, 19, 30, tzinfo=SHANGHAI)
+    assert other.dtend.value.astimezone(SHANGHAI) == datetime(2026, 12, 20, 21, 0, tzinfo=SHANGHAI)
+    assert other.status.value == "CANCELLED"
+    assert other.location.value == "东升社区党群服务中心" * 4
+    assert events["三月红色议事厅"].status.value == "CONFIRMED"
+
+
+def test_personal_calendar_parses_in_vobject_too(meeting, invited, rep):
+    from governance.consultation.selectors import personal_calendar_token
+
+    url = reverse("consultation:personal_calendar", args=[personal_calendar_token(user=rep)])
+    events = _vobject_events(Client().get(url).content)
+    assert [e.uid.value for e in events] == [f"meeting-{meeting.pk}@testserver"]
+
+
+def test_vobject_refuses_a_broken_feed():
+    """The second parser is strict: a feed cut in half does not parse."""
+    broken = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:x\r\nDTSTART:notadate\r\n"
+    with pytest.raises(vobject.base.ParseError):
+        list(vobject.readComponents(broken, validate=True, ignoreUnreadable=False))

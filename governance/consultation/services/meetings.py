@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Max, Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -40,8 +40,10 @@ logger = logging.getLogger(__name__)
 
 M = Meeting.Status
 R = Resolution.Status
+S = Suggestion.Status
 
 REMIND_BEFORE = timedelta(hours=24)
+SIGN_IN_GRACE = timedelta(hours=2)  # self sign-in closes this long after the scheduled end at the latest
 CONFIRM_DAYS = 3  # attendees confirm or object to the minutes within this many days
 NUDGE_AFTER = (timedelta(days=3), timedelta(days=7))  # the convener, if the minutes are still unpublished
 DEFAULT_RESOLUTION_DAYS = 30
@@ -79,6 +81,7 @@ def timeline_add(
     kind: str,
     meeting: Meeting | None = None,
     resolution: Resolution | None = None,
+    suggestion: Suggestion | None = None,
     actor: User | None = None,
     from_status: str = "",
     to_status: str = "",
@@ -90,6 +93,7 @@ def timeline_add(
     return TimelineEntry.objects.create(
         meeting=meeting,
         resolution=resolution,
+        suggestion=suggestion,
         kind=kind,
         actor=actor,
         from_status=from_status,
@@ -134,6 +138,13 @@ def _record_resolution_move(*, obj: Resolution, frm: str, to: str, actor: User |
     audit_record(actor=actor, action=AuditEntry.Action.TRANSITION, obj=obj, changes={"from": frm, "to": to})
 
 
+def _record_suggestion_move(*, obj: Suggestion, frm: str, to: str, actor: User | None, note: str) -> None:
+    timeline_add(
+        suggestion=obj, kind=TimelineEntry.Kind.TRANSITION, actor=actor, from_status=frm, to_status=to, note=note
+    )
+    audit_record(actor=actor, action=AuditEntry.Action.TRANSITION, obj=obj, changes={"from": frm, "to": to})
+
+
 # from → {to: the columns that move may write, besides status, version and the timestamps}
 MEETING_FLOW = Workflow(
     model=Meeting,
@@ -160,6 +171,20 @@ RESOLUTION_FLOW = Workflow(
     labels=dict(R.choices),
     noun=gettext_lazy("决议"),
     stale_detail=gettext_lazy("该决议刚被其他人更新过，请刷新后查看最新进度。"),
+)
+
+# A topic goes on an agenda when staff turn it into an item, and back to open when the meeting
+# it was put on is cancelled (so it can be put on the next one).
+SUGGESTION_FLOW = Workflow(
+    model=Suggestion,
+    moves={
+        S.OPEN: {S.ON_AGENDA: set()},
+        S.ON_AGENDA: {S.OPEN: set()},
+    },
+    record=_record_suggestion_move,
+    labels=dict(S.choices),
+    noun=gettext_lazy("议题"),
+    stale_detail=gettext_lazy("该议题刚被其他人列入议程，请刷新后查看。"),
 )
 
 
@@ -280,88 +305,100 @@ def meeting_conclude(*, actor: User, meeting: Meeting, note: str = "") -> Meetin
     )
 
 
+@transaction.atomic
 def meeting_cancel(*, actor: User, meeting: Meeting, reason: str) -> Meeting:
+    """planned → cancelled (invitees told); its topics go back to open for the next meeting."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("请填写取消原因。")})
-    return MEETING_FLOW.transition(
-        meeting, to=M.CANCELLED, actor=actor, note=reason, changes={"cancel_reason": reason[:200]}
+    MEETING_FLOW.transition(meeting, to=M.CANCELLED, actor=actor, note=reason, changes={"cancel_reason": reason[:200]})
+    _suggestions_back_to_open(meeting=meeting, actor=actor)
+    return meeting
+
+
+class SignIn:
+    """How a person signed in (the audit and the timeline say which)."""
+
+    CODE = "code"  # typed the 6-character code shown at the meeting
+    QR = "qr"  # scanned the meeting's QR code, which carries the same code
+    STAFF = "staff"  # signed in by hand by the staff running the meeting
+
+
+def sign_in_closes_at(meeting: Meeting) -> datetime:
+    """Self sign-in (code or QR) is open while the meeting is in session, and never later than
+    this: a meeting left open by mistake does not take sign-ins days afterwards."""
+    return meeting.ends_at + SIGN_IN_GRACE
+
+
+def sign_in_open(meeting: Meeting, now: datetime | None = None) -> bool:
+    return (
+        meeting.status == M.IN_SESSION
+        and bool(meeting.sign_in_code)
+        and (now or timezone.now()) <= sign_in_closes_at(meeting)
     )
 
 
-def _sign_in(*, participant: Participant, by: User | None, actor: User) -> Participant:
+def _sign_in(*, participant: Participant, by: User | None, actor: User, via: str) -> Participant:
     moved = Participant.objects.filter(pk=participant.pk, signed_in_at__isnull=True).update(
         signed_in_at=timezone.now(), signed_in_by=by
     )
     participant.refresh_from_db(fields=["signed_in_at", "signed_in_by"])
-    if moved:
+    if moved:  # once per person: a second scan or a second tap writes nothing
         note = participant.user.display_name
         if by is not None:
             note = _("%(name)s（由 %(by)s 代签）") % {"name": note, "by": by.display_name}
+        elif via == SignIn.QR:
+            note = _("%(name)s（扫码签到）") % {"name": note}
         timeline_add(meeting=participant.meeting, kind=TimelineEntry.Kind.SIGN_IN, actor=actor, note=note)
+        audit_record(
+            actor=actor,
+            action=AuditEntry.Action.UPDATE,
+            obj=participant,
+            changes={"signed_in": True, "via": via, "meeting": participant.meeting_id},
+        )
     return participant
 
 
 @transaction.atomic
-def meeting_sign_in(*, user: User, meeting: Meeting, code: str) -> Participant:
-    """A participant types the code shown at the meeting; signing in twice changes nothing."""
+def meeting_sign_in(*, user: User, meeting: Meeting, code: str, via: str = SignIn.CODE) -> Participant:
+    """A participant types the code shown at the meeting, or scans its QR code (``via="qr"``,
+    the same code); only in the sign-in window, once per person (signing in twice changes nothing)."""
     if meeting.status != M.IN_SESSION or not meeting.sign_in_code:
         raise Conflict(_("签到码已失效：会议未开始或已结束。"), code="sign_in_closed")
+    if not sign_in_open(meeting):
+        raise Conflict(
+            _("签到已于 %(t)s 截止，请联系会议工作人员代为签到。")
+            % {"t": timezone.localtime(sign_in_closes_at(meeting)).strftime("%Y-%m-%d %H:%M")},
+            code="sign_in_closed",
+        )
     participant = meeting.participants.select_related("user", "meeting").filter(user=user).first()
     if participant is None:
         raise NotInvited(_("您不在本次会议的参会名单中。"))
     if (code or "").strip().upper() != meeting.sign_in_code:
+        if via == SignIn.QR:
+            raise WrongCode(_("二维码已失效（会议重新开始后签到码已更换），请扫描会场当前显示的二维码。"))
         raise WrongCode(_("签到码不正确，请核对会场显示的6位签到码。"))
-    return _sign_in(participant=participant, by=None, actor=user)
+    return _sign_in(participant=participant, by=None, actor=user, via=via)
 
 
 @transaction.atomic
 def participant_sign_in_by_staff(*, actor: User, participant: Participant) -> Participant:
     if participant.meeting.status != M.IN_SESSION:
         raise Conflict(_("签到码已失效：会议未开始或已结束。"), code="sign_in_closed")
-    return _sign_in(participant=participant, by=actor, actor=actor)
+    return _sign_in(participant=participant, by=actor, actor=actor, via=SignIn.STAFF)
 
 
 # --- Agenda and votes -------------------------------------------------------------------------
 
 
-@transaction.atomic
-def agenda_item_add(
-    *,
-    actor: User,
-    meeting: Meeting,
-    title: str,
-    description: str = "",
-    suggestion: Suggestion | None = None,
-    is_major: bool = False,
-    responsible_department: Department | None = None,
-    due_date: date | None = None,
-) -> AgendaItem:
-    _require_open_meeting(meeting)
-    if (
-        suggestion is not None
-        and not meeting.area.path.startswith(suggestion.area.path)
-        and not (suggestion.area.path.startswith(meeting.area.path))
-    ):
-        raise ValidationError({"suggestion": _("该议题不属于本次会议的小区或社区。")})
-    order = (meeting.agenda.aggregate(n=Max("order"))["n"] or 0) + 1
-    item = AgendaItem(
-        meeting=meeting,
-        order=order,
-        title=(title or (suggestion.title if suggestion else "")).strip(),
-        description=description.strip(),
-        suggestion=suggestion,
-        is_major=is_major,
-        responsible_department=responsible_department,
-        due_date=due_date,
+def _suggestions_back_to_open(*, meeting: Meeting, actor: User) -> None:
+    """The topics of a cancelled meeting go back to open, unless another open meeting has them."""
+    elsewhere = AgendaItem.objects.filter(meeting__status__in=[M.PLANNED, M.IN_SESSION]).exclude(meeting=meeting)
+    topics = Suggestion.objects.filter(items__meeting=meeting, status=S.ON_AGENDA).exclude(
+        pk__in=elsewhere.values("suggestion_id")
     )
-    item.full_clean(exclude=["meeting"])
-    item.save()
-    if suggestion is not None:
-        Suggestion.objects.filter(pk=suggestion.pk).update(status=Suggestion.Status.ON_AGENDA)
-    timeline_add(meeting=meeting, kind=TimelineEntry.Kind.AGENDA, actor=actor, note=item.title)
-    audit_record(actor=actor, action=AuditEntry.Action.CREATE, obj=item)
-    return item
+    for suggestion in topics.distinct():
+        SUGGESTION_FLOW.transition(suggestion, to=S.OPEN, actor=actor, note=_("会议取消：%(t)s") % {"t": meeting.title})
 
 
 def adopted_by_rule(*, votes_for: int, present: int, is_major: bool) -> bool:

@@ -237,6 +237,15 @@ def volunteer_assign(
 
 
 @transaction.atomic
+def volunteer_end(*, actor: User | None, volunteer: Volunteer) -> Volunteer:
+    """Take a 红色管家 off duty (the row stays, for the record); a second call changes nothing."""
+    if Volunteer.objects.filter(pk=volunteer.pk, is_active=True).update(is_active=False):
+        volunteer.is_active = False
+        audit_record(actor=actor, action=AuditEntry.Action.UPDATE, obj=volunteer, changes={"is_active": False})
+    return volunteer
+
+
+@transaction.atomic
 def council_rule_set(
     *, actor: User | None, area: Area, resident_rep_percent: int, property_required: bool
 ) -> CouncilRule:
