@@ -216,10 +216,16 @@ def escalation_summary(*, user: User, now: datetime | None = None) -> dict:
 PUBLIC_NOTE_STATUSES = (Event.Status.RESOLVED, Event.Status.REJECTED, Event.Status.WITHDRAWN)
 
 
+def public_photos() -> QuerySet[EventPhoto]:
+    """Photos that may be published, oldest first: after-photos only, never the report photos (they
+    may show a home or a face). The category must be public as well: ``event_public_photos``."""
+    return EventPhoto.objects.filter(kind=EventPhoto.Kind.RESOLUTION).order_by("created_at", "id")
+
+
 def event_public_photos(*, event: Event) -> QuerySet:
-    """After-photos the tracking page may show: only for a public category (an 老人紧急呼叫 is not),
-    and never the report photos (they may show a home or a face)."""
+    """After-photos the tracking page (and Open311's ``media_url``) may show: only for a public
+    category (an 老人紧急呼叫 is not)."""
 
     if event.category is None or not event.category.is_public:
         return EventPhoto.objects.none()
-    return event.photos.filter(kind=EventPhoto.Kind.RESOLUTION).order_by("created_at", "id")
+    return public_photos().filter(event=event)
