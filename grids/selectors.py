@@ -15,7 +15,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from governance.models import Role, User
+from governance.models import Area, Role, User
 from governance.selectors import jurisdiction_paths, jurisdiction_q
 from governance.selectors import user_department_ids as core_department_ids
 from grids.clock import due_soon_q, is_overdue, overdue_q  # noqa: F401 - importable from here too
@@ -229,3 +229,12 @@ def event_public_photos(*, event: Event) -> QuerySet:
     if event.category is None or not event.category.is_public:
         return EventPhoto.objects.none()
     return public_photos().filter(event=event)
+
+
+def grid_worker_candidates(*, area: Area | None = None) -> QuerySet[User]:
+    """The people who may be a grid's workers: active grid workers posted in ``area`` (the grid's
+    community) or below it (a compound, a building); every grid worker when no area is chosen yet."""
+    posts = Q(posts__is_active=True, posts__role=Role.GRID_WORKER)
+    if area is not None:
+        posts &= Q(posts__area__path__startswith=area.path)
+    return User.objects.filter(posts, is_active=True).distinct().order_by("full_name", "username")
