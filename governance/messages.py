@@ -36,6 +36,11 @@ MESSAGES: dict[str, Promise] = {
     "grids.note.sensor_accepted": _("设备告警自动受理"),
     "grids.note.sensor_repeat": _("设备再次告警：%(fault)s"),
     "grids.note.open311_client": _("Open311 客户端：%(name)s"),
+    "grids.note.dispatched": _("派往%(dept)s（%(how)s）"),
+    "grids.note.returned": _("退回（原派往%(dept)s）：%(reason)s"),
+    "grids.note.redispatched": _("改派：%(before)s → %(after)s。原因：%(reason)s"),
+    "grids.note.urged": _("催办%(dept)s"),
+    "grids.note.urged_with_note": _("催办%(dept)s：%(note)s"),
 }
 
 

@@ -345,12 +345,12 @@ def event_dispatch(*, event: Event, actor: User | None, department: Department |
     if not chosen.is_active:
         raise ValidationError({"department": _("该处置单位已停用。")})
     resolve_by = timezone.now() + timedelta(minutes=event.category.resolution_minutes)
-    how = _("人工指定") if department else _("按派单规则")
+    how = gettext_lazy("人工指定") if department else gettext_lazy("按派单规则")
     return event_transition(
         event=event,
         to=S.DISPATCHED,
         actor=actor,
-        note=note or _("派往%(dept)s（%(how)s）") % {"dept": chosen.name, "how": how},
+        note=note or message("grids.note.dispatched", dept=chosen.name, how=how),
         changes={"department": chosen, "resolve_by": resolve_by},
     )
 
@@ -401,7 +401,7 @@ def event_return(*, event: Event, actor: User, reason: str) -> Event:
         event=event,
         to=S.ACCEPTED,
         actor=actor,
-        note=_("退回（原派往%(dept)s）：%(reason)s") % {"dept": department, "reason": reason},
+        note=message("grids.note.returned", dept=department, reason=reason),
         changes={"department": None, "resolve_by": None},
     )
 
@@ -431,8 +431,7 @@ def event_redispatch(*, event: Event, actor: User, department: Department, reaso
         event=event,
         to=S.DISPATCHED,
         actor=actor,
-        note=_("改派：%(before)s → %(after)s。原因：%(reason)s")
-        % {"before": before, "after": department.name, "reason": reason},
+        note=message("grids.note.redispatched", before=before, after=department.name, reason=reason),
         changes=changes,
     )
     for unit in taken_from:
@@ -454,7 +453,9 @@ def event_urge(*, event: Event, actor: User, note: str = "") -> TimelineEntry:
         event=event,
         kind=TimelineEntry.Kind.URGE,
         actor=actor,
-        note=_("催办%(dept)s") % {"dept": event.department.name} + (f"：{note}" if note else ""),
+        note=message("grids.note.urged_with_note", dept=event.department.name, note=note)
+        if note
+        else message("grids.note.urged", dept=event.department.name),
     )
     recipients = [u for u in department_handlers(departments=[event.department]) if u.pk != actor.pk]
     notification_enqueue(

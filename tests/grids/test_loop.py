@@ -100,6 +100,38 @@ def test_redispatch_tells_the_unit_it_was_taken_from_in_its_readers_language(
     assert not Notification.objects.filter(recipient=east_staff, idempotency_key__contains=":redispatched:").exists()
 
 
+def test_the_notes_of_dispatch_return_redispatch_and_urge_read_in_english(report, east_staff, handler, water):
+    event = _dispatched(report, east_staff)
+    services.event_return(event=event, actor=handler, reason="不属于本单位")
+    services.event_dispatch(event=event, actor=east_staff, department=event.category.department)
+    services.event_redispatch(event=event, actor=east_staff, department=water, reason="供水管线")
+    services.event_urge(event=event, actor=east_staff)
+    services.event_urge(event=event, actor=east_staff, note="居民来电")
+
+    notes = [e.note for e in event.timeline.order_by("id")][1:]
+    with translation.override("en"):
+        english = [e.localized_note for e in event.timeline.order_by("id")][1:]
+
+    assert notes == [
+        "",
+        "派往市政所（按派单规则）",
+        "退回（原派往市政所）：不属于本单位",
+        "派往市政所（人工指定）",
+        "改派：市政所 → 水务站。原因：供水管线",
+        "催办水务站",
+        "催办水务站：居民来电",
+    ]
+    assert english == [
+        "",
+        "Dispatched to 市政所 (by dispatch rule)",
+        "Returned (was dispatched to 市政所): 不属于本单位",
+        "Dispatched to 市政所 (assigned manually)",
+        "Reassigned: 市政所 → 水务站. Reason: 供水管线",
+        "Chased 水务站",
+        "Chased 水务站: 居民来电",
+    ]
+
+
 def test_redispatch_does_not_tell_the_actor_even_when_they_handle_for_the_old_unit(
     report, east_staff, handler, water, make_user, municipal, area_tree
 ):
