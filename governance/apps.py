@@ -1,4 +1,4 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,3 +8,6 @@ class GovernanceConfig(AppConfig):
 
     def ready(self) -> None:
         from governance import checks, signals  # noqa: F401 - registers the checks, connects the sign-in audit receivers
+
+        # django-axes names its admin section "Axes" (its label, not translatable): say what it is.
+        apps.get_app_config("axes").verbose_name = _("登录锁定")

@@ -27,6 +27,8 @@ MESSAGES: dict[str, Promise] = {
     "grids.event.moved": _("事件 %(code)s %(status)s：%(category)s"),
     "grids.event.escalated": _("【督办】事件 %(code)s 已超时，升级至%(level)s"),
     "grids.event.reminder": _("【提醒】事件 %(code)s 将于 %(deadline)s 超时"),
+    "grids.event.redispatched_away": _("事件 %(code)s 已改派至%(department)s，本单位无需再办理：%(category)s"),
+    "grids.event.urged": _("【催办】事件 %(code)s 请尽快处置"),
     # System notes on an event's timeline (TimelineEntry.note)
     "grids.note.source": _("来源：%(source)s"),
     "grids.note.escalated": _("超过响应期限未响应，升级至%(level)s督办，新期限 %(deadline)s"),
@@ -34,6 +36,11 @@ MESSAGES: dict[str, Promise] = {
     "grids.note.sensor_accepted": _("设备告警自动受理"),
     "grids.note.sensor_repeat": _("设备再次告警：%(fault)s"),
     "grids.note.open311_client": _("Open311 客户端：%(name)s"),
+    "grids.note.dispatched": _("派往%(dept)s（%(how)s）"),
+    "grids.note.returned": _("退回（原派往%(dept)s）：%(reason)s"),
+    "grids.note.redispatched": _("改派：%(before)s → %(after)s。原因：%(reason)s"),
+    "grids.note.urged": _("催办%(dept)s"),
+    "grids.note.urged_with_note": _("催办%(dept)s：%(note)s"),
 }
 
 

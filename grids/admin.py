@@ -5,11 +5,14 @@ computed scores are view-only."""
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
+from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from governance.admin import ServiceAdmin, ViewOnlyAdmin, add_service_error, adopt, run_action
 from governance.masking import mask_phone
+from governance.models import Area
 from grids import policies, services
 from grids.geo import validate_polygon
 from grids.models import (
@@ -23,25 +26,52 @@ from grids.models import (
     SensorDevice,
     TimelineEntry,
 )
+from grids.selectors import grid_worker_candidates
 from grids.services import grid_save
-from grids.services.grid import grid_check_area
+from grids.services.grid import grid_check_area, grid_check_workers
 from grids.services.open311 import open311_key_deactivate, open311_key_issue
 from grids.services.sensors import sensor_locate, sensor_update
+from grids.widgets import BoundaryMapWidget
 
 
 class GridAdminForm(forms.ModelForm):
+    """The boundary is drawn on a map over the other grids' outlines (``BoundaryMapWidget``); the
+    community picker lists communities only and the worker picker the grid workers posted in the
+    chosen community (all grid workers until one is chosen), each checked again by the service."""
+
     class Meta:
         model = Grid
         fields = ["code", "name", "area", "boundary", "households", "workers", "is_active"]
+        error_messages = {"boundary": {"required": _("请在地图上画出网格边界。")}}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        others = Grid.objects.exclude(pk=self.instance.pk).values("name", "code", "boundary")
+        self.fields["boundary"].widget = BoundaryMapWidget(others=others)
+        self.fields["boundary"].help_text = ""
+        if "area" in self.fields:
+            self.fields["area"].queryset = Area.objects.filter(level=Area.Level.COMMUNITY)
+        if "workers" in self.fields:
+            workers = self.fields["workers"]
+            workers.queryset = grid_worker_candidates(area=self._chosen_area())
+            workers.help_text = _("只列出所选社区（含其小区、楼栋）在岗的网格员；先选社区并保存，名单随之缩小。")
+
+    def _chosen_area(self) -> Area | None:
+        """The community the form is about: the one posted, else the grid's own."""
+        pk = self.data.get(self.add_prefix("area")) if self.is_bound else None
+        if pk:
+            return Area.objects.filter(pk=pk, level=Area.Level.COMMUNITY).first() if str(pk).isdigit() else None
+        return self.instance.area if self.instance.area_id else None
 
     def clean_boundary(self):
         return validate_polygon(self.cleaned_data["boundary"])
 
     def clean(self):
         cleaned = super().clean()
-        if "area" in cleaned:
+        if cleaned.get("area") is not None:
             try:
                 grid_check_area(area=cleaned["area"])
+                grid_check_workers(area=cleaned["area"], workers=cleaned.get("workers") or [])
             except ValidationError as exc:
                 add_service_error(self, exc)
         return cleaned
@@ -54,7 +84,12 @@ class GridAdmin(ServiceAdmin):
     list_filter = ["is_active", "area"]
     search_fields = ["code", "name"]
     filter_horizontal = ["workers"]
-    autocomplete_fields = ["area"]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "workers":
+            # The two-box picker's headings read "Available grid workers" / "可用 网格员".
+            kwargs["widget"] = FilteredSelectMultiple(pgettext_lazy("plural", "网格员"), is_stacked=False)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
         saved, warnings = grid_save(
@@ -97,11 +132,28 @@ class EventCategoryAdmin(admin.ModelAdmin):
     inlines = [DispatchRuleInline]
 
 
-class TimelineInline(admin.TabularInline):
+class TimelineInWords:
+    """The timeline's columns as people read them: 已受理 → 已派单, 社区, the note in the reader's
+    language (a system note is stored as a message key), never the stored codes."""
+
+    @admin.display(description=_("状态变更"))
+    def status_change(self, entry: TimelineEntry) -> str:
+        return entry.status_change_text()
+
+    @admin.display(description=_("督办层级"))
+    def level_text(self, entry: TimelineEntry) -> str:
+        return entry.level_text()
+
+    @admin.display(description=_("说明"))
+    def note_text(self, entry: TimelineEntry) -> str:
+        return entry.localized_note
+
+
+class TimelineInline(TimelineInWords, admin.TabularInline):
     model = TimelineEntry
     extra = 0
     can_delete = False
-    fields = ["created_at", "kind", "actor", "from_status", "to_status", "level", "note"]
+    fields = ["created_at", "kind", "actor", "status_change", "level_text", "note_text"]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -229,10 +281,12 @@ def _asked(request, action: str, move):
 
 
 @admin.register(TimelineEntry)
-class TimelineEntryAdmin(ViewOnlyAdmin):
+class TimelineEntryAdmin(TimelineInWords, ViewOnlyAdmin):
     """The event history is append-only: read here, never added, changed or deleted."""
 
-    list_display = ["created_at", "event", "kind", "from_status", "to_status", "level", "actor"]
+    list_display = ["created_at", "event", "kind", "status_change", "level_text", "actor"]
+    fields = ["event", "created_at", "kind", "actor", "status_change", "level_text", "note_text"]
+    readonly_fields = fields
     list_filter = ["kind"]
     search_fields = ["event__code", "note"]
     date_hierarchy = "created_at"

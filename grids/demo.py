@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from governance.messages import message
 from grids import services
 from grids.models import DispatchRule, Event, EventCategory, Grid, SensorDevice, TimelineEntry
 from grids.services import grid_save
@@ -194,11 +195,16 @@ def _events(context: dict) -> None:
             remind_at=now - timedelta(hours=6, minutes=48),
             level=Event.Level.COMMUNITY,
         )
-        TimelineEntry.objects.create(
+        # As the escalation scanner writes it: a message key, so the timeline reads in English too.
+        services.timeline_add(
             event=overdue,
             kind=TimelineEntry.Kind.ESCALATION,
             level=Event.Level.COMMUNITY,
-            note="超过响应期限未响应，升级至社区督办",
+            note=message(
+                "grids.note.escalated",
+                level=Event.Level.COMMUNITY.label,
+                deadline=timezone.localtime(now - timedelta(hours=2)).strftime("%Y-%m-%d %H:%M"),
+            ),
         )
     department_scores_compute(month=timezone.localdate())
 

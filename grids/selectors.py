@@ -15,7 +15,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from governance.models import Role, User
+from governance.models import Area, Role, User
 from governance.selectors import jurisdiction_paths, jurisdiction_q
 from governance.selectors import user_department_ids as core_department_ids
 from grids.clock import due_soon_q, is_overdue, overdue_q  # noqa: F401 - importable from here too
@@ -218,10 +218,25 @@ def escalation_summary(*, user: User, now: datetime | None = None) -> dict:
 PUBLIC_NOTE_STATUSES = (Event.Status.RESOLVED, Event.Status.REJECTED, Event.Status.WITHDRAWN)
 
 
+def public_photos() -> QuerySet[EventPhoto]:
+    """Photos that may be published, oldest first: after-photos only, never the report photos (they
+    may show a home or a face). The category must be public as well: ``event_public_photos``."""
+    return EventPhoto.objects.filter(kind=EventPhoto.Kind.RESOLUTION).order_by("created_at", "id")
+
+
 def event_public_photos(*, event: Event) -> QuerySet:
-    """After-photos the tracking page may show: only for a public category (an 老人紧急呼叫 is not),
-    and never the report photos (they may show a home or a face)."""
+    """After-photos the tracking page (and Open311's ``media_url``) may show: only for a public
+    category (an 老人紧急呼叫 is not)."""
 
     if event.category is None or not event.category.is_public:
         return EventPhoto.objects.none()
-    return event.photos.filter(kind=EventPhoto.Kind.RESOLUTION).order_by("created_at", "id")
+    return public_photos().filter(event=event)
+
+
+def grid_worker_candidates(*, area: Area | None = None) -> QuerySet[User]:
+    """The people who may be a grid's workers: active grid workers posted in ``area`` (the grid's
+    community) or below it (a compound, a building); every grid worker when no area is chosen yet."""
+    posts = Q(posts__is_active=True, posts__role=Role.GRID_WORKER)
+    if area is not None:
+        posts &= Q(posts__area__path__startswith=area.path)
+    return User.objects.filter(posts, is_active=True).distinct().order_by("full_name", "username")

@@ -194,6 +194,16 @@ class EventPhoto(models.Model):
         return f"{self.event_id}:{self.image.name}"
 
 
+def _choice_label(choices, value) -> str:
+    """The label of a stored choice; the value itself for one the choices no longer hold."""
+    if value in (None, ""):
+        return "—"
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return str(value)
+
+
 class TimelineEntry(models.Model):
     """Append-only history of an event (全流程留痕): transitions, escalations, reminders, notes."""
 
@@ -233,7 +243,17 @@ class TimelineEntry(models.Model):
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.from_status}→{self.to_status}"
+        change = self.status_change_text()
+        return f"{self.get_kind_display()} {change}" if change else str(self.get_kind_display())
+
+    def status_change_text(self) -> str:
+        """The move in words, ``已受理 → 已派单``; empty for an entry that moved nothing."""
+        if not (self.from_status or self.to_status):
+            return ""
+        return f"{_choice_label(Event.Status, self.from_status)} → {_choice_label(Event.Status, self.to_status)}"
+
+    def level_text(self) -> str:
+        return "" if self.level is None else _choice_label(Event.Level, self.level)
 
     @property
     def localized_note(self) -> str:

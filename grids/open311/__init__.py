@@ -13,6 +13,12 @@ Choices made here:
 - ``attribute[CODE]`` / ``attribute[CODE][]`` values (our services define none) are kept,
   appended to the description under "附加信息（Open311）", as is a ``media_url``. A multipart
   ``media`` file (a common GeoReport extension) becomes the event's photo.
+- ``address`` is always a string: the location in words, what the reporter typed (masked), then
+  the grid and the community (``东升花园北门，东升第一网格，东升社区``); never ``null``, which some
+  validating clients refuse.
+- ``media_url`` (the spec: a public URL of an image of the request) links the first after-photo
+  through the tracking page's photo view (``/track/<code>/photos/<id>/``, no sign-in); ``null``
+  while there is none. Report photos are never published: they may show a home or a face.
 - Reading is public and carries no personal data: no reporter name, phone or email; phone and ID
   numbers inside free text are masked. Sensor events are left out (a device's name and place can
   identify a person, e.g. an elderly resident's wristband).

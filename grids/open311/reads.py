@@ -4,14 +4,15 @@ from datetime import timedelta
 
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, QueryDict
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from governance.masking import mask_text
-from grids.models import Event, EventCategory, EventPhoto
+from grids.models import Event, EventCategory
 from grids.open311.formats import Open311Error, iso, local_time
 from grids.open311.params import parse_when, split_list
-from grids.selectors import public_categories
+from grids.selectors import public_categories, public_photos
 from grids.services.events import time_left_state
 
 DEFAULT_DAYS = 90
@@ -21,12 +22,11 @@ CLOSED = (Event.Status.CLOSED, Event.Status.REJECTED, Event.Status.WITHDRAWN)
 def open311_events() -> QuerySet[Event]:
     """Events a public 311 client may read, ready to render: not from sensors (device places can
     identify a person) and only in public categories (not, e.g., elderly emergency alarms)."""
-    photos = EventPhoto.objects.filter(kind=EventPhoto.Kind.REPORT).order_by("created_at", "id")
     return (
         Event.objects.exclude(source=Event.Source.SENSOR)
         .filter(category__is_public=True)
-        .select_related("category__department", "department")
-        .prefetch_related(Prefetch("photos", queryset=photos, to_attr="report_photos"))
+        .select_related("category__department", "department", "grid__area")
+        .prefetch_related(Prefetch("photos", queryset=public_photos(), to_attr="open311_photos"))
     )
 
 
@@ -71,13 +71,37 @@ def _status_notes(event: Event) -> str | None:
     return None
 
 
+def address_in_words(event: Event) -> str:
+    """Where it is, in words, never empty: what the reporter wrote (masked: it is free text), then
+    the grid and the community it lies in (``东升花园北门，东升第一网格，东升社区``). Some clients
+    refuse a request whose ``address`` is not a string, and every event has a grid."""
+    grid = event.grid
+    parts = [mask_text(event.address).strip(), grid.name, grid.area.name]
+    words: list[str] = []
+    for part in parts:
+        if part and part not in words:
+            words.append(part)
+    return "，".join(words)
+
+
+def media_url(event: Event, request: HttpRequest) -> str | None:
+    """A public link to the request's first photo that is safe to publish (an after-photo of a
+    public category: ``grids.selectors.public_photos``), served without sign-in by the tracking
+    page's photo view; ``None`` while there is none. Report photos are never linked: they may show
+    a home, a face or a car plate. The spec's ``media_url`` is a public URL of an image."""
+    photos = getattr(event, "open311_photos", None)
+    if photos is None:
+        photos = list(public_photos().filter(event=event)[:1])
+    if not photos:
+        return None
+    path = reverse("grids:track_photo", kwargs={"code": event.code, "photo_pk": photos[0].pk})
+    return request.build_absolute_uri(path)
+
+
 def request_fields(event: Event, request: HttpRequest) -> dict:
     """One service request, every field of the spec present (``None`` when empty), no personal data."""
     category = event.category
     department = event.department or (category.department if category else None)
-    photos = getattr(event, "report_photos", None)
-    if photos is None:
-        photos = list(event.photos.filter(kind=EventPhoto.Kind.REPORT).order_by("created_at", "id")[:1])
     return {
         "service_request_id": event.code,
         "status": "closed" if event.status in CLOSED else "open",
@@ -90,12 +114,12 @@ def request_fields(event: Event, request: HttpRequest) -> dict:
         "requested_datetime": iso(event.created_at),
         "updated_datetime": iso(event.updated_at),
         "expected_datetime": iso(event.respond_by),
-        "address": event.address or None,
+        "address": address_in_words(event),
         "address_id": None,
         "zipcode": None,
         "lat": event.lat,
         "long": event.lon,
-        "media_url": request.build_absolute_uri(photos[0].image.url) if photos else None,
+        "media_url": media_url(event, request),
     }
 
 

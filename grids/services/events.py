@@ -29,7 +29,7 @@ from governance.workflow import Workflow
 from grids.models import Event, EventCategory, EventPhoto, Grid, Patrol, SensorDevice, TimelineEntry
 from grids.selectors import grid_for_point, is_overdue
 from grids.services.dispatch import category_suggest, dispatch_department_for
-from grids.services.notify import department_handlers, event_notify_move
+from grids.services.notify import department_handlers, event_notify_move, event_notify_taken_away
 from grids.services.photos import photo_clean
 from grids.services.workclock import add_working_minutes
 
@@ -345,12 +345,12 @@ def event_dispatch(*, event: Event, actor: User | None, department: Department |
     if not chosen.is_active:
         raise ValidationError({"department": _("该处置单位已停用。")})
     resolve_by = timezone.now() + timedelta(minutes=event.category.resolution_minutes)
-    how = _("人工指定") if department else _("按派单规则")
+    how = gettext_lazy("人工指定") if department else gettext_lazy("按派单规则")
     return event_transition(
         event=event,
         to=S.DISPATCHED,
         actor=actor,
-        note=note or _("派往%(dept)s（%(how)s）") % {"dept": chosen.name, "how": how},
+        note=note or message("grids.note.dispatched", dept=chosen.name, how=how),
         changes={"department": chosen, "resolve_by": resolve_by},
     )
 
@@ -401,13 +401,15 @@ def event_return(*, event: Event, actor: User, reason: str) -> Event:
         event=event,
         to=S.ACCEPTED,
         actor=actor,
-        note=_("退回（原派往%(dept)s）：%(reason)s") % {"dept": department, "reason": reason},
+        note=message("grids.note.returned", dept=department, reason=reason),
         changes={"department": None, "resolve_by": None},
     )
 
 
+@transaction.atomic
 def event_redispatch(*, event: Event, actor: User, department: Department, reason: str) -> Event:
-    """Staff send a dispatched event, not yet started, to another unit (改派), with the reason."""
+    """Staff send a dispatched event, not yet started, to another unit (改派), with the reason.
+    The new unit is told to act (the move's notice); the unit it was taken from is told to stop."""
     _require(event, frozenset({S.DISPATCHED}), S.DISPATCHED)
     reason = _reason(reason, "reason", _("请填写改派原因。"))
     if department is None:
@@ -418,14 +420,23 @@ def event_redispatch(*, event: Event, actor: User, department: Department, reaso
         raise ValidationError({"department": _("改派的处置单位与当前单位相同。")})
     before = event.department.name if event.department_id else ""
     resolve_by = timezone.now() + timedelta(minutes=event.category.resolution_minutes) if event.category else None
-    return event_transition(
+    taken_from: list[Department] = []
+
+    def changes(row: Event) -> dict:
+        # Read from the row being moved (re-read if its version moved): the unit it really leaves.
+        taken_from[:] = [row.department] if row.department_id else []
+        return {"department": department, "resolve_by": resolve_by}
+
+    event = event_transition(
         event=event,
         to=S.DISPATCHED,
         actor=actor,
-        note=_("改派：%(before)s → %(after)s。原因：%(reason)s")
-        % {"before": before, "after": department.name, "reason": reason},
-        changes={"department": department, "resolve_by": resolve_by},
+        note=message("grids.note.redispatched", before=before, after=department.name, reason=reason),
+        changes=changes,
     )
+    for unit in taken_from:
+        event_notify_taken_away(event=event, taken_from=unit, actor=actor)
+    return event
 
 
 URGE_STATUSES = frozenset({S.DISPATCHED, S.IN_PROGRESS, S.REOPENED})
@@ -442,13 +453,15 @@ def event_urge(*, event: Event, actor: User, note: str = "") -> TimelineEntry:
         event=event,
         kind=TimelineEntry.Kind.URGE,
         actor=actor,
-        note=_("催办%(dept)s") % {"dept": event.department.name} + (f"：{note}" if note else ""),
+        note=message("grids.note.urged_with_note", dept=event.department.name, note=note)
+        if note
+        else message("grids.note.urged", dept=event.department.name),
     )
     recipients = [u for u in department_handlers(departments=[event.department]) if u.pk != actor.pk]
     notification_enqueue(
         recipients=recipients,
         key=f"event:{event.pk}:urge:{entry.pk}",
-        title=_("【催办】事件 %(code)s 请尽快处置") % {"code": event.code},
+        title=message("grids.event.urged", code=event.code),
         body=note or event.description[:200],
         url=reverse("grids:event_detail", args=[event.pk]),
         email=True,

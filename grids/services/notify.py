@@ -81,3 +81,26 @@ def event_notify_move(*, event: Event, entry: TimelineEntry, actor: User | None)
         email=True,
         sms=is_urgent(event),
     )
+
+
+def event_notify_taken_away(*, event: Event, taken_from: Department, actor: User | None) -> int:
+    """A re-dispatch (改派) tells the unit the task was taken from to stop: its handlers, not the
+    person who re-dispatched it, nor anyone who also handles for the new unit (they were told to
+    act). Idempotent per move: the event's version is bumped by every move."""
+    keep = set(department_handlers(departments=[event.department]).values_list("pk", flat=True))
+    recipients = [
+        u
+        for u in department_handlers(departments=[taken_from])
+        if u.pk not in keep and (actor is None or u.pk != actor.pk)
+    ]
+    category = event.category.localized_names() if event.category else gettext_lazy("未分类")
+    return notification_enqueue(
+        recipients=recipients,
+        key=f"event:{event.pk}:redispatched:{event.version}",
+        title=message(
+            "grids.event.redispatched_away", code=event.code, department=event.department.name, category=category
+        ),
+        body=event.description[:200],
+        url=reverse("grids:event_detail", args=[event.pk]),
+        email=True,
+    )

@@ -345,88 +345,44 @@ def _event_action(
     return _detail_page(request, event, bound={name: form}, status=400)
 
 
-@require_POST
-@any_portal_user
-def event_accept_view(request: HttpRequest, pk: int) -> HttpResponse:
-    return _event_action(
-        request,
-        pk,
-        name="accept",
-        make_form=lambda event: forms.AcceptForm(request.POST),
-        run=lambda event, d: services.event_accept(
-            event=event, actor=request.user, note=d["note"], category=d["category"]
-        ),
-        done=lambda event: _("已受理，类别：%(category)s。") % {"category": event.category.localized_name},
-    )
+def _action_view(
+    name: str,
+    *,
+    form: Callable[[HttpRequest, Event], object],
+    run: Callable[[HttpRequest, Event, dict], Event],
+    done: Callable[[Event], str],
+    after: Callable[[Event], HttpResponse] | None = None,
+    doc: str = "",
+) -> Callable[[HttpRequest, int], HttpResponse]:
+    """The POST view of one event action (``event_<name>_view``): signed-in, then ``_event_action``
+    with the action's form, service call and success message."""
+
+    def view(request: HttpRequest, pk: int) -> HttpResponse:
+        return _event_action(
+            request,
+            pk,
+            name=name,
+            make_form=lambda event: form(request, event),
+            run=lambda event, data: run(request, event, data),
+            done=done,
+            after=after,
+        )
+
+    view.__name__ = view.__qualname__ = f"event_{name}_view"
+    view.__doc__ = doc or None
+    return require_POST(any_portal_user(view))
 
 
-@require_POST
-@any_portal_user
-def event_reject_view(request: HttpRequest, pk: int) -> HttpResponse:
-    return _event_action(
-        request,
-        pk,
-        name="reject",
-        make_form=lambda event: forms.RejectForm(request.POST, prefix="reject"),
-        run=lambda event, d: services.event_reject(event=event, actor=request.user, reason=d["reason"]),
-        done=lambda event: _("已不予受理。"),
-    )
+def _posted(form_class, prefix: str | None = None, *, files: bool = False) -> Callable[[HttpRequest, Event], object]:
+    """The action's form bound to the POST (and the uploaded files, for a form that takes photos)."""
+    if files:
+        return lambda request, event: form_class(request.POST, request.FILES, prefix=prefix)
+    return lambda request, event: form_class(request.POST, prefix=prefix)
 
 
-@require_POST
-@any_portal_user
-def event_dispatch_view(request: HttpRequest, pk: int) -> HttpResponse:
-    return _event_action(
-        request,
-        pk,
-        name="dispatch",
-        make_form=lambda event: _dispatch_form(request.user, event, request.POST),
-        run=lambda event, d: services.event_dispatch(
-            event=event, actor=request.user, department=d["department"], note=d["note"]
-        ),
-        done=lambda event: _("已派往%(department)s。") % {"department": event.department.name},
-    )
-
-
-@require_POST
-@any_portal_user
-def event_close_view(request: HttpRequest, pk: int) -> HttpResponse:
-    return _event_action(
-        request,
-        pk,
-        name="close",
-        make_form=lambda event: forms.NoteForm(request.POST, prefix="close"),
-        run=lambda event, d: services.event_close(event=event, actor=request.user, note=d["note"]),
-        done=lambda event: _("事件已关闭。"),
-    )
-
-
-@require_POST
-@any_portal_user
-def event_start_view(request: HttpRequest, pk: int) -> HttpResponse:
-    return _event_action(
-        request,
-        pk,
-        name="start",
-        make_form=lambda event: forms.NoteForm(request.POST, prefix="start"),
-        run=lambda event, d: services.event_start(event=event, actor=request.user, note=d["note"]),
-        done=lambda event: _("已开始处置。"),
-    )
-
-
-@require_POST
-@any_portal_user
-def event_resolve_view(request: HttpRequest, pk: int) -> HttpResponse:
-    return _event_action(
-        request,
-        pk,
-        name="resolve",
-        make_form=lambda event: forms.ResolveForm(request.POST, request.FILES),
-        run=lambda event, d: services.event_resolve(
-            event=event, actor=request.user, resolution=d["resolution"], photos=d["photos"]
-        ),
-        done=lambda event: _("已办结，等待居民评价。"),
-    )
+def _with(service, *fields: str) -> Callable[[HttpRequest, Event, dict], Event]:
+    """``service(event=…, actor=the signed-in user, <field>=the form's <field>, …)``."""
+    return lambda request, event, d: service(event=event, actor=request.user, **{f: d[f] for f in fields})
 
 
 def _rated_message(event: Event) -> str:
@@ -435,93 +391,84 @@ def _rated_message(event: Event) -> str:
     return _("已记录评价，事件已关闭。")
 
 
-@require_POST
-@any_portal_user
-def event_rate_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """The reporter, signed in, rates the result (1–2 reopens it)."""
-    return _event_action(
-        request,
-        pk,
-        name="rate",
-        make_form=lambda event: forms.RateForm(request.POST, prefix="rate"),
-        run=lambda event, d: services.event_rate(
-            event=event, rating=d["rating"], comment=d["comment"], actor=request.user
-        ),
-        done=_rated_message,
-    )
+def _urge(request: HttpRequest, event: Event, data: dict) -> Event:
+    services.event_urge(event=event, actor=request.user, note=data["note"])
+    return event
 
 
-@require_POST
-@any_portal_user
-def event_return_visit_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """Staff record the rating the reporter gave on a return visit or call (回访)."""
-    return _event_action(
-        request,
-        pk,
-        name="return_visit",
-        make_form=lambda event: forms.RateForm(request.POST, prefix="visit"),
-        run=lambda event, d: services.event_return_visit(
-            event=event, rating=d["rating"], comment=d["comment"], actor=request.user
-        ),
-        done=_rated_message,
-    )
-
-
-@require_POST
-@any_portal_user
-def event_return_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """A handler sends back a task dispatched to the wrong unit (退回), with the reason."""
-    return _event_action(
-        request,
-        pk,
-        name="return",
-        make_form=lambda event: forms.ReasonForm(request.POST, prefix="return"),
-        run=lambda event, d: services.event_return(event=event, actor=request.user, reason=d["reason"]),
-        done=lambda event: _("已退回，工作人员将重新派单。"),
-        after=lambda event: redirect("grids:tasks"),
-    )
-
-
-@require_POST
-@any_portal_user
-def event_redispatch_view(request: HttpRequest, pk: int) -> HttpResponse:
-    return _event_action(
-        request,
-        pk,
-        name="redispatch",
-        make_form=lambda event: _redispatch_form(request.user, event, request.POST),
-        run=lambda event, d: services.event_redispatch(
-            event=event, actor=request.user, department=d["department"], reason=d["reason"]
-        ),
-        done=lambda event: _("已改派至%(department)s。") % {"department": event.department.name},
-    )
-
-
-@require_POST
-@any_portal_user
-def event_urge_view(request: HttpRequest, pk: int) -> HttpResponse:
-    def run(event: Event, d: dict) -> Event:
-        services.event_urge(event=event, actor=request.user, note=d["note"])
-        return event
-
-    return _event_action(
-        request,
-        pk,
-        name="urge",
-        make_form=lambda event: forms.NoteForm(request.POST, prefix="urge"),
-        run=run,
-        done=lambda event: _("已催办%(department)s。") % {"department": event.department.name},
-    )
-
-
-@require_POST
-@any_portal_user
-def event_withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
-    return _event_action(
-        request,
-        pk,
-        name="withdraw",
-        make_form=lambda event: forms.ReasonForm(request.POST, prefix="withdraw"),
-        run=lambda event, d: services.event_withdraw(event=event, actor=request.user, reason=d["reason"]),
-        done=lambda event: _("事件已撤销。"),
-    )
+event_accept_view = _action_view(
+    "accept",
+    form=_posted(forms.AcceptForm),
+    run=_with(services.event_accept, "note", "category"),
+    done=lambda event: _("已受理，类别：%(category)s。") % {"category": event.category.localized_name},
+)
+event_reject_view = _action_view(
+    "reject",
+    form=_posted(forms.RejectForm, "reject"),
+    run=_with(services.event_reject, "reason"),
+    done=lambda event: _("已不予受理。"),
+)
+event_dispatch_view = _action_view(
+    "dispatch",
+    form=lambda request, event: _dispatch_form(request.user, event, request.POST),
+    run=_with(services.event_dispatch, "department", "note"),
+    done=lambda event: _("已派往%(department)s。") % {"department": event.department.name},
+)
+event_close_view = _action_view(
+    "close",
+    form=_posted(forms.NoteForm, "close"),
+    run=_with(services.event_close, "note"),
+    done=lambda event: _("事件已关闭。"),
+)
+event_start_view = _action_view(
+    "start",
+    form=_posted(forms.NoteForm, "start"),
+    run=_with(services.event_start, "note"),
+    done=lambda event: _("已开始处置。"),
+)
+event_resolve_view = _action_view(
+    "resolve",
+    form=_posted(forms.ResolveForm, files=True),
+    run=_with(services.event_resolve, "resolution", "photos"),
+    done=lambda event: _("已办结，等待居民评价。"),
+)
+event_rate_view = _action_view(
+    "rate",
+    form=_posted(forms.RateForm, "rate"),
+    run=_with(services.event_rate, "rating", "comment"),
+    done=_rated_message,
+    doc="The reporter, signed in, rates the result (1–2 reopens it).",
+)
+event_return_visit_view = _action_view(
+    "return_visit",
+    form=_posted(forms.RateForm, "visit"),
+    run=_with(services.event_return_visit, "rating", "comment"),
+    done=_rated_message,
+    doc="Staff record the rating the reporter gave on a return visit or call (回访).",
+)
+event_return_view = _action_view(
+    "return",
+    form=_posted(forms.ReasonForm, "return"),
+    run=_with(services.event_return, "reason"),
+    done=lambda event: _("已退回，工作人员将重新派单。"),
+    after=lambda event: redirect("grids:tasks"),
+    doc="A handler sends back a task dispatched to the wrong unit (退回), with the reason.",
+)
+event_redispatch_view = _action_view(
+    "redispatch",
+    form=lambda request, event: _redispatch_form(request.user, event, request.POST),
+    run=_with(services.event_redispatch, "department", "reason"),
+    done=lambda event: _("已改派至%(department)s。") % {"department": event.department.name},
+)
+event_urge_view = _action_view(
+    "urge",
+    form=_posted(forms.NoteForm, "urge"),
+    run=_urge,
+    done=lambda event: _("已催办%(department)s。") % {"department": event.department.name},
+)
+event_withdraw_view = _action_view(
+    "withdraw",
+    form=_posted(forms.ReasonForm, "withdraw"),
+    run=_with(services.event_withdraw, "reason"),
+    done=lambda event: _("事件已撤销。"),
+)

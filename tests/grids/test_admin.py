@@ -3,16 +3,20 @@ an event's fields and clocks are read-only, a moved sensor is re-filed, and the 
 computed scores cannot be changed there."""
 
 import json
+import re
 from datetime import date
 
 from django.contrib.auth.models import Permission
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from governance.models import AuditEntry
+from governance import services as core
+from governance.models import AuditEntry, Role
+from grids.geo import from_wgs84
 from grids.models import DepartmentScore, Event, Grid, SensorDevice, TimelineEntry
 from tests.factories import (
     CommunityFactory,
+    CompoundFactory,
     DepartmentFactory,
     EventCategoryFactory,
     EventFactory,
@@ -184,6 +188,9 @@ def test_a_sensor_added_in_the_admin_is_registered_with_a_token_shown_once(admin
 
 def test_a_grid_in_a_street_is_refused_with_a_form_error_not_a_500(admin_client, db):
     street = StreetFactory()
+    community = CommunityFactory(parent=street)
+    form = admin_client.get(reverse("admin:grids_grid_add")).context["adminform"].form
+    assert list(form.fields["area"].queryset) == [community]  # the picker offers communities only
     response = admin_client.post(
         reverse("admin:grids_grid_add"),
         {
@@ -196,7 +203,7 @@ def test_a_grid_in_a_street_is_refused_with_a_form_error_not_a_500(admin_client,
         },
     )
     assert response.status_code == 200
-    assert "网格必须属于一个社区/村。" in response.content.decode()
+    assert "area" in response.context["adminform"].form.errors
     assert not Grid.objects.filter(code="BAD-G1").exists()
 
 
@@ -299,3 +306,164 @@ def test_an_admin_action_asks_the_same_policy_as_the_api(client, db):
     event.refresh_from_db()
     assert event.status == "reported"
     assert event.timeline.count() == 1
+
+
+# --- Data entry: the boundary map, pickers by role, the timeline in words -------------------
+
+
+def _grid_form(community, **overrides) -> dict:
+    values = {
+        "code": "MAP-G1",
+        "name": "画出来的网格",
+        "area": community.pk,
+        "boundary": json.dumps(square(118.0, 39.0)),
+        "households": 400,
+        "is_active": "on",
+    }
+    values.update(overrides)
+    return values
+
+
+def _grid_worker(area, **fields):
+    user = UserFactory(**fields)
+    core.post_assign(user=user, role=Role.GRID_WORKER, area=area)
+    return user
+
+
+def test_the_grid_form_draws_on_a_map_over_the_other_grids_and_never_prefills_null(admin_client, db):
+    neighbour = GridFactory(name="邻居网格")
+
+    response = admin_client.get(reverse("admin:grids_grid_add"))
+
+    html = response.content.decode()
+    assert "data-boundary-widget" in html
+    assert "/static/vendor/leaflet-draw/leaflet.draw.js" in html
+    assert "/static/js/boundary-widget.js" in html
+    assert "<script>" not in html.replace("<script src=", "")  # no inline script: CSP
+    textarea = html.split('name="boundary"', 1)[1].split("</textarea>", 1)[0]
+    assert textarea.rsplit(">", 1)[1].strip() == ""  # empty, not "null"
+    data = json.loads(html.split('id="id_boundary_map_data" type="application/json">', 1)[1].split("</script>")[0])
+    assert data["crs"] == "wgs84"
+    assert data["others"] == [{"name": "邻居网格", "code": neighbour.code, "boundary": neighbour.boundary}]
+    assert data["words"]["draw"] == "画网格边界"
+
+
+def test_the_grid_being_edited_is_not_among_the_outlines_and_its_own_is_in_the_textarea(admin_client, db):
+    grid = GridFactory()
+    other = GridFactory()
+
+    form = admin_client.get(reverse("admin:grids_grid_change", args=[grid.pk])).context["adminform"].form
+
+    widget = form.fields["boundary"].widget
+    assert [g["code"] for g in widget.others] == [other.code]
+    assert json.loads(widget.format_value(form["boundary"].value())) == grid.boundary
+
+
+def test_an_empty_boundary_says_to_draw_it(admin_client, db):
+    response = admin_client.post(reverse("admin:grids_grid_add"), _grid_form(CommunityFactory(), boundary=""))
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["boundary"] == ["请在地图上画出网格边界。"]
+
+
+def test_a_boundary_drawn_on_gcj02_tiles_is_stored_in_wgs84(admin_client, db, settings):
+    settings.MAP_TILE_CRS = "gcj02"
+    wgs = square(116.30, 39.98)
+    drawn = {"type": "Polygon", "coordinates": [[list(from_wgs84(*p, "gcj02")) for p in wgs["coordinates"][0]]]}
+
+    response = admin_client.post(
+        reverse("admin:grids_grid_add"),
+        _grid_form(CommunityFactory(), boundary=json.dumps(drawn), boundary_crs="gcj02"),
+    )
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    stored = Grid.objects.get(code="MAP-G1").boundary["coordinates"][0]
+    for (lon, lat), (want_lon, want_lat) in zip(stored, wgs["coordinates"][0], strict=True):
+        assert abs(lon - want_lon) < 1e-5  # about 1 m
+        assert abs(lat - want_lat) < 1e-5
+
+
+def test_the_worker_picker_lists_only_grid_workers_of_the_grids_community(admin_client, db):
+    community, elsewhere = CommunityFactory(), CommunityFactory()
+    ours = _grid_worker(CompoundFactory(parent=community), full_name="本社区网格员")
+    _grid_worker(elsewhere, full_name="别的社区网格员")
+    resident = UserFactory(full_name="居民")
+    core.post_assign(user=resident, role=Role.RESIDENT, area=community)
+    grid = GridFactory(area=community)
+
+    form = admin_client.get(reverse("admin:grids_grid_change", args=[grid.pk])).context["adminform"].form
+
+    assert list(form.fields["workers"].queryset) == [ours]
+
+
+def test_the_worker_picker_on_a_new_grid_lists_every_grid_worker_and_nobody_else(admin_client, db):
+    first, second = _grid_worker(CommunityFactory()), _grid_worker(CommunityFactory())
+    UserFactory()  # no post
+
+    form = admin_client.get(reverse("admin:grids_grid_add")).context["adminform"].form
+
+    assert set(form.fields["workers"].queryset) == {first, second}
+
+
+def test_a_grid_worker_of_another_community_is_refused_with_a_form_error(admin_client, db):
+    community = CommunityFactory()
+    stranger = _grid_worker(CommunityFactory(), full_name="外社区网格员")
+
+    response = admin_client.post(reverse("admin:grids_grid_add"), _grid_form(community, workers=[stranger.pk]))
+
+    assert response.status_code == 200
+    assert "workers" in response.context["adminform"].form.errors
+    assert not Grid.objects.filter(code="MAP-G1").exists()
+
+
+def test_a_grid_worker_of_the_community_is_saved_as_the_grids_worker(admin_client, db):
+    community = CommunityFactory()
+    worker = _grid_worker(CompoundFactory(parent=community))
+
+    response = admin_client.post(reverse("admin:grids_grid_add"), _grid_form(community, workers=[worker.pk]))
+
+    assert response.status_code == 302
+    assert list(Grid.objects.get(code="MAP-G1").workers.all()) == [worker]
+
+
+def test_the_event_timeline_in_the_admin_reads_in_words(admin_client, db):
+    event = EventFactory()
+    TimelineEntry.objects.create(event=event, kind="transition", from_status="reported", to_status="accepted")
+    TimelineEntry.objects.create(event=event, kind="escalation", level=1, note="超时")
+
+    html = admin_client.get(reverse("admin:grids_event_change", args=[event.pk])).content.decode()
+
+    assert "已上报 → 已受理" in html
+    assert "reported→accepted" not in html
+    assert ">reported<" not in html
+    assert ">accepted<" not in html
+    assert re.search(r'class="field-level_text">\s*(<p>)?社区(</p>)?\s*</td>', html)
+
+
+def test_the_event_timeline_in_the_admin_reads_in_words_in_english(admin_client, db):
+    event = EventFactory()
+    TimelineEntry.objects.create(event=event, kind="transition", from_status="accepted", to_status="dispatched")
+
+    admin_client.cookies["portal_language"] = "en"
+    html = admin_client.get(reverse("admin:grids_event_change", args=[event.pk])).content.decode()
+
+    assert "Accepted → Dispatched" in html
+    assert "已受理" not in html
+
+
+def test_the_lockout_and_picker_strings_are_translated_both_ways(admin_client, db):
+    GridFactory()
+    index_zh = admin_client.get(reverse("admin:index")).content.decode()
+    for words in ("登录锁定", "登录尝试", "登录失败记录", "登录日志"):
+        assert words in index_zh
+    assert "Access attempts" not in index_zh
+    catalogue_zh = admin_client.get(reverse("admin:jsi18n")).content.decode()
+    assert "\\u9009\\u4e2d\\u8981\\u6dfb\\u52a0\\u7684%s" in catalogue_zh or "选中要添加的%s" in catalogue_zh
+
+    admin_client.cookies["portal_language"] = "en"
+    index_en = admin_client.get(reverse("admin:index")).content.decode()
+    assert "Login lockouts" in index_en
+    assert "Access attempts" in index_en
+    grid_en = admin_client.get(reverse("admin:grids_grid_add")).content.decode()
+    assert 'data-field-name="Grid workers"' in grid_en
+    assert "网格员" not in grid_en.split('name="workers"', 1)[1].split("</select>", 1)[0]

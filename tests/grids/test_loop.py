@@ -11,10 +11,11 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from governance import services as core_services
 from governance.exceptions import InvalidTransition
-from governance.models import Notification, User
+from governance.models import Notification, Role, User
 from grids import selectors, services
 from grids.filters import EventFilter
 from grids.models import Event, EventCategory, TimelineEntry
@@ -75,6 +76,87 @@ def test_staff_redispatch_to_another_unit_with_the_reason(report, east_staff, wa
     assert _inbox(water_handler) == [f"事件 {event.code} 已派单：井盖破损"]
     with pytest.raises(ValidationError, match="相同"):
         services.event_redispatch(event=event, actor=east_staff, department=water, reason="再派一次")
+
+
+def test_redispatch_tells_the_unit_it_was_taken_from_in_its_readers_language(
+    report, east_staff, handler, water, water_handler
+):
+    event = _dispatched(report, east_staff)
+    before = set(Notification.objects.filter(recipient=handler).values_list("pk", flat=True))
+
+    services.event_redispatch(event=event, actor=east_staff, department=water, reason="属于供水管线")
+
+    (notice,) = Notification.objects.filter(recipient=handler).exclude(pk__in=before)
+    assert notice.message_key == "grids.event.redispatched_away"
+    assert notice.idempotency_key.startswith(f"event:{event.pk}:redispatched:")
+    assert notice.by_email
+    assert notice.title == f"事件 {event.code} 已改派至水务站，本单位无需再办理：井盖破损"
+    with translation.override("en"):
+        assert notice.display_title == (
+            f"Event {event.code} was re-dispatched to 水务站; your unit need not handle it: Broken manhole cover"
+        )
+    # the new unit is told to act (and not that it was taken away); the actor hears nothing
+    assert _inbox(water_handler) == [f"事件 {event.code} 已派单：井盖破损"]
+    assert not Notification.objects.filter(recipient=east_staff, idempotency_key__contains=":redispatched:").exists()
+
+
+def test_the_notes_of_dispatch_return_redispatch_and_urge_read_in_english(report, east_staff, handler, water):
+    event = _dispatched(report, east_staff)
+    services.event_return(event=event, actor=handler, reason="不属于本单位")
+    services.event_dispatch(event=event, actor=east_staff, department=event.category.department)
+    services.event_redispatch(event=event, actor=east_staff, department=water, reason="供水管线")
+    services.event_urge(event=event, actor=east_staff)
+    services.event_urge(event=event, actor=east_staff, note="居民来电")
+
+    notes = [e.note for e in event.timeline.order_by("id")][1:]
+    with translation.override("en"):
+        english = [e.localized_note for e in event.timeline.order_by("id")][1:]
+
+    assert notes == [
+        "",
+        "派往市政所（按派单规则）",
+        "退回（原派往市政所）：不属于本单位",
+        "派往市政所（人工指定）",
+        "改派：市政所 → 水务站。原因：供水管线",
+        "催办水务站",
+        "催办水务站：居民来电",
+    ]
+    assert english == [
+        "",
+        "Dispatched to 市政所 (by dispatch rule)",
+        "Returned (was dispatched to 市政所): 不属于本单位",
+        "Dispatched to 市政所 (assigned manually)",
+        "Reassigned: 市政所 → 水务站. Reason: 供水管线",
+        "Chased 水务站",
+        "Chased 水务站: 居民来电",
+    ]
+
+
+def test_redispatch_does_not_tell_the_actor_even_when_they_handle_for_the_old_unit(
+    report, east_staff, handler, water, make_user, municipal, area_tree
+):
+    both = make_user(Role.COMMUNITY_STAFF, area_tree["east"], username="staff_and_handler")
+    core_services.post_assign(user=both, role=Role.DEPARTMENT_HANDLER, department=municipal)
+    event = _dispatched(report, east_staff)
+
+    services.event_redispatch(event=event, actor=both, department=water, reason="属于供水管线")
+
+    told = Notification.objects.filter(idempotency_key__contains=":redispatched:")
+    assert list(told.values_list("recipient__username", flat=True)) == ["handler"]
+
+
+def test_redispatch_back_and_forth_tells_each_unit_it_left_once_per_move(
+    report, east_staff, handler, water, water_handler, municipal
+):
+    event = _dispatched(report, east_staff)
+    services.event_redispatch(event=event, actor=east_staff, department=water, reason="属于供水管线")
+    services.event_redispatch(
+        event=Event.objects.get(pk=event.pk), actor=east_staff, department=municipal, reason="核实后仍属市政"
+    )
+
+    told = Notification.objects.filter(idempotency_key__contains=":redispatched:").order_by("id")
+    assert list(told.values_list("recipient__username", flat=True)) == ["handler", "water_handler"]
+    assert told[1].title == f"事件 {event.code} 已改派至市政所，本单位无需再办理：井盖破损"
 
 
 def test_urge_writes_the_timeline_and_tells_the_handlers_without_moving(report, east_staff, handler):

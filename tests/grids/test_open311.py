@@ -84,6 +84,13 @@ def xml_of(response) -> ET.Element:
     return ET.fromstring(response.content)  # noqa: S314 - our own response, in a test
 
 
+def field_of(response, fmt: str, name: str):
+    """One field of the single request in a GET requests/{id} answer, in either format."""
+    if fmt == "json":
+        return response.json()[0][name]
+    return xml_of(response).findtext(f"request/{name}")
+
+
 def errors_of(response, fmt: str) -> list[tuple[int, str]]:
     if fmt == "json":
         body = response.json()
@@ -308,13 +315,63 @@ def test_post_accepts_an_empty_or_our_jurisdiction(client, form, jurisdiction):
     assert Event.objects.count() == 1
 
 
-def test_post_with_a_media_file_becomes_the_events_photo(client, form):
+def test_post_with_a_media_file_becomes_the_events_photo_but_is_never_published(client, form):
+    """A report photo may show a home, a face or a car plate: it is kept for staff, not linked."""
     form["media"] = SimpleUploadedFile("scene.jpg", image_bytes(exif_gps=True), content_type="image/jpeg")
 
     code = client.post(f"{BASE}/requests.json", form).json()[0]["service_request_id"]
 
+    event = Event.objects.get(code=code)
+    assert [p.kind for p in event.photos.all()] == ["report"]
     (request,) = client.get(f"{BASE}/requests/{code}.json").json()
-    assert request["media_url"].startswith("http://testserver/media/events/")
+    assert request["media_url"] is None
+    assert client.get(f"{BASE}/requests/{code}.xml").content.count(b"<media_url />") == 1
+
+
+def _resolved_with_photo(report, east_staff, handler, photo, **overrides):
+    event = report(**overrides)
+    services.event_accept(event=event, actor=east_staff)
+    services.event_dispatch(event=event, actor=east_staff)
+    services.event_start(event=event, actor=handler)
+    return services.event_resolve(event=event, actor=handler, resolution="已更换井盖", photos=[photo])
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_media_url_is_the_after_photo_and_an_anonymous_client_fetches_it(
+    client, report, east_staff, handler, photo, fmt
+):
+    event = _resolved_with_photo(report, east_staff, handler, photo)
+    after = event.photos.get(kind="resolution")
+
+    response = client.get(f"{BASE}/requests/{event.code}.{fmt}")
+    url = field_of(response, fmt, "media_url")
+
+    assert url == f"http://testserver/track/{event.code}/photos/{after.pk}/"
+    client.logout()
+    image = client.get(url)
+    assert image.status_code == 200
+    assert image["Content-Type"] == "image/jpeg"
+    assert b"".join(image.streaming_content).startswith(b"\xff\xd8")  # a JPEG, not a sign-in page
+
+
+def test_media_url_is_the_first_after_photo_in_the_list_too(client, report, east_staff, handler, photo):
+    resolved = _resolved_with_photo(report, east_staff, handler, photo)
+    other = report(description="另一处井盖松动")
+
+    body = {r["service_request_id"]: r for r in client.get(f"{BASE}/requests.json").json()}
+
+    first = resolved.photos.get(kind="resolution")
+    assert body[resolved.code]["media_url"] == f"http://testserver/track/{resolved.code}/photos/{first.pk}/"
+    assert body[other.code]["media_url"] is None
+    assert client.get(body[resolved.code]["media_url"]).status_code == 200
+
+
+def test_a_report_photo_is_not_served_by_the_public_photo_view(client, form):
+    form["media"] = SimpleUploadedFile("scene.jpg", image_bytes(), content_type="image/jpeg")
+    code = client.post(f"{BASE}/requests.json", form).json()[0]["service_request_id"]
+    report_photo = Event.objects.get(code=code).photos.get()
+
+    assert client.get(f"/track/{code}/photos/{report_photo.pk}/").status_code == 404
 
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])
@@ -412,8 +469,9 @@ def test_get_lists_every_field_null_when_empty_with_string_ids_and_offsets(clien
     assert request["service_code"] == "manhole"
     assert request["service_name"] == "井盖破损"
     assert request["agency_responsible"] == "市政所"
-    for empty in ("status_notes", "address", "address_id", "zipcode", "media_url"):
+    for empty in ("status_notes", "address_id", "zipcode", "media_url"):
         assert request[empty] is None
+    assert request["address"] == "东升第一网格，东升社区"  # no address typed: the grid and community
     for when in ("requested_datetime", "updated_datetime", "expected_datetime"):
         assert request[when].endswith("+08:00")
     assert request["expected_datetime"] == timezone.localtime(event.respond_by).isoformat(timespec="seconds")
@@ -430,7 +488,39 @@ def test_get_xml_has_every_field_as_an_element(client, filed):
     assert request.tag == "request"
     assert [c.tag for c in request] == REQUEST_FIELDS
     assert request.find("zipcode").text is None
+    assert request.findtext("address") == "东升第一网格，东升社区"
     assert request.findtext("expected_datetime").endswith("+08:00")
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+@pytest.mark.parametrize(
+    ("typed", "words"),
+    [
+        ("", "东升第一网格，东升社区"),
+        ("东升花园北门", "东升花园北门，东升第一网格，东升社区"),
+        ("东升花园3号楼 电话13900001111", "东升花园3号楼 电话139****1111，东升第一网格，东升社区"),
+        ("东升第一网格", "东升第一网格，东升社区"),
+    ],
+)
+def test_address_is_always_the_location_in_words(client, filed, fmt, typed, words):
+    event = filed(address=typed)
+
+    response = client.get(f"{BASE}/requests/{event.code}.{fmt}")
+
+    address = field_of(response, fmt, "address")
+    assert isinstance(address, str)
+    assert address == words
+
+
+def test_every_listed_request_has_a_string_address(client, filed, form):
+    filed()
+    filed(address="东升花园北门")
+    client.post(f"{BASE}/requests.json", {**form, "address_string": "", "lat": str(EAST_POINT[1] + 0.002)})
+
+    body = client.get(f"{BASE}/requests.json").json()
+
+    assert len(body) == 3
+    assert all(isinstance(r["address"], str) and r["address"] for r in body)
 
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])
@@ -624,7 +714,7 @@ def test_filed_request_reads_back_through_get(client, form):
     (request,) = client.get(f"{BASE}/requests/{code}.json").json()
 
     assert request["description"] == "北门井盖缺失，夜里很危险"
-    assert request["address"] == "东升花园北门"
+    assert request["address"] == "东升花园北门，东升第一网格，东升社区"
     assert "王小明" not in str(request)
     assert "13812345678" not in str(request)
 
