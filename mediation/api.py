@@ -5,8 +5,9 @@ A case outside the caller's reach is ``404`` on every endpoint; an action the po
 parties or timeline writes an audit entry.
 """
 
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -15,7 +16,7 @@ from rest_framework.views import APIView
 from governance.models import Area, User
 from governance.pagination import PortalPagination
 from governance.permissions import IsPortalUser
-from mediation import policies, selectors, services
+from mediation import documents, policies, selectors, services
 from mediation import serializers as s
 from mediation.models import Case, FollowUp, Party, Session
 
@@ -246,6 +247,23 @@ class AgreementView(MediationView):
         case = self.case(pk, "record_agreement")
         services.agreement_record(case=case, actor=request.user, **_valid(s.AgreementInput, request))
         return self.detail(case, code=status.HTTP_201_CREATED)
+
+
+class AgreementPdfView(MediationView):
+    @extend_schema(
+        responses={(200, "application/pdf"): OpenApiTypes.BINARY},
+        summary="下载调解协议书（PDF；下载记入审计）",
+    )
+    def get(self, request, pk):
+        case = self.case(pk, "download_agreement")
+        agreement = selectors.case_agreement(case=case)
+        if agreement is None:
+            raise Http404
+        services.case_read_record(actor=request.user, case=case, part="agreement_pdf", request=request)
+        response = HttpResponse(documents.agreement_pdf(case=case, agreement=agreement), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{documents.agreement_filename(case)}"'
+        response["Cache-Control"] = "private, no-store"
+        return response
 
 
 class CaseFollowUpsView(MediationView):

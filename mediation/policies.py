@@ -30,6 +30,7 @@ RESIDENT_ROLES = frozenset({Role.RESIDENT})
 CASE_ACTIONS: dict[str, str] = {
     "view": "team",
     "read_parties": "team",
+    "download_agreement": "team",
     "accept": "mediator",
     "decline": "mediator",
     "start": "mediator",

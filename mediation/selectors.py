@@ -15,7 +15,17 @@ from governance.models import Area, Role, User
 from governance.selectors import area_ancestors, jurisdiction_paths
 from grids.models import Event
 from grids.selectors import event_get_for_user
-from mediation.models import Case, CaseMediator, CaseTimelineEntry, FollowUp, MediatorProfile, Party, Session, Tier
+from mediation.models import (
+    Agreement,
+    Case,
+    CaseMediator,
+    CaseTimelineEntry,
+    FollowUp,
+    MediatorProfile,
+    Party,
+    Session,
+    Tier,
+)
 
 SUPERVISOR_ROLES = frozenset({Role.STREET_SUPERVISOR})
 
@@ -101,6 +111,10 @@ def case_sessions(*, case: Case) -> QuerySet[Session]:
 
 def case_follow_ups(*, case: Case) -> QuerySet[FollowUp]:
     return case.follow_ups.order_by("due_on", "id")
+
+
+def case_agreement(*, case: Case) -> Agreement | None:
+    return Agreement.objects.filter(case=case).first()
 
 
 def session_get_for_user(*, user: User, pk) -> Session:

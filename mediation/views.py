@@ -22,7 +22,7 @@ from governance.models import Area, Role
 from governance.permissions import any_portal_user, has_any_role
 from governance.policy import deny
 from governance.selectors import visible_areas
-from mediation import forms, policies, selectors, services, stats
+from mediation import documents, forms, policies, selectors, services, stats
 from mediation.models import Agreement, Case, FollowUp, JudicialConfirmation
 from mediation.services.work import confirmation_deadline
 
@@ -440,6 +440,22 @@ def agreement_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@require_http_methods(["GET"])
+@any_portal_user
+def agreement_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The agreement as a PDF (调解协议书), for those who may see the case; each download audited."""
+    case = selectors.case_get_for_user(user=request.user, pk=pk)
+    policies.case_can(user=request.user, action="download_agreement", case=case).raise_for_page()
+    agreement = selectors.case_agreement(case=case)
+    if agreement is None:
+        raise Http404
+    services.case_read_record(actor=request.user, case=case, part="agreement_pdf", request=request)
+    response = HttpResponse(documents.agreement_pdf(case=case, agreement=agreement), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{documents.agreement_filename(case)}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 @require_http_methods(["GET", "POST"])
 @any_portal_user
 def follow_up_view(request: HttpRequest, pk: int) -> HttpResponse:
@@ -467,6 +483,9 @@ def overview_view(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not policies.is_supervisor(user):
         deny("not_supervisor", _("只有调解中心的督办负责人可以查看统计与预警。")).raise_for_page()
+    prone = stats.dispute_prone_events(user=user)
+    prone_events = list(prone[:30])
+    converted = {case.event_id: case for case in Case.objects.filter(event__in=prone_events).exclude(status=S.DECLINED)}
     return render(
         request,
         "mediation/overview.html",
@@ -477,6 +496,8 @@ def overview_view(request: HttpRequest) -> HttpResponse:
             "high_risk": stats.high_risk_near_deadline(user=user)[:50],
             "hotspots": stats.hotspots(user=user)[:20],
             "repeats": stats.repeated_disputes(user=user)[:20],
+            "prone_count": prone.count(),
+            "prone_events": [(event, converted.get(event.pk)) for event in prone_events],
             "today": timezone.localdate(),
         },
     )

@@ -261,13 +261,15 @@ def follow_up_clock(*, now: datetime | None = None) -> dict[str, int]:
 
 
 DIGEST_BODY = _lazy(
-    "超期案件 %(overdue)d 件，重大风险临近期限 %(risky)d 件，纠纷高发 %(hotspots)d 处，反复纠纷 %(repeats)d 起。"
+    "超期案件 %(overdue)d 件，重大风险临近期限 %(risky)d 件，纠纷高发 %(hotspots)d 处，反复纠纷 %(repeats)d 起，"
+    "易引发纠纷的未办结网格事件 %(events)d 件。"
 )
 
 
 def warning_digest(*, now: datetime | None = None) -> int:
     """Monday morning: each supervisor gets this week's counts for their own centres — overdue,
-    high risk near the deadline, hotspots, repeated disputes — once per ISO week (the key).
+    high risk near the deadline, hotspots, repeated disputes, open events of dispute-prone grid
+    categories — once per ISO week (the key).
     Returns how many supervisors were asked (a rerun adds no row)."""
     now = now or timezone.now()
     year, week, _day = timezone.localtime(now).isocalendar()
@@ -278,6 +280,7 @@ def warning_digest(*, now: datetime | None = None) -> int:
             "risky": stats.high_risk_near_deadline(user=supervisor).count(),
             "hotspots": len(stats.hotspots(user=supervisor, now=now)),
             "repeats": len(stats.repeated_disputes(user=supervisor)),
+            "events": stats.dispute_prone_events(user=supervisor).count(),
         }
         with transaction.atomic():
             sent += notification_enqueue(

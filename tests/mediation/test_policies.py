@@ -20,18 +20,18 @@ pytestmark = pytest.mark.django_db
 
 ACTIONS = [
     "list", "detail", "parties", "timeline", "accept", "decline", "start", "fail", "refer", "close",
-    "reopen", "escalate", "assign", "schedule_session", "agreement",
+    "reopen", "escalate", "assign", "schedule_session", "agreement", "agreement_pdf",
 ]  # fmt: skip
 
 TEAM = {
     "list": "ok", "detail": "ok", "parties": "ok", "timeline": "ok", "accept": "ok", "decline": "ok",
     "start": "ok", "fail": "ok", "refer": "ok", "close": "ok", "reopen": "ok", "escalate": "ok",
-    "assign": "403", "schedule_session": "ok", "agreement": "ok",
+    "assign": "403", "schedule_session": "ok", "agreement": "ok", "agreement_pdf": "ok",
 }  # fmt: skip
 SUPERVISOR = {
     "list": "ok", "detail": "ok", "parties": "ok", "timeline": "ok", "accept": "403", "decline": "403",
     "start": "403", "fail": "403", "refer": "403", "close": "403", "reopen": "403", "escalate": "ok",
-    "assign": "ok", "schedule_session": "403", "agreement": "403",
+    "assign": "ok", "schedule_session": "403", "agreement": "403", "agreement_pdf": "ok",
 }  # fmt: skip
 NOBODY = {**dict.fromkeys(ACTIONS, "404"), "list": "absent"}
 
@@ -66,6 +66,7 @@ CALLS = {
     "assign": ("registered", "post", "assign/", "MEDIATOR"),
     "schedule_session": ("accepted", "post", "sessions/", "SESSION"),
     "agreement": ("mediating", "post", "agreement/", "AGREEMENT"),
+    "agreement_pdf": ("agreed", "get", "agreement/pdf/", None),
 }
 PATH = {
     "registered": [],
@@ -73,6 +74,7 @@ PATH = {
     "mediating": ["accept", "start"],
     "failed": ["accept", "start", "fail"],
     "closed": ["accept", "start", "fail", "close"],
+    "agreed": ["accept", "start", "agree"],
 }
 
 
@@ -105,6 +107,9 @@ def _case(register, people, state):
             "start": lambda: services.case_start(case=case, actor=lead),
             "fail": lambda: services.case_fail(case=case, actor=lead, reason="x"),
             "close": lambda: services.case_close(case=case, actor=lead),
+            "agree": lambda: services.agreement_record(
+                case=case, actor=lead, terms="赔偿800元", signed_on=timezone.localdate()
+            ),
         }[move]()
     return case
 
