@@ -112,9 +112,14 @@ class CasePartiesView(MediationView):
 
 
 class CaseRelationsView(MediationView):
+    @extend_schema(responses=s.RelationOutput(many=True), summary="已申报的当事人关系")
+    def get(self, request, pk):
+        case = self.case(pk, "read_parties")
+        return Response(s.RelationOutput(selectors.case_relations(case=case), many=True).data)
+
     @extend_schema(request=s.RelationInput, responses={201: None}, summary="申报当事人关系（用于回避审查）")
     def post(self, request, pk):
-        case = self.case(pk, "add_party")
+        case = self.case(pk, "declare_relation")
         values = _valid(s.RelationInput, request)
         party = get_object_or_404(Party, pk=values["party"], case=case)
         other_party = (
@@ -130,6 +135,15 @@ class CaseRelationsView(MediationView):
             other_user=other_user,
         )
         return Response({"id": relation.pk}, status=status.HTTP_201_CREATED)
+
+
+class CaseRelationView(MediationView):
+    @extend_schema(request=None, responses={204: None}, summary="撤回关系申报")
+    def delete(self, request, pk, relation_pk):
+        case = self.case(pk, "declare_relation")
+        relation = selectors.case_relation_get(case=case, pk=relation_pk)
+        services.relation_remove(case=case, actor=request.user, relation=relation)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class CaseTimelineView(MediationView):

@@ -9,6 +9,11 @@ urlpatterns = [
     path("cases/<int:pk>/", api.CaseDetailView.as_view(), name="mediation-case"),
     path("cases/<int:pk>/parties/", api.CasePartiesView.as_view(), name="mediation-case-parties"),
     path("cases/<int:pk>/relations/", api.CaseRelationsView.as_view(), name="mediation-case-relations"),
+    path(
+        "cases/<int:pk>/relations/<int:relation_pk>/",
+        api.CaseRelationView.as_view(),
+        name="mediation-case-relation",
+    ),
     path("cases/<int:pk>/timeline/", api.CaseTimelineView.as_view(), name="mediation-case-timeline"),
     path("cases/<int:pk>/assign/", api.CaseAssignView.as_view(), name="mediation-case-assign"),
     *[

@@ -93,6 +93,23 @@ class AssignForm(forms.Form):
         )
 
 
+class RelationForm(forms.Form):
+    """A declared relationship: a party and either another party or a mediator of the case's area."""
+
+    party = forms.ModelChoiceField(label=_("当事人"), queryset=None, empty_label=None)
+    relation = forms.CharField(label=_("关系（如：亲属、同事、邻居）"), max_length=40)
+    other_party = forms.ModelChoiceField(label=_("关系人：本案当事人"), queryset=None, required=False)
+    other_user = forms.ModelChoiceField(label=_("或关系人：调解员"), queryset=None, required=False)
+
+    def __init__(self, *args, parties=None, mediators=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("party", "other_party"):
+            self.fields[name].queryset = parties
+            self.fields[name].label_from_instance = lambda p: f"{p.get_role_display()} {p.name}"
+        self.fields["other_user"].queryset = mediators
+        self.fields["other_user"].label_from_instance = lambda u: u.display_name
+
+
 class SessionForm(forms.Form):
     scheduled_at = forms.DateTimeField(label=_("时间"), widget=DateTimeInput(), input_formats=["%Y-%m-%dT%H:%M"])
     mode = forms.ChoiceField(label=_("方式"), choices=Session.Mode.choices, initial=Session.Mode.IN_PERSON)

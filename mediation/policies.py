@@ -39,6 +39,7 @@ CASE_ACTIONS: dict[str, str] = {
     "close": "mediator",
     "reopen": "mediator",
     "add_party": "mediator",
+    "declare_relation": "team",
     "schedule_session": "mediator",
     "hold_session": "mediator",
     "record_agreement": "mediator",

@@ -23,6 +23,7 @@ from mediation.models import (
     FollowUp,
     MediatorProfile,
     Party,
+    PartyRelation,
     Session,
     Tier,
 )
@@ -95,6 +96,17 @@ def case_get_for_user(*, user: User, pk) -> Case:
 
 def case_parties(*, case: Case) -> QuerySet[Party]:
     return case.parties.select_related("building").order_by("role", "id")
+
+
+def case_relations(*, case: Case) -> QuerySet[PartyRelation]:
+    return case.relations.select_related("party", "other_party", "other_user").order_by("id")
+
+
+def case_relation_get(*, case: Case, pk) -> PartyRelation:
+    try:
+        return case.relations.select_related("party").get(pk=pk)
+    except (PartyRelation.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
 
 
 def case_mediators(*, case: Case) -> QuerySet[CaseMediator]:

@@ -4,7 +4,7 @@ audited ``parties/`` endpoint (like the case page) shows them in full."""
 from django.utils import timezone
 from rest_framework import serializers
 
-from mediation.models import Case, CaseMediator, CaseTimelineEntry, FollowUp, Party, Session, SessionNote
+from mediation.models import Case, CaseMediator, CaseTimelineEntry, FollowUp, Party, PartyRelation, Session, SessionNote
 
 
 class PartyInput(serializers.Serializer):
@@ -20,6 +20,12 @@ class RelationInput(serializers.Serializer):
     relation = serializers.CharField(max_length=40)
     other_party = serializers.IntegerField(required=False, allow_null=True)
     other_user = serializers.IntegerField(required=False, allow_null=True)
+
+
+class RelationOutput(serializers.ModelSerializer):
+    class Meta:
+        model = PartyRelation
+        fields = ["id", "party", "relation", "other_party", "other_user"]
 
 
 class CaseInput(serializers.Serializer):

@@ -240,6 +240,10 @@ def _case_page(request: HttpRequest, case: Case, *, status: int = 200, bound: di
         )
         if "assign" in allowed
         else None,
+        "relations": selectors.case_relations(case=case),
+        "relation_form": (bound.get("declare_relation") or _relation_form(case))
+        if "declare_relation" in allowed
+        else None,
         "confirmation_form": bound.get("confirmation") or forms.ConfirmationForm(prefix="jc"),
         "decide_form": bound.get("decide") or forms.DecideForm(prefix="jd"),
         "session_active": case.status in (S.ACCEPTED, S.MEDIATING, S.REOPENED),
@@ -334,6 +338,62 @@ def case_assign_view(request: HttpRequest, pk: int) -> HttpResponse:
         form=form,
         run=lambda c, d: services.case_assign(case=c, mediator=d["mediator"], lead=d["lead"], actor=request.user),
         done=_("已指派调解员。"),
+    )
+
+
+def _relation_form(case: Case, data=None) -> forms.RelationForm:
+    return forms.RelationForm(
+        data,
+        prefix="rel",
+        parties=selectors.case_parties(case=case),
+        mediators=selectors.mediators_for(case=case),
+    )
+
+
+@require_POST
+@any_portal_user
+def relation_add_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Declare a relationship between a party and another party or a mediator (recusal reads it)."""
+    case = selectors.case_get_for_user(user=request.user, pk=pk)
+
+    def run(c: Case, d: dict) -> None:
+        services.relation_declare(
+            case=c,
+            actor=request.user,
+            party=d["party"],
+            relation=d["relation"],
+            other_party=d["other_party"],
+            other_user=d["other_user"],
+        )
+        if d["other_user"] is not None and selectors.is_case_mediator(user=d["other_user"], case=c):
+            messages.warning(
+                request,
+                _("%(name)s 正在承办本案，与当事人存在已申报的关系，应当回避：请督办负责人另行指派。")
+                % {"name": d["other_user"].display_name},
+            )
+
+    return _case_action(
+        request,
+        pk,
+        action="declare_relation",
+        form=_relation_form(case, request.POST),
+        run=run,
+        done=_("已申报当事人关系。"),
+    )
+
+
+@require_POST
+@any_portal_user
+def relation_remove_view(request: HttpRequest, pk: int, relation_pk: int) -> HttpResponse:
+    case = selectors.case_get_for_user(user=request.user, pk=pk)
+    relation = selectors.case_relation_get(case=case, pk=relation_pk)
+    return _case_action(
+        request,
+        pk,
+        action="declare_relation",
+        form=forms.NoteForm(request.POST),
+        run=lambda c, d: services.relation_remove(case=c, actor=request.user, relation=relation),
+        done=_("已撤回该关系申报。"),
     )
 
 

@@ -322,15 +322,49 @@ def party_add(
 def relation_declare(
     *, case: Case, actor: User, party: Party, relation: str, other_party=None, other_user=None
 ) -> PartyRelation:
+    """Declare that ``party`` is related (亲属、同事 …) to another party or to a person with an
+    account — a mediator, typically: the recusal check (:func:`recusal_reason`) reads these."""
+    relation = (relation or "").strip()
     if party.case_id != case.pk or (other_party is not None and other_party.case_id != case.pk):
         raise ValidationError({"party": _("当事人不属于本案。")})
-    if other_party is None and other_user is None:
-        raise ValidationError({"relation": _("请指明关系人。")})
+    if not relation:
+        raise ValidationError({"relation": _("请填写关系（如：亲属、同事、邻居）。")})
+    if (other_party is None) == (other_user is None):
+        raise ValidationError({"relation": _("请指明一位关系人：本案另一位当事人，或一位调解员。")})
+    if other_party is not None and other_party.pk == party.pk:
+        raise ValidationError({"other_party": _("关系人不能是当事人本人。")})
+    if PartyRelation.objects.filter(
+        case=case, party=party, other_party=other_party, other_user=other_user, relation=relation[:40]
+    ).exists():
+        raise Conflict(_("该关系已申报。"), code="relation_exists")
     rel = PartyRelation.objects.create(
-        case=case, party=party, other_party=other_party, other_user=other_user, relation=(relation or "")[:40]
+        case=case, party=party, other_party=other_party, other_user=other_user, relation=relation[:40]
     )
-    audit_record(actor=actor, action=AuditEntry.Action.CREATE, obj=rel, object_repr=str(case))
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.CREATE,
+        obj=rel,
+        object_repr=case.number,
+        changes={"party": party.pk, "other_party": getattr(other_party, "pk", None),
+                 "other_user": getattr(other_user, "pk", None), "relation": rel.relation},
+    )  # fmt: skip
     return rel
+
+
+@transaction.atomic
+def relation_remove(*, case: Case, actor: User, relation: PartyRelation) -> None:
+    """Withdraw a declared relationship (declared in error); the audit keeps what it said."""
+    if relation.case_id != case.pk:
+        raise ValidationError({"relation": _("该关系不属于本案。")})
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.DELETE,
+        obj=relation,
+        object_repr=case.number,
+        changes={"party": relation.party_id, "other_party": relation.other_party_id,
+                 "other_user": relation.other_user_id, "relation": relation.relation},
+    )  # fmt: skip
+    relation.delete()
 
 
 # --- Moves ----------------------------------------------------------------------------------
