@@ -5,8 +5,10 @@ A case outside the caller's reach is ``404`` on every endpoint; an action the po
 parties or timeline writes an audit entry.
 """
 
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -184,7 +186,11 @@ def _reopen(case, user, v):
 
 
 def _escalate(case, user, v):
-    return services.case_escalate(case=case, actor=user, **v)
+    keep_ids = set(v.pop("keep", []))
+    keep = list(User.objects.filter(pk__in=keep_ids))
+    if len(keep) != len(keep_ids):
+        raise ValidationError({"keep": [_("只能留任本案现有的承办调解员。")]})
+    return services.case_escalate(case=case, actor=user, keep=keep, **v)
 
 
 CASE_MOVES = {
@@ -234,7 +240,9 @@ class CaseSessionsView(MediationView):
     @extend_schema(responses=s.SessionOutput(many=True), summary="调解会")
     def get(self, request, pk):
         case = self.case(pk, "view")
-        return Response(s.SessionOutput(selectors.case_sessions(case=case), many=True).data)
+        notes_visible = policies.channel_notes_visible(user=request.user, case=case)
+        sessions = selectors.case_sessions(case=case)
+        return Response(s.SessionOutput(sessions, many=True, context={"notes_visible": notes_visible}).data)
 
     @extend_schema(request=s.SessionInput, responses={201: s.SessionOutput}, summary="安排调解会")
     def post(self, request, pk):
@@ -252,7 +260,9 @@ class SessionHoldView(MediationView):
         services.session_hold(
             session=session, actor=request.user, outcome=values["outcome"], notes=values.get("notes", [])
         )
-        return Response(s.SessionOutput(selectors.session_get_for_user(user=request.user, pk=pk)).data)
+        notes_visible = policies.channel_notes_visible(user=request.user, case=session.case)
+        session = selectors.session_get_for_user(user=request.user, pk=pk)
+        return Response(s.SessionOutput(session, context={"notes_visible": notes_visible}).data)
 
 
 class AgreementView(MediationView):

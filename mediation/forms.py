@@ -73,6 +73,18 @@ class EscalateForm(forms.Form):
     shareable_notes = forms.CharField(
         label=_("可共享的记录（选填）"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    keep = forms.ModelMultipleChoiceField(
+        label=_("留任为协办调解员（选填）"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("未留任的本级调解员移交后仍可查看本案，但不能再办理。"),
+    )
+
+    def __init__(self, *args, mediators=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["keep"].queryset = mediators
+        self.fields["keep"].label_from_instance = lambda u: u.display_name
 
 
 def _mediator_label(user) -> str:

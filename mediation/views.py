@@ -205,6 +205,10 @@ def _case_page(request: HttpRequest, case: Case, *, status: int = 200, bound: di
     confirmation = JudicialConfirmation.objects.filter(agreement=agreement).first() if agreement else None
     targets = services.CASE_TRANSITIONS.get(case.status, frozenset())
     bound = bound or {}
+    notes_visible = policies.channel_notes_visible(user=user, case=case)
+    sessions = list(selectors.case_sessions(case=case))
+    for session in sessions:
+        session.notes_visible = notes_visible(session)
     moves = {
         "accept": S.ACCEPTED in targets and "accept" in allowed,
         "decline": S.DECLINED in targets and "decline" in allowed,
@@ -220,7 +224,7 @@ def _case_page(request: HttpRequest, case: Case, *, status: int = 200, bound: di
         "parties": selectors.case_parties(case=case),
         "mediators": selectors.case_mediators(case=case),
         "timeline": selectors.case_timeline(case=case),
-        "sessions": selectors.case_sessions(case=case),
+        "sessions": sessions,
         "follow_ups": selectors.case_follow_ups(case=case),
         "agreement": agreement,
         "confirmation": confirmation,
@@ -228,13 +232,14 @@ def _case_page(request: HttpRequest, case: Case, *, status: int = 200, bound: di
         "confirmation_warning": services.confirmation_warning(agreement=agreement) if agreement else "",
         "allowed": allowed,
         "moves": moves,
-        "is_mediator": selectors.is_case_mediator(user=user, case=case),
         "today": timezone.localdate(),
         "public_status": services.public_status(case),
         "decline_form": bound.get("decline") or forms.ReasonForm(prefix="decline"),
         "fail_form": bound.get("fail") or forms.ReasonForm(prefix="fail"),
         "refer_form": bound.get("refer") or forms.ReferForm(prefix="refer"),
-        "escalate_form": bound.get("escalate") or forms.EscalateForm(prefix="escalate"),
+        "escalate_form": bound.get("escalate") or _escalate_form(case),
+        "handed_over": selectors.is_handed_over_mediator(user=user, case=case)
+        and not selectors.is_case_mediator(user=user, case=case),
         "assign_form": (
             bound.get("assign") or forms.AssignForm(prefix="assign", mediators=selectors.mediators_for(case=case))
         )
@@ -294,7 +299,7 @@ MOVE_FORMS = {
         lambda c, u, d: services.case_refer(case=c, actor=u, to=d["to"], note=d["note"]),
     ),
     "escalate": (
-        lambda p: forms.EscalateForm(p, prefix="escalate"),
+        None,  # built per case (the mediators who may be kept on): _escalate_form
         lambda c, u, d: services.case_escalate(case=c, actor=u, **d),
     ),
 }
@@ -316,11 +321,16 @@ def case_move_view(request: HttpRequest, pk: int, move: str) -> HttpResponse:
     if move not in MOVE_FORMS:
         raise Http404
     make_form, call = MOVE_FORMS[move]
+    if make_form is None:
+        case = selectors.case_get_for_user(user=request.user, pk=pk)
+        form = _escalate_form(case, request.POST)
+    else:
+        form = make_form(request.POST)
     return _case_action(
         request,
         pk,
         action=move,
-        form=make_form(request.POST),
+        form=form,
         run=lambda case, d: call(case, request.user, d),
         done=DONE[move],
     )
@@ -339,6 +349,10 @@ def case_assign_view(request: HttpRequest, pk: int) -> HttpResponse:
         run=lambda c, d: services.case_assign(case=c, mediator=d["mediator"], lead=d["lead"], actor=request.user),
         done=_("已指派调解员。"),
     )
+
+
+def _escalate_form(case: Case, data=None) -> forms.EscalateForm:
+    return forms.EscalateForm(data, prefix="escalate", mediators=selectors.acting_mediators(case_id=case.pk))
 
 
 def _relation_form(case: Case, data=None) -> forms.RelationForm:
