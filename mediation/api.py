@@ -213,6 +213,10 @@ class CaseMoveView(MediationView):
         case = self.case(pk, self.move)
         serializer_class, call = CASE_MOVES[self.move]
         call(case, request.user, _valid(serializer_class, request))
+        if not selectors.visible_cases(user=request.user).filter(pk=case.pk).exists():
+            # Escalated above the actor's reach (a street supervisor handing up to the county): the
+            # answer is the case as they just left it, not a 404 for a move that was made.
+            return Response(s.CaseDetailOutput(selectors.case_after_move(pk=case.pk)).data)
         return self.detail(case)
 
 

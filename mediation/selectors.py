@@ -115,6 +115,12 @@ def case_get_for_user(*, user: User, pk) -> Case:
         raise Http404 from exc
 
 
+def case_after_move(*, pk: int) -> Case:
+    """The case as the actor who just moved it out of their own reach left it (unscoped: only for
+    answering that move)."""
+    return Case.objects.select_related("area", "handling_area", "centre", "event", "filed_by").get(pk=pk)
+
+
 def case_parties(*, case: Case) -> QuerySet[Party]:
     return case.parties.select_related("building").order_by("role", "id")
 

@@ -277,6 +277,10 @@ def _case_action(
             status = getattr(exc, "status_code", 400)
             return _case_page(request, selectors.case_get_for_user(user=request.user, pk=pk), status=status)
         messages.success(request, done)
+        if not selectors.visible_cases(user=request.user).filter(pk=pk).exists():
+            # Escalated above the actor's own reach: the case page would now be a 404.
+            messages.info(request, _("案件已移交上级调解中心，不在您的督办范围内。"))
+            return redirect("mediation:cases")
         return redirect("mediation:case_detail", pk=pk)
     return _case_page(request, case, status=400, bound={action: form})
 

@@ -19,7 +19,7 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from governance.models import User
 from governance.outbox import notification_enqueue, notification_enqueue_sms
@@ -255,7 +255,7 @@ def follow_up_clock(*, now: datetime | None = None) -> dict[str, int]:
 # --- Weekly early-warning digest -------------------------------------------------------------
 
 
-DIGEST_BODY = _lazy(
+DIGEST_BODY = gettext_lazy(
     "超期案件 %(overdue)d 件，重大风险临近期限 %(risky)d 件，纠纷高发 %(hotspots)d 处，反复纠纷 %(repeats)d 起，"
     "易引发纠纷的未办结网格事件 %(events)d 件。"
 )

@@ -176,9 +176,7 @@ ESCALATED_EXPECTED = {
     "former_co": READ_ONLY,
     "kept_co": {**TEAM, "escalate": "403"},
     "new_lead": TEAM,
-    # The street supervisor may escalate the township case to the county; the move is made, and the
-    # answer is 404 because the case then lies with the district centre, above their reach.
-    "supervisor": {**SUPERVISOR, "escalate": "404"},
+    "supervisor": SUPERVISOR,
     "district_supervisor": SUPERVISOR,
     "west_mediator": NOBODY,
     "east_staff": NOBODY,
@@ -331,3 +329,24 @@ def test_the_case_page_and_the_policy_agree(who, people, register):
     accept = client.post(reverse("mediation:case_move", args=[case.pk, "accept"]))
     assert {302: "ok", 403: "403", 404: "404"}[accept.status_code] == EXPECTED[who]["accept"]
     assert ("accept" in allowed) == (EXPECTED[who]["accept"] == "ok")
+
+
+def test_a_supervisor_who_hands_a_case_above_their_reach_gets_an_answer_not_a_404(escalated_people, register, api_as):
+    people = escalated_people
+    case = _escalated(register, people, "registered")
+    client = api_as(people["supervisor"])
+    response = client.post(
+        f"/api/v1/mediation/cases/{case.pk}/escalate/", {"tried": "街道调解", "assessment": "重大"}, format="json"
+    )
+    assert response.status_code == 200
+    assert (response.json()["tier"], response.json()["number"]) == ("county", case.number)
+    assert client.get(f"/api/v1/mediation/cases/{case.pk}/").status_code == 404  # now the county's
+    page = Client()
+    page.force_login(people["supervisor"])
+    other = _escalated(register, people, "registered")
+    moved = page.post(
+        reverse("mediation:case_move", args=[other.pk, "escalate"]),
+        {"escalate-tried": "街道调解", "escalate-assessment": "重大"},
+    )
+    assert moved.status_code == 302
+    assert moved["Location"] == reverse("mediation:cases")
