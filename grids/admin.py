@@ -123,9 +123,10 @@ class EventCategoryAdmin(admin.ModelAdmin):
         "department",
         "response_minutes",
         "resolution_minutes",
+        "dispute_prone",
         "is_active",
     ]
-    list_filter = ["is_active", "group"]
+    list_filter = ["is_active", "dispute_prone", "group"]
     search_fields = ["service_code", "name", "keywords"]
     filter_horizontal = ["cc_departments"]
     autocomplete_fields = ["department"]

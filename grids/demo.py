@@ -30,6 +30,17 @@ CATEGORIES = [
     ("illegal_parking", "乱停乱放", "Illegal parking", "城市管理", "停车 占道 乱停", "DEPT-CG", [], 1440, 2880),
     ("noise", "噪音扰民", "Noise", "环境卫生", "噪音 施工 扰民 广场舞", "DEPT-HB", [], 1440, 4320),
     (
+        "neighbour_dispute",
+        "邻里纠纷",
+        "Neighbour dispute",
+        "矛盾纠纷",
+        "邻里 纠纷 争吵 吵架 边界 堆物 漏水",
+        "DEPT-MZ",
+        [],
+        720,
+        4320,
+    ),
+    (
         "elderly_alarm",
         "老人紧急呼叫",
         "Elderly emergency alarm",
@@ -41,6 +52,9 @@ CATEGORIES = [
         120,
     ),
 ]
+
+# Categories whose events often turn into disputes: their open events count in mediation's early warning.
+DISPUTE_PRONE = {"neighbour_dispute", "noise"}
 
 ORIGIN_LON, ORIGIN_LAT = 116.3000, 39.9800
 WIDTH, HEIGHT = 0.0060, 0.0045
@@ -75,6 +89,8 @@ def _categories(context: dict) -> None:
             category.cc_departments.set([departments[c] for c in cc])
             if code == "elderly_alarm":  # a person's home and health: never published
                 EventCategory.objects.filter(pk=category.pk).update(is_public=False, reportable_by_people=False)
+        if code in DISPUTE_PRONE and not category.dispute_prone:
+            EventCategory.objects.filter(pk=category.pk).update(dispute_prone=True)
         DispatchRule.objects.get_or_create(category=category, area=None, defaults={"department": departments[dept]})
 
 
@@ -174,6 +190,15 @@ def _events(context: dict) -> None:
         point=DS_G1,
         reporter="worker",
         address="东升花园东侧",
+    )
+    _event(
+        context,
+        category="neighbour_dispute",
+        description="东升花园2号楼上下楼两户因空调外机滴水发生争执，多次争吵",
+        point=DS_G1,
+        reporter="worker",
+        address="东升花园2号楼",
+        steps=("accept",),
     )
     overdue = _event(
         context,

@@ -5,8 +5,11 @@ A case outside the caller's reach is ``404`` on every endpoint; an action the po
 parties or timeline writes an audit entry.
 """
 
-from django.http import Http404
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -15,7 +18,7 @@ from rest_framework.views import APIView
 from governance.models import Area, User
 from governance.pagination import PortalPagination
 from governance.permissions import IsPortalUser
-from mediation import policies, selectors, services
+from mediation import documents, policies, selectors, services
 from mediation import serializers as s
 from mediation.models import Case, FollowUp, Party, Session
 
@@ -111,9 +114,14 @@ class CasePartiesView(MediationView):
 
 
 class CaseRelationsView(MediationView):
+    @extend_schema(responses=s.RelationOutput(many=True), summary="已申报的当事人关系")
+    def get(self, request, pk):
+        case = self.case(pk, "read_parties")
+        return Response(s.RelationOutput(selectors.case_relations(case=case), many=True).data)
+
     @extend_schema(request=s.RelationInput, responses={201: None}, summary="申报当事人关系（用于回避审查）")
     def post(self, request, pk):
-        case = self.case(pk, "add_party")
+        case = self.case(pk, "declare_relation")
         values = _valid(s.RelationInput, request)
         party = get_object_or_404(Party, pk=values["party"], case=case)
         other_party = (
@@ -129,6 +137,15 @@ class CaseRelationsView(MediationView):
             other_user=other_user,
         )
         return Response({"id": relation.pk}, status=status.HTTP_201_CREATED)
+
+
+class CaseRelationView(MediationView):
+    @extend_schema(request=None, responses={204: None}, summary="撤回关系申报")
+    def delete(self, request, pk, relation_pk):
+        case = self.case(pk, "declare_relation")
+        relation = selectors.case_relation_get(case=case, pk=relation_pk)
+        services.relation_remove(case=case, actor=request.user, relation=relation)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class CaseTimelineView(MediationView):
@@ -169,7 +186,11 @@ def _reopen(case, user, v):
 
 
 def _escalate(case, user, v):
-    return services.case_escalate(case=case, actor=user, **v)
+    keep_ids = set(v.pop("keep", []))
+    keep = list(User.objects.filter(pk__in=keep_ids))
+    if len(keep) != len(keep_ids):
+        raise ValidationError({"keep": [_("只能留任本案现有的承办调解员。")]})
+    return services.case_escalate(case=case, actor=user, keep=keep, **v)
 
 
 CASE_MOVES = {
@@ -192,6 +213,10 @@ class CaseMoveView(MediationView):
         case = self.case(pk, self.move)
         serializer_class, call = CASE_MOVES[self.move]
         call(case, request.user, _valid(serializer_class, request))
+        if not selectors.visible_cases(user=request.user).filter(pk=case.pk).exists():
+            # Escalated above the actor's reach (a street supervisor handing up to the county): the
+            # answer is the case as they just left it, not a 404 for a move that was made.
+            return Response(s.CaseDetailOutput(selectors.case_after_move(pk=case.pk)).data)
         return self.detail(case)
 
 
@@ -219,7 +244,9 @@ class CaseSessionsView(MediationView):
     @extend_schema(responses=s.SessionOutput(many=True), summary="调解会")
     def get(self, request, pk):
         case = self.case(pk, "view")
-        return Response(s.SessionOutput(selectors.case_sessions(case=case), many=True).data)
+        notes_visible = policies.channel_notes_visible(user=request.user, case=case)
+        sessions = selectors.case_sessions(case=case)
+        return Response(s.SessionOutput(sessions, many=True, context={"notes_visible": notes_visible}).data)
 
     @extend_schema(request=s.SessionInput, responses={201: s.SessionOutput}, summary="安排调解会")
     def post(self, request, pk):
@@ -237,7 +264,9 @@ class SessionHoldView(MediationView):
         services.session_hold(
             session=session, actor=request.user, outcome=values["outcome"], notes=values.get("notes", [])
         )
-        return Response(s.SessionOutput(selectors.session_get_for_user(user=request.user, pk=pk)).data)
+        notes_visible = policies.channel_notes_visible(user=request.user, case=session.case)
+        session = selectors.session_get_for_user(user=request.user, pk=pk)
+        return Response(s.SessionOutput(session, context={"notes_visible": notes_visible}).data)
 
 
 class AgreementView(MediationView):
@@ -246,6 +275,23 @@ class AgreementView(MediationView):
         case = self.case(pk, "record_agreement")
         services.agreement_record(case=case, actor=request.user, **_valid(s.AgreementInput, request))
         return self.detail(case, code=status.HTTP_201_CREATED)
+
+
+class AgreementPdfView(MediationView):
+    @extend_schema(
+        responses={(200, "application/pdf"): OpenApiTypes.BINARY},
+        summary="下载调解协议书（PDF；下载记入审计）",
+    )
+    def get(self, request, pk):
+        case = self.case(pk, "download_agreement")
+        agreement = selectors.case_agreement(case=case)
+        if agreement is None:
+            raise Http404
+        services.case_read_record(actor=request.user, case=case, part="agreement_pdf", request=request)
+        response = HttpResponse(documents.agreement_pdf(case=case, agreement=agreement), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{documents.agreement_filename(case)}"'
+        response["Cache-Control"] = "private, no-store"
+        return response
 
 
 class CaseFollowUpsView(MediationView):

@@ -9,6 +9,11 @@ urlpatterns = [
     path("cases/<int:pk>/", api.CaseDetailView.as_view(), name="mediation-case"),
     path("cases/<int:pk>/parties/", api.CasePartiesView.as_view(), name="mediation-case-parties"),
     path("cases/<int:pk>/relations/", api.CaseRelationsView.as_view(), name="mediation-case-relations"),
+    path(
+        "cases/<int:pk>/relations/<int:relation_pk>/",
+        api.CaseRelationView.as_view(),
+        name="mediation-case-relation",
+    ),
     path("cases/<int:pk>/timeline/", api.CaseTimelineView.as_view(), name="mediation-case-timeline"),
     path("cases/<int:pk>/assign/", api.CaseAssignView.as_view(), name="mediation-case-assign"),
     *[
@@ -18,6 +23,7 @@ urlpatterns = [
     path("cases/<int:pk>/sessions/", api.CaseSessionsView.as_view(), name="mediation-case-sessions"),
     path("sessions/<int:pk>/hold/", api.SessionHoldView.as_view(), name="mediation-session-hold"),
     path("cases/<int:pk>/agreement/", api.AgreementView.as_view(), name="mediation-case-agreement"),
+    path("cases/<int:pk>/agreement/pdf/", api.AgreementPdfView.as_view(), name="mediation-case-agreement-pdf"),
     path("cases/<int:pk>/follow-ups/", api.CaseFollowUpsView.as_view(), name="mediation-case-follow-ups"),
     path("follow-ups/<int:pk>/record/", api.FollowUpRecordView.as_view(), name="mediation-follow-up-record"),
     path("cases/<int:pk>/judicial-confirmation/", api.ConfirmationView.as_view(), name="mediation-confirmation"),

@@ -73,6 +73,18 @@ class EscalateForm(forms.Form):
     shareable_notes = forms.CharField(
         label=_("可共享的记录（选填）"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    keep = forms.ModelMultipleChoiceField(
+        label=_("留任为协办调解员（选填）"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("未留任的本级调解员移交后仍可查看本案，但不能再办理。"),
+    )
+
+    def __init__(self, *args, mediators=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["keep"].queryset = mediators
+        self.fields["keep"].label_from_instance = lambda u: u.display_name
 
 
 def _mediator_label(user) -> str:
@@ -91,6 +103,23 @@ class AssignForm(forms.Form):
         self.fields["mediator"].label_from_instance = lambda u: (
             f"{u.display_name}（{u.load}）" if hasattr(u, "load") else u.display_name
         )
+
+
+class RelationForm(forms.Form):
+    """A declared relationship: a party and either another party or a mediator of the case's area."""
+
+    party = forms.ModelChoiceField(label=_("当事人"), queryset=None, empty_label=None)
+    relation = forms.CharField(label=_("关系（如：亲属、同事、邻居）"), max_length=40)
+    other_party = forms.ModelChoiceField(label=_("关系人：本案当事人"), queryset=None, required=False)
+    other_user = forms.ModelChoiceField(label=_("或关系人：调解员"), queryset=None, required=False)
+
+    def __init__(self, *args, parties=None, mediators=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("party", "other_party"):
+            self.fields[name].queryset = parties
+            self.fields[name].label_from_instance = lambda p: f"{p.get_role_display()} {p.name}"
+        self.fields["other_user"].queryset = mediators
+        self.fields["other_user"].label_from_instance = lambda u: u.display_name
 
 
 class SessionForm(forms.Form):

@@ -200,6 +200,14 @@ class CaseMediator(models.Model):
         related_name="+",
     )
     assigned_at = models.DateTimeField(_("指派时间"), auto_now_add=True)
+    handed_over_at = models.DateTimeField(
+        _("已移交上级"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "案件移交上一级调解中心时，本级调解员不再承办：仍可查看案件，但不能再办理，除非被留任为协办调解员。"
+        ),
+    )
 
     class Meta:
         verbose_name = _("承办调解员")

@@ -7,6 +7,8 @@ supervisors assign and escalate. Whether the *state* allows a move is the workfl
 (409), not the policy's.
 """
 
+from collections.abc import Callable
+
 from django.utils.translation import gettext as _
 
 from governance.models import Area, Role, User
@@ -15,21 +17,36 @@ from governance.policy import Decision, allow, deny
 from governance.selectors import jurisdiction_paths
 from grids.models import Event
 from grids.policies import is_staff_over
-from mediation.models import Case
-from mediation.selectors import SUPERVISOR_ROLES, is_case_lead, is_case_mediator, is_case_supervisor
+from mediation.models import Case, Session
+from mediation.selectors import (
+    SUPERVISOR_ROLES,
+    case_assignment,
+    is_case_lead,
+    is_case_mediator,
+    is_case_supervisor,
+    is_handed_over_mediator,
+)
 
 MEDIATOR_ROLES = frozenset({Role.MEDIATOR})
 REGISTRAR_ROLES = frozenset({Role.MEDIATOR, Role.COMMUNITY_STAFF, Role.STREET_SUPERVISOR, Role.ADMIN})
 RESIDENT_ROLES = frozenset({Role.RESIDENT})
 
 # action → who may take it on a case they can see:
-#   "mediator"    a mediator assigned to the case (lead or co-mediator)
+#   "read"        anyone the case exists for: its mediators (handed over included) and supervisors
+#   "mediator"    a mediator acting on the case (lead or co-mediator, not handed over)
 #   "supervisor"  a supervisor of the case's centre or a tier above
-#   "team"        either of them
+#   "team"        an acting mediator or a supervisor
 #   "lead_or_supervisor"  the lead mediator, or a supervisor
+#
+# After escalation to the next tier (枫桥经验: the village or township that knows the parties stays
+# involved), the lower tier's mediators keep *reading* the case they handed over — its parties,
+# timeline, agreement and the channel notes of the sessions they held — but can no longer act on
+# it (403 ``handed_over``), unless they were kept on as co-mediators (at the hand-over, or by the
+# receiving centre assigning them again).
 CASE_ACTIONS: dict[str, str] = {
-    "view": "team",
-    "read_parties": "team",
+    "view": "read",
+    "read_parties": "read",
+    "download_agreement": "read",
     "accept": "mediator",
     "decline": "mediator",
     "start": "mediator",
@@ -38,6 +55,7 @@ CASE_ACTIONS: dict[str, str] = {
     "close": "mediator",
     "reopen": "mediator",
     "add_party": "mediator",
+    "declare_relation": "team",
     "schedule_session": "mediator",
     "hold_session": "mediator",
     "record_agreement": "mediator",
@@ -62,8 +80,16 @@ def case_can(*, user: User, action: str, case: Case) -> Decision:
         return deny("unknown_action", _("不支持的操作。"))
     mediator = is_case_mediator(user=user, case=case)
     supervisor = is_case_supervisor(user=user, case=case)
-    if not (mediator or supervisor):
+    handed_over = not (mediator or supervisor) and is_handed_over_mediator(user=user, case=case)
+    if not (mediator or supervisor or handed_over):
         return _hidden()
+    if who == "read":
+        return allow()
+    if handed_over:
+        return deny(
+            "handed_over",
+            _("本案已移交上一级调解中心：您仍可查看，但不能再办理（除非被留任为协办调解员）。"),
+        )
     if who == "team":
         return allow()
     if who == "mediator":
@@ -77,6 +103,19 @@ def case_can(*, user: User, action: str, case: Case) -> Decision:
     if supervisor or is_case_lead(user=user, case=case):
         return allow()
     return deny("not_lead_mediator", _("只有主办调解员或督办负责人可以将案件移交上级调解中心。"))
+
+
+def channel_notes_visible(*, user: User, case: Case) -> Callable[[Session], bool]:
+    """Which sessions' channel notes (joint and 背对背) the user may read: the case's acting
+    mediators all of them; a mediator who handed the case over those of sessions held before the
+    hand-over; supervisors and everyone else none (the notes are the mediators' alone)."""
+    assignment = case_assignment(user=user, case=case)
+    if assignment is None:
+        return lambda session: False
+    if assignment.handed_over_at is None:
+        return lambda session: True
+    cutoff = assignment.handed_over_at
+    return lambda session: session.held_at is not None and session.held_at <= cutoff
 
 
 def case_actions_allowed(*, user: User, case: Case) -> set[str]:

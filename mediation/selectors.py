@@ -15,7 +15,18 @@ from governance.models import Area, Role, User
 from governance.selectors import area_ancestors, jurisdiction_paths
 from grids.models import Event
 from grids.selectors import event_get_for_user
-from mediation.models import Case, CaseMediator, CaseTimelineEntry, FollowUp, MediatorProfile, Party, Session, Tier
+from mediation.models import (
+    Agreement,
+    Case,
+    CaseMediator,
+    CaseTimelineEntry,
+    FollowUp,
+    MediatorProfile,
+    Party,
+    PartyRelation,
+    Session,
+    Tier,
+)
 
 SUPERVISOR_ROLES = frozenset({Role.STREET_SUPERVISOR})
 
@@ -44,16 +55,37 @@ def visible_cases(*, user: User) -> QuerySet[Case]:
     return Case.objects.filter(case_scope_q(user=user))
 
 
+def case_assignment(*, user: User, case: Case) -> CaseMediator | None:
+    """The user's place on the case, handed over or not (None: not a mediator of it)."""
+    if not _active(user):
+        return None
+    return CaseMediator.objects.filter(case=case, mediator=user).first()
+
+
 def is_case_mediator(*, user: User, case: Case) -> bool:
+    """A mediator now acting on the case (lead or co-mediator, not handed over to a higher tier)."""
     if not _active(user):
         return False
-    return CaseMediator.objects.filter(case=case, mediator=user).exists()
+    return CaseMediator.objects.filter(case=case, mediator=user, handed_over_at__isnull=True).exists()
+
+
+def is_handed_over_mediator(*, user: User, case: Case) -> bool:
+    """A lower-tier mediator who handed the case up and was not kept on it: reads, no longer acts."""
+    if not _active(user):
+        return False
+    return CaseMediator.objects.filter(case=case, mediator=user, handed_over_at__isnull=False).exists()
 
 
 def is_case_lead(*, user: User, case: Case) -> bool:
     if not _active(user):
         return False
-    return CaseMediator.objects.filter(case=case, mediator=user, is_lead=True).exists()
+    return CaseMediator.objects.filter(case=case, mediator=user, is_lead=True, handed_over_at__isnull=True).exists()
+
+
+def acting_mediators(*, case_id: int) -> QuerySet[User]:
+    """The case's mediators who are told about its sessions and visits (not those handed over)."""
+    ids = CaseMediator.objects.filter(case_id=case_id, handed_over_at__isnull=True).values("mediator_id")
+    return User.objects.filter(pk__in=ids, is_active=True)
 
 
 def is_case_supervisor(*, user: User, case: Case) -> bool:
@@ -83,8 +115,25 @@ def case_get_for_user(*, user: User, pk) -> Case:
         raise Http404 from exc
 
 
+def case_after_move(*, pk: int) -> Case:
+    """The case as the actor who just moved it out of their own reach left it (unscoped: only for
+    answering that move)."""
+    return Case.objects.select_related("area", "handling_area", "centre", "event", "filed_by").get(pk=pk)
+
+
 def case_parties(*, case: Case) -> QuerySet[Party]:
     return case.parties.select_related("building").order_by("role", "id")
+
+
+def case_relations(*, case: Case) -> QuerySet[PartyRelation]:
+    return case.relations.select_related("party", "other_party", "other_user").order_by("id")
+
+
+def case_relation_get(*, case: Case, pk) -> PartyRelation:
+    try:
+        return case.relations.select_related("party").get(pk=pk)
+    except (PartyRelation.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
 
 
 def case_mediators(*, case: Case) -> QuerySet[CaseMediator]:
@@ -101,6 +150,10 @@ def case_sessions(*, case: Case) -> QuerySet[Session]:
 
 def case_follow_ups(*, case: Case) -> QuerySet[FollowUp]:
     return case.follow_ups.order_by("due_on", "id")
+
+
+def case_agreement(*, case: Case) -> Agreement | None:
+    return Agreement.objects.filter(case=case).first()
 
 
 def session_get_for_user(*, user: User, pk) -> Session:
@@ -124,7 +177,7 @@ def my_follow_ups_due(*, user: User, days: int = 7) -> QuerySet[FollowUp]:
         FollowUp.objects.filter(
             status=FollowUp.Status.PENDING,
             due_on__lte=until,
-            case_id__in=CaseMediator.objects.filter(mediator=user).values("case_id"),
+            case_id__in=CaseMediator.objects.filter(mediator=user, handed_over_at__isnull=True).values("case_id"),
         )
         .select_related("case")
         .order_by("due_on", "id")
@@ -179,7 +232,10 @@ def mediators_for(*, case: Case, kind: str | None = None) -> QuerySet[User]:
     return qs.annotate(
         load=Count(
             "mediation_cases",
-            filter=Q(mediation_cases__case__status__in=list(Case.OPEN_STATUSES)),
+            filter=Q(
+                mediation_cases__case__status__in=list(Case.OPEN_STATUSES),
+                mediation_cases__handed_over_at__isnull=True,
+            ),
             distinct=True,
         ),
         same_tier=Count("mediator_profile", filter=Q(mediator_profile__tier=case.tier), distinct=True),

@@ -2,9 +2,10 @@
 audited ``parties/`` endpoint (like the case page) shows them in full."""
 
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from mediation.models import Case, CaseMediator, CaseTimelineEntry, FollowUp, Party, Session, SessionNote
+from mediation.models import Case, CaseMediator, CaseTimelineEntry, FollowUp, Party, PartyRelation, Session, SessionNote
 
 
 class PartyInput(serializers.Serializer):
@@ -20,6 +21,12 @@ class RelationInput(serializers.Serializer):
     relation = serializers.CharField(max_length=40)
     other_party = serializers.IntegerField(required=False, allow_null=True)
     other_user = serializers.IntegerField(required=False, allow_null=True)
+
+
+class RelationOutput(serializers.ModelSerializer):
+    class Meta:
+        model = PartyRelation
+        fields = ["id", "party", "relation", "other_party", "other_user"]
 
 
 class CaseInput(serializers.Serializer):
@@ -61,6 +68,12 @@ class EscalateInput(serializers.Serializer):
     tried = serializers.CharField()
     assessment = serializers.CharField()
     shareable_notes = serializers.CharField(required=False, allow_blank=True, default="")
+    keep = serializers.ListField(
+        child=serializers.IntegerField(),
+        required=False,
+        default=list,
+        help_text="mediators (user ids) of this tier kept on as co-mediators; the others keep read access only",
+    )
 
 
 class AssignInput(serializers.Serializer):
@@ -180,7 +193,17 @@ class SessionNoteOutput(serializers.ModelSerializer):
 
 
 class SessionOutput(serializers.ModelSerializer):
-    notes = SessionNoteOutput(many=True, read_only=True)
+    """A session; its channel notes only for those ``context["notes_visible"]`` lets read (the
+    case's mediators: ``mediation.policies.channel_notes_visible``), else an empty list."""
+
+    notes = serializers.SerializerMethodField()
+
+    @extend_schema_field(SessionNoteOutput(many=True))
+    def get_notes(self, obj) -> list:
+        visible = self.context.get("notes_visible")
+        if visible is None or not visible(obj):
+            return []
+        return SessionNoteOutput(obj.notes.all(), many=True).data
 
     class Meta:
         model = Session

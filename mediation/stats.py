@@ -10,7 +10,8 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from governance.models import Area, User
-from governance.selectors import area_ancestors
+from governance.selectors import area_ancestors, jurisdiction_paths
+from grids.models import Event
 from mediation.masking import mask_name
 from mediation.models import TIER_ORDER, Case, Party
 from mediation.selectors import SUPERVISOR_ROLES, visible_cases
@@ -121,6 +122,20 @@ def repeated_disputes(*, user: User) -> list[Repeat]:
         if len(set(ids)) > 1
     ]
     return sorted(repeats, key=lambda r: -r.cases)
+
+
+def dispute_prone_events(*, user: User) -> QuerySet[Event]:
+    """Open grid events whose category is marked dispute-prone (``EventCategory.dispute_prone``), in
+    the areas the user supervises: disputes brewing where they arise, converted into a case or not
+    (the page says which)."""
+    qs = Event.objects.filter(status__in=Event.OPEN_STATUSES, category__dispute_prone=True)
+    if not user.is_superuser:
+        paths = jurisdiction_paths(user=user, roles=SUPERVISOR_ROLES) or []
+        scope = Q(pk__in=[])
+        for path in paths:
+            scope |= Q(grid__area__path__startswith=path)
+        qs = qs.filter(scope)
+    return qs.select_related("category", "grid__area").defer("grid__boundary").order_by("created_at", "id")
 
 
 def supervisors() -> QuerySet[User]:

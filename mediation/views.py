@@ -22,7 +22,7 @@ from governance.models import Area, Role
 from governance.permissions import any_portal_user, has_any_role
 from governance.policy import deny
 from governance.selectors import visible_areas
-from mediation import forms, policies, selectors, services, stats
+from mediation import documents, forms, policies, selectors, services, stats
 from mediation.models import Agreement, Case, FollowUp, JudicialConfirmation
 from mediation.services.work import confirmation_deadline
 
@@ -205,6 +205,10 @@ def _case_page(request: HttpRequest, case: Case, *, status: int = 200, bound: di
     confirmation = JudicialConfirmation.objects.filter(agreement=agreement).first() if agreement else None
     targets = services.CASE_TRANSITIONS.get(case.status, frozenset())
     bound = bound or {}
+    notes_visible = policies.channel_notes_visible(user=user, case=case)
+    sessions = list(selectors.case_sessions(case=case))
+    for session in sessions:
+        session.notes_visible = notes_visible(session)
     moves = {
         "accept": S.ACCEPTED in targets and "accept" in allowed,
         "decline": S.DECLINED in targets and "decline" in allowed,
@@ -220,7 +224,7 @@ def _case_page(request: HttpRequest, case: Case, *, status: int = 200, bound: di
         "parties": selectors.case_parties(case=case),
         "mediators": selectors.case_mediators(case=case),
         "timeline": selectors.case_timeline(case=case),
-        "sessions": selectors.case_sessions(case=case),
+        "sessions": sessions,
         "follow_ups": selectors.case_follow_ups(case=case),
         "agreement": agreement,
         "confirmation": confirmation,
@@ -228,17 +232,22 @@ def _case_page(request: HttpRequest, case: Case, *, status: int = 200, bound: di
         "confirmation_warning": services.confirmation_warning(agreement=agreement) if agreement else "",
         "allowed": allowed,
         "moves": moves,
-        "is_mediator": selectors.is_case_mediator(user=user, case=case),
         "today": timezone.localdate(),
         "public_status": services.public_status(case),
         "decline_form": bound.get("decline") or forms.ReasonForm(prefix="decline"),
         "fail_form": bound.get("fail") or forms.ReasonForm(prefix="fail"),
         "refer_form": bound.get("refer") or forms.ReferForm(prefix="refer"),
-        "escalate_form": bound.get("escalate") or forms.EscalateForm(prefix="escalate"),
+        "escalate_form": bound.get("escalate") or _escalate_form(case),
+        "handed_over": selectors.is_handed_over_mediator(user=user, case=case)
+        and not selectors.is_case_mediator(user=user, case=case),
         "assign_form": (
             bound.get("assign") or forms.AssignForm(prefix="assign", mediators=selectors.mediators_for(case=case))
         )
         if "assign" in allowed
+        else None,
+        "relations": selectors.case_relations(case=case),
+        "relation_form": (bound.get("declare_relation") or _relation_form(case))
+        if "declare_relation" in allowed
         else None,
         "confirmation_form": bound.get("confirmation") or forms.ConfirmationForm(prefix="jc"),
         "decide_form": bound.get("decide") or forms.DecideForm(prefix="jd"),
@@ -268,6 +277,10 @@ def _case_action(
             status = getattr(exc, "status_code", 400)
             return _case_page(request, selectors.case_get_for_user(user=request.user, pk=pk), status=status)
         messages.success(request, done)
+        if not selectors.visible_cases(user=request.user).filter(pk=pk).exists():
+            # Escalated above the actor's own reach: the case page would now be a 404.
+            messages.info(request, _("案件已移交上级调解中心，不在您的督办范围内。"))
+            return redirect("mediation:cases")
         return redirect("mediation:case_detail", pk=pk)
     return _case_page(request, case, status=400, bound={action: form})
 
@@ -290,7 +303,7 @@ MOVE_FORMS = {
         lambda c, u, d: services.case_refer(case=c, actor=u, to=d["to"], note=d["note"]),
     ),
     "escalate": (
-        lambda p: forms.EscalateForm(p, prefix="escalate"),
+        None,  # built per case (the mediators who may be kept on): _escalate_form
         lambda c, u, d: services.case_escalate(case=c, actor=u, **d),
     ),
 }
@@ -312,11 +325,16 @@ def case_move_view(request: HttpRequest, pk: int, move: str) -> HttpResponse:
     if move not in MOVE_FORMS:
         raise Http404
     make_form, call = MOVE_FORMS[move]
+    if make_form is None:
+        case = selectors.case_get_for_user(user=request.user, pk=pk)
+        form = _escalate_form(case, request.POST)
+    else:
+        form = make_form(request.POST)
     return _case_action(
         request,
         pk,
         action=move,
-        form=make_form(request.POST),
+        form=form,
         run=lambda case, d: call(case, request.user, d),
         done=DONE[move],
     )
@@ -334,6 +352,66 @@ def case_assign_view(request: HttpRequest, pk: int) -> HttpResponse:
         form=form,
         run=lambda c, d: services.case_assign(case=c, mediator=d["mediator"], lead=d["lead"], actor=request.user),
         done=_("已指派调解员。"),
+    )
+
+
+def _escalate_form(case: Case, data=None) -> forms.EscalateForm:
+    return forms.EscalateForm(data, prefix="escalate", mediators=selectors.acting_mediators(case_id=case.pk))
+
+
+def _relation_form(case: Case, data=None) -> forms.RelationForm:
+    return forms.RelationForm(
+        data,
+        prefix="rel",
+        parties=selectors.case_parties(case=case),
+        mediators=selectors.mediators_for(case=case),
+    )
+
+
+@require_POST
+@any_portal_user
+def relation_add_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Declare a relationship between a party and another party or a mediator (recusal reads it)."""
+    case = selectors.case_get_for_user(user=request.user, pk=pk)
+
+    def run(c: Case, d: dict) -> None:
+        services.relation_declare(
+            case=c,
+            actor=request.user,
+            party=d["party"],
+            relation=d["relation"],
+            other_party=d["other_party"],
+            other_user=d["other_user"],
+        )
+        if d["other_user"] is not None and selectors.is_case_mediator(user=d["other_user"], case=c):
+            messages.warning(
+                request,
+                _("%(name)s 正在承办本案，与当事人存在已申报的关系，应当回避：请督办负责人另行指派。")
+                % {"name": d["other_user"].display_name},
+            )
+
+    return _case_action(
+        request,
+        pk,
+        action="declare_relation",
+        form=_relation_form(case, request.POST),
+        run=run,
+        done=_("已申报当事人关系。"),
+    )
+
+
+@require_POST
+@any_portal_user
+def relation_remove_view(request: HttpRequest, pk: int, relation_pk: int) -> HttpResponse:
+    case = selectors.case_get_for_user(user=request.user, pk=pk)
+    relation = selectors.case_relation_get(case=case, pk=relation_pk)
+    return _case_action(
+        request,
+        pk,
+        action="declare_relation",
+        form=forms.NoteForm(request.POST),
+        run=lambda c, d: services.relation_remove(case=c, actor=request.user, relation=relation),
+        done=_("已撤回该关系申报。"),
     )
 
 
@@ -440,6 +518,22 @@ def agreement_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@require_http_methods(["GET"])
+@any_portal_user
+def agreement_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The agreement as a PDF (调解协议书), for those who may see the case; each download audited."""
+    case = selectors.case_get_for_user(user=request.user, pk=pk)
+    policies.case_can(user=request.user, action="download_agreement", case=case).raise_for_page()
+    agreement = selectors.case_agreement(case=case)
+    if agreement is None:
+        raise Http404
+    services.case_read_record(actor=request.user, case=case, part="agreement_pdf", request=request)
+    response = HttpResponse(documents.agreement_pdf(case=case, agreement=agreement), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{documents.agreement_filename(case)}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 @require_http_methods(["GET", "POST"])
 @any_portal_user
 def follow_up_view(request: HttpRequest, pk: int) -> HttpResponse:
@@ -467,6 +561,9 @@ def overview_view(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not policies.is_supervisor(user):
         deny("not_supervisor", _("只有调解中心的督办负责人可以查看统计与预警。")).raise_for_page()
+    prone = stats.dispute_prone_events(user=user)
+    prone_events = list(prone[:30])
+    converted = {case.event_id: case for case in Case.objects.filter(event__in=prone_events).exclude(status=S.DECLINED)}
     return render(
         request,
         "mediation/overview.html",
@@ -477,6 +574,8 @@ def overview_view(request: HttpRequest) -> HttpResponse:
             "high_risk": stats.high_risk_near_deadline(user=user)[:50],
             "hotspots": stats.hotspots(user=user)[:20],
             "repeats": stats.repeated_disputes(user=user)[:20],
+            "prone_count": prone.count(),
+            "prone_events": [(event, converted.get(event.pk)) for event in prone_events],
             "today": timezone.localdate(),
         },
     )

@@ -1,21 +1,19 @@
 """Outputs people use: the minutes as a PDF for the notice board, and the iCalendar feed.
 
-The PDF embeds a subset of Noto Sans SC (SIL OFL 1.1), shipped by a Python package
-dependency (``pylopdf-fonts-zh-cn``), so a server without any system font renders Chinese. The iCalendar text is written
+The PDF embeds a subset of Noto Sans SC through the core's ``governance.pdf`` (the font is a
+package dependency), so a server without any system font renders Chinese. The iCalendar text is written
 here by hand to RFC 5545 (CRLF lines folded at 75 octets, escaped text, UTC times), so the test
 that parses it with an independent library checks something real.
 """
 
-import io
-import tempfile
 from datetime import UTC, datetime
-from functools import lru_cache
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from governance.consultation.models import Meeting
 from governance.consultation.selectors import agenda_outline, attendance_for
+from governance.pdf import lines_pdf
 
 
 def mask_name(name: str) -> str:
@@ -28,80 +26,8 @@ def mask_name(name: str) -> str:
     return name[0] + "*" * (len(name) - 2) + name[-1]
 
 
-@lru_cache(maxsize=1)
-def font_path() -> str:
-    import pylopdf_fonts_zh_cn
-
-    return str(pylopdf_fonts_zh_cn.sans_path())
-
-
 def _when(value: datetime) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
-
-
-def truetype_subset(text: str) -> bytes:
-    """Noto Sans SC cut down to the glyphs of ``text`` and converted to TrueType outlines.
-
-    The packaged font is a CID-keyed CFF (OpenType/PostScript) font. Its glyphs are subset with
-    fontTools and their cubic outlines converted to quadratic ones (cu2qu), so the PDF embeds a
-    plain TrueType program (``CIDFontType2`` + ``FontFile2``): the path every PDF viewer and text
-    extractor handles, where CID-keyed CFF embedding is not handled alike by all of them.
-    """
-    from fontTools.pens.cu2quPen import Cu2QuPen
-    from fontTools.pens.ttGlyphPen import TTGlyphPen
-    from fontTools.subset import Options, Subsetter
-    from fontTools.ttLib import TTFont, newTable
-
-    font = TTFont(font_path(), lazy=True)
-    options = Options()
-    options.layout_features = []
-    options.hinting = False
-    options.desubroutinize = True
-    options.notdef_outline = True
-    subsetter = Subsetter(options=options)
-    subsetter.populate(text=text)
-    subsetter.subset(font)
-
-    order = font.getGlyphOrder()
-    glyph_set = font.getGlyphSet()
-    glyphs = {}
-    for name in order:
-        pen = TTGlyphPen(glyph_set)
-        glyph_set[name].draw(Cu2QuPen(pen, 1.0, reverse_direction=True))
-        glyphs[name] = pen.glyph()
-    font["loca"] = newTable("loca")
-    glyf = font["glyf"] = newTable("glyf")
-    glyf.glyphOrder = order
-    glyf.glyphs = glyphs
-    for table in ("CFF ", "VORG", "GPOS", "GSUB", "GDEF", "BASE"):
-        if table in font:
-            del font[table]
-    glyf.compile(font)
-    hmtx = font["hmtx"]
-    for name, glyph in glyf.glyphs.items():
-        if hasattr(glyph, "xMin"):
-            hmtx[name] = (hmtx[name][0], glyph.xMin)
-    maxp = font["maxp"] = newTable("maxp")
-    maxp.tableVersion = 0x00010000
-    maxp.maxZones = 1
-    for attr in (
-        "maxTwilightPoints",
-        "maxStorage",
-        "maxFunctionDefs",
-        "maxInstructionDefs",
-        "maxStackElements",
-        "maxSizeOfInstructions",
-        "maxComponentElements",
-    ):
-        setattr(maxp, attr, 0)
-    maxp.compile(font)
-    post = font["post"]
-    post.formatType, post.extraNames, post.mapping, post.glyphOrder = 2.0, [], {}, order
-    font["head"].indexToLocFormat = 0
-    font.sfntVersion = "\000\001\000\000"
-    out = io.BytesIO()
-    font.save(out)
-    return out.getvalue()
 
 
 def _minutes_lines(meeting: Meeting) -> list[tuple[str, float, float]]:
@@ -179,26 +105,7 @@ def _minutes_lines(meeting: Meeting) -> list[tuple[str, float, float]]:
 
 def minutes_pdf(*, meeting: Meeting) -> bytes:
     """The minutes: meeting facts, attendance per group, each agenda item with its tally, the resolutions."""
-    from fpdf import FPDF
-
-    lines = _minutes_lines(meeting)
-    text = "".join(t for t, _size, _height in lines)
-    pdf = FPDF(format="A4")
-    pdf.set_title(meeting.title)
-    pdf.set_creator("community-portal")
-    pdf.set_auto_page_break(auto=True, margin=15)
-    with tempfile.NamedTemporaryFile(suffix=".ttf") as font_file:
-        font_file.write(truetype_subset(text))
-        font_file.flush()
-        pdf.add_font("NotoSansSC", fname=font_file.name)
-        pdf.add_page()
-        for value, size, height in lines:
-            if not value:
-                pdf.ln(height)
-                continue
-            pdf.set_font("NotoSansSC", size=size)
-            pdf.multi_cell(pdf.epw, height, value, new_x="LMARGIN", new_y="NEXT")
-        return bytes(pdf.output())
+    return lines_pdf(title=meeting.title, lines=_minutes_lines(meeting))
 
 
 # --- iCalendar (RFC 5545) ---------------------------------------------------------------------

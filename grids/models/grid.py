@@ -94,6 +94,12 @@ class EventCategory(models.Model):
         ),
     )
 
+    dispute_prone = models.BooleanField(
+        _("易引发矛盾纠纷"),
+        default=False,
+        help_text=_("邻里纠纷、噪音扰民等容易演变为矛盾纠纷的类别：其未办结事件计入调解预警。"),
+    )
+
     class Meta:
         verbose_name = _("事件类别")
         verbose_name_plural = pgettext_lazy("plural", "事件类别")

@@ -23,6 +23,7 @@ from mediation.services.cases import (
     public_status,
     recusal_reason,
     relation_declare,
+    relation_remove,
 )
 from mediation.services.clock import (
     follow_up_clock,
@@ -78,6 +79,7 @@ __all__ = [
     "public_status",
     "recusal_reason",
     "relation_declare",
+    "relation_remove",
     "session_cancel",
     "session_hold",
     "session_schedule",

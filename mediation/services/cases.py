@@ -322,15 +322,49 @@ def party_add(
 def relation_declare(
     *, case: Case, actor: User, party: Party, relation: str, other_party=None, other_user=None
 ) -> PartyRelation:
+    """Declare that ``party`` is related (亲属、同事 …) to another party or to a person with an
+    account — a mediator, typically: the recusal check (:func:`recusal_reason`) reads these."""
+    relation = (relation or "").strip()
     if party.case_id != case.pk or (other_party is not None and other_party.case_id != case.pk):
         raise ValidationError({"party": _("当事人不属于本案。")})
-    if other_party is None and other_user is None:
-        raise ValidationError({"relation": _("请指明关系人。")})
+    if not relation:
+        raise ValidationError({"relation": _("请填写关系（如：亲属、同事、邻居）。")})
+    if (other_party is None) == (other_user is None):
+        raise ValidationError({"relation": _("请指明一位关系人：本案另一位当事人，或一位调解员。")})
+    if other_party is not None and other_party.pk == party.pk:
+        raise ValidationError({"other_party": _("关系人不能是当事人本人。")})
+    if PartyRelation.objects.filter(
+        case=case, party=party, other_party=other_party, other_user=other_user, relation=relation[:40]
+    ).exists():
+        raise Conflict(_("该关系已申报。"), code="relation_exists")
     rel = PartyRelation.objects.create(
-        case=case, party=party, other_party=other_party, other_user=other_user, relation=(relation or "")[:40]
+        case=case, party=party, other_party=other_party, other_user=other_user, relation=relation[:40]
     )
-    audit_record(actor=actor, action=AuditEntry.Action.CREATE, obj=rel, object_repr=str(case))
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.CREATE,
+        obj=rel,
+        object_repr=case.number,
+        changes={"party": party.pk, "other_party": getattr(other_party, "pk", None),
+                 "other_user": getattr(other_user, "pk", None), "relation": rel.relation},
+    )  # fmt: skip
     return rel
+
+
+@transaction.atomic
+def relation_remove(*, case: Case, actor: User, relation: PartyRelation) -> None:
+    """Withdraw a declared relationship (declared in error); the audit keeps what it said."""
+    if relation.case_id != case.pk:
+        raise ValidationError({"relation": _("该关系不属于本案。")})
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.DELETE,
+        obj=relation,
+        object_repr=case.number,
+        changes={"party": relation.party_id, "other_party": relation.other_party_id,
+                 "other_user": relation.other_user_id, "relation": relation.relation},
+    )  # fmt: skip
+    relation.delete()
 
 
 # --- Moves ----------------------------------------------------------------------------------
@@ -433,9 +467,12 @@ def _assign(*, case: Case, mediator: User, lead: bool, actor: User | None) -> Ca
     assignment, created = CaseMediator.objects.get_or_create(
         case=case, mediator=mediator, defaults={"is_lead": lead, "assigned_by": actor}
     )
-    if not created and lead and not assignment.is_lead:
-        assignment.is_lead = True
-        assignment.save(update_fields=["is_lead"])
+    if not created and (assignment.handed_over_at is not None or (lead and not assignment.is_lead)):
+        # Assigned again after a hand-over: the receiving centre keeps them on the case.
+        assignment.is_lead = assignment.is_lead or lead
+        assignment.handed_over_at = None
+        assignment.assigned_by = actor
+        assignment.save(update_fields=["is_lead", "handed_over_at", "assigned_by"])
     timeline_add(
         case=case,
         kind=CaseTimelineEntry.Kind.ASSIGNMENT,
@@ -478,11 +515,28 @@ HANDOVER_FIELDS = ("tried", "assessment", "shareable_notes")
 
 
 @transaction.atomic
-def case_escalate(*, case: Case, actor: User, tried: str, assessment: str, shareable_notes: str = "") -> Case:
-    """Hand the case up to the next tier's centre with a structured hand-over, and tell it."""
+def case_escalate(
+    *,
+    case: Case,
+    actor: User,
+    tried: str,
+    assessment: str,
+    shareable_notes: str = "",
+    keep: Iterable[User] = (),
+) -> Case:
+    """Hand the case up to the next tier's centre with a structured hand-over, and tell it.
+
+    The lower tier's mediators hand the case over: they keep reading it (the follow-up is often
+    theirs to help with) but no longer act on it — except those in ``keep``, who stay on as
+    co-mediators. The receiving centre assigns its own lead (and may keep anyone on later by
+    assigning them again)."""
     tried, assessment = (tried or "").strip(), (assessment or "").strip()
     if not tried or not assessment:
         raise ValidationError({"handover": [_("移交时请写明已采取的调解措施和调解员的评估意见。")]})
+    acting = {a.mediator_id: a for a in case.assignments.filter(handed_over_at__isnull=True).select_related("mediator")}
+    keep_ids = {user.pk for user in keep}
+    if keep_ids - set(acting):
+        raise ValidationError({"keep": [_("只能留任本案现有的承办调解员。")]})
     index = TIER_ORDER.index(Tier(case.tier))
     if index + 1 >= len(TIER_ORDER):
         raise Conflict(_("案件已在县（区）调解中心，没有更上一级。"), code="top_tier")
@@ -491,6 +545,8 @@ def case_escalate(*, case: Case, actor: User, tried: str, assessment: str, share
     if new_centre is None:
         raise Conflict(_("没有找到上一级调解中心。"), code="no_upper_centre")
     held = case.sessions.filter(status="held").count()
+    kept = [acting[pk].mediator.display_name for pk in acting if pk in keep_ids]
+    handed = [acting[pk].mediator.display_name for pk in acting if pk not in keep_ids]
     handover = {
         "from_tier": case.tier,
         "to_tier": new_tier,
@@ -500,19 +556,25 @@ def case_escalate(*, case: Case, actor: User, tried: str, assessment: str, share
         "sessions_held": held,
         "assessment": assessment,
         "shareable_notes": (shareable_notes or "").strip(),
+        "kept_mediators": kept,
+        "handed_over_mediators": handed,
     }
     changes = {"tier": new_tier, "handling_area": new_centre}
     if case.deadline is not None:
         changes["deadline"] = timezone.localdate() + timedelta(days=deadline_days())
     case = CASE_FLOW.transition(case, to=case.status, actor=actor, changes=changes)
-    # The lower tier's lead hands over; the receiving centre assigns its own lead.
+    # The lower tier hands over; those kept stay as co-mediators; the receiving centre assigns its lead.
     case.assignments.filter(is_lead=True).update(is_lead=False)
+    case.assignments.filter(handed_over_at__isnull=True).exclude(mediator_id__in=keep_ids).update(
+        handed_over_at=timezone.now()
+    )
     timeline_add(
         case=case,
         kind=CaseTimelineEntry.Kind.ESCALATION,
         actor=actor,
         tier=new_tier,
-        note=_("移交%(centre)s") % {"centre": new_centre.name},
+        note=(_("移交%(centre)s") % {"centre": new_centre.name})
+        + ((_("；留任协办调解员：%(names)s") % {"names": "、".join(kept)}) if kept else ""),
         handover=handover,
     )
     audit_record(actor=actor, action=AuditEntry.Action.UPDATE, obj=case, changes={"tier": new_tier})

@@ -19,14 +19,14 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from governance.models import User
 from governance.outbox import notification_enqueue, notification_enqueue_sms
 from governance.workflow import Workflow
 from mediation import stats
-from mediation.models import Agreement, Case, CaseMediator, CaseTimelineEntry, FollowUp, Session
-from mediation.selectors import case_supervisors
+from mediation.models import Agreement, Case, CaseTimelineEntry, FollowUp, Session
+from mediation.selectors import acting_mediators, case_supervisors
 from mediation.services.cases import timeline_add
 from mediation.services.work import (
     CONFIRMATION_WARN_DAY,
@@ -60,8 +60,7 @@ def _claim(q: Q, pk: int) -> FollowUp | None:
 
 
 def _mediators(follow_up: FollowUp) -> QuerySet[User]:
-    ids = CaseMediator.objects.filter(case_id=follow_up.case_id).values("mediator_id")
-    return User.objects.filter(pk__in=ids, is_active=True)
+    return acting_mediators(case_id=follow_up.case_id)
 
 
 def _url(follow_up: FollowUp) -> str:
@@ -168,9 +167,7 @@ def session_remind(*, session_id: int, now: datetime | None = None) -> bool:
     when = timezone.localtime(session.scheduled_at).strftime("%Y-%m-%d %H:%M")
     where = session.place if session.mode == Session.Mode.IN_PERSON else _("视频（链接见调解员通知）")
     notification_enqueue(
-        recipients=User.objects.filter(
-            pk__in=CaseMediator.objects.filter(case=case).values("mediator_id"), is_active=True
-        ),
+        recipients=acting_mediators(case_id=case.pk),
         key=f"mediation:session:{session.pk}:remind",
         title=_("【调解会提醒】案件 %(number)s 的调解会将于 %(when)s 召开") % {"number": case.number, "when": when},
         body=session.place or session.video_link,
@@ -224,9 +221,7 @@ def confirmation_warn(*, agreement_id: int, now: datetime | None = None) -> bool
     case = agreement.case
     deadline = confirmation_deadline(agreement).isoformat()
     notification_enqueue(
-        recipients=User.objects.filter(
-            pk__in=CaseMediator.objects.filter(case=case).values("mediator_id"), is_active=True
-        ),
+        recipients=acting_mediators(case_id=case.pk),
         key=f"mediation:agreement:{agreement.pk}:confirmation-warn",
         title=_("【司法确认】案件 %(number)s 的协议如需司法确认，请于 %(date)s 前申请")
         % {"number": case.number, "date": deadline},
@@ -260,14 +255,16 @@ def follow_up_clock(*, now: datetime | None = None) -> dict[str, int]:
 # --- Weekly early-warning digest -------------------------------------------------------------
 
 
-DIGEST_BODY = _lazy(
-    "超期案件 %(overdue)d 件，重大风险临近期限 %(risky)d 件，纠纷高发 %(hotspots)d 处，反复纠纷 %(repeats)d 起。"
+DIGEST_BODY = gettext_lazy(
+    "超期案件 %(overdue)d 件，重大风险临近期限 %(risky)d 件，纠纷高发 %(hotspots)d 处，反复纠纷 %(repeats)d 起，"
+    "易引发纠纷的未办结网格事件 %(events)d 件。"
 )
 
 
 def warning_digest(*, now: datetime | None = None) -> int:
     """Monday morning: each supervisor gets this week's counts for their own centres — overdue,
-    high risk near the deadline, hotspots, repeated disputes — once per ISO week (the key).
+    high risk near the deadline, hotspots, repeated disputes, open events of dispute-prone grid
+    categories — once per ISO week (the key).
     Returns how many supervisors were asked (a rerun adds no row)."""
     now = now or timezone.now()
     year, week, _day = timezone.localtime(now).isocalendar()
@@ -278,6 +275,7 @@ def warning_digest(*, now: datetime | None = None) -> int:
             "risky": stats.high_risk_near_deadline(user=supervisor).count(),
             "hotspots": len(stats.hotspots(user=supervisor, now=now)),
             "repeats": len(stats.repeated_disputes(user=supervisor)),
+            "events": stats.dispute_prone_events(user=supervisor).count(),
         }
         with transaction.atomic():
             sent += notification_enqueue(

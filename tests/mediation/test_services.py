@@ -257,6 +257,8 @@ def test_escalate_hands_the_case_up_with_the_handover_and_tells_the_centre(
         "sessions_held": 0,
         "assessment": "涉及宅基地确权，需街道协调",
         "shareable_notes": "双方同意继续调解",
+        "kept_mediators": [],
+        "handed_over_mediators": ["郑调解"],
     }
     assert not case.assignments.filter(is_lead=True).exists()
     assert (
