@@ -6,6 +6,7 @@ where the action is possible: they must agree with the table and with each other
 """
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.test import Client
 from django.urls import reverse
 
@@ -190,6 +191,45 @@ def test_return_visit_is_recorded_as_its_own_labelled_action(api_as, people, eve
     last = event.timeline.last()
     assert last.actor == people["east_staff"]
     assert last.note == "回访评价 5 分：电话回访，居民满意"
+
+
+# --- What each refusal says -------------------------------------------------------------------
+
+NOT_HERE = ("not_staff_here", "只有该事件所在社区（街道）的工作人员可以执行此操作。")
+NOT_ASSIGNED = ("not_assigned_department", "该事件不是派给您所在单位的。")
+NOT_REPORTER = ("not_reporter", "只有上报人本人可以评价；工作人员请使用“回访评价”记录。")
+NO_CONTACT = ("contact_not_allowed", "只有社区工作人员和承办单位可以查看上报人的完整联系方式。")
+ALLOWED = ("", "")
+
+
+@pytest.mark.parametrize(
+    ("who", "action", "status", "expected"),
+    [
+        ("worker", "accept", S.REPORTED, NOT_HERE),
+        ("handler", "close", S.RESOLVED, NOT_HERE),
+        ("east_staff", "start", S.DISPATCHED, NOT_ASSIGNED),
+        ("other_handler", "resolve", S.IN_PROGRESS, NOT_ASSIGNED),
+        ("east_staff", "rate", S.RESOLVED, NOT_REPORTER),
+        ("east_staff", "fly", S.REPORTED, ("unknown_action", "不支持的操作。")),
+        ("east_staff", "read_contact", S.REPORTED, ALLOWED),  # staff over the area, no department
+        ("handler", "read_contact", S.DISPATCHED, ALLOWED),  # the unit it was sent to, not staff
+        ("other_handler", "read_contact", S.DISPATCHED, NO_CONTACT),
+        ("worker", "read_contact", S.REPORTED, NO_CONTACT),
+    ],
+)
+def test_each_refusal_carries_its_code_and_says_why(people, event_in, who, action, status, expected):
+    decision = policies.event_can(user=people[who], action=action, event=event_in(status))
+    assert (decision.code, decision.detail) == expected
+    assert bool(decision) is (expected == ALLOWED)
+
+
+def test_a_signed_out_or_deactivated_person_may_do_nothing(people, event_in):
+    event = event_in(S.REPORTED)
+    staff = people["east_staff"]
+    staff.is_active = False
+    for user in (AnonymousUser(), staff):
+        decision = policies.event_can(user=user, action="accept", event=event)
+        assert (decision.code, decision.detail, bool(decision)) == ("not_authenticated", "请先登录。", False)
 
 
 # --- Reporting: who may file what ------------------------------------------------------------
