@@ -70,16 +70,27 @@ def test_the_api_door_raises_hidden_as_not_found_and_never_the_policys_code():
     )
 
 
+def test_a_hidden_refusal_with_words_of_its_own_keeps_them():
+    with pytest.raises(Hidden) as caught:
+        deny("not_allowed", "只有本人和社区工作人员可以查看任职情况。", hidden=True).raise_if_denied()
+    assert (caught.value.code, caught.value.detail) == ("not_found", "只有本人和社区工作人员可以查看任职情况。")
+
+
 def test_the_page_door_raises_the_403_page_with_code_and_reason():
     with pytest.raises(PageForbidden) as caught:
         deny("rate_not_reporter", "只有上报人可以评价。").raise_for_page()
     assert isinstance(caught.value, PermissionDenied)
-    assert (caught.value.code, caught.value.detail) == ("rate_not_reporter", "只有上报人可以评价。")
+    assert (caught.value.code, caught.value.detail, str(caught.value)) == (
+        "rate_not_reporter",
+        "只有上报人可以评价。",
+        "只有上报人可以评价。",
+    )
 
 
 def test_the_page_door_raises_404_for_a_hidden_refusal():
-    with pytest.raises(Http404):
+    with pytest.raises(Http404) as caught:
         deny("not_yours", "不存在", hidden=True).raise_for_page()
+    assert str(caught.value) == "不存在"
 
 
 def test_the_api_renders_a_policy_refusal_in_the_envelope(api_as, make_user, area_tree):
