@@ -256,11 +256,17 @@ def test_a_row_whose_version_keeps_moving_gives_up_after_its_retries(event):
         bumps.append(current.version)
         return {}
 
-    once = Workflow(model=Event, moves=MOVES, retries=2)
-    with pytest.raises(StaleState):
+    once = Workflow(model=Event, moves=MOVES, retries=2, stale_detail="事件正在被他人处理，请稍后重试。")
+    with pytest.raises(StaleState) as caught:
         once.transition(event, to="accepted", changes=changes)
+    assert caught.value.detail == "事件正在被他人处理，请稍后重试。"
     assert len(bumps) == 2
     assert row(event)["status"] == "reported"
+
+
+def test_a_move_without_a_note_records_an_empty_note(flow, event):
+    flow.transition(event, to="accepted")
+    assert flow.record.calls == [(event.pk, "reported", "accepted", None, "")]
 
 
 def test_an_expression_written_by_a_move_is_read_back_as_its_value(flow, event):
