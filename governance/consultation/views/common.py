@@ -1,6 +1,8 @@
 """What the consultation pages share: a service call whose refusal becomes a message on the next
 page (post → redirect → get), and the scopes the forms offer."""
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -37,6 +39,17 @@ def _form_errors(request: HttpRequest, form) -> None:
     for errors in form.errors.values():
         for error in errors:
             messages.error(request, error)
+
+
+def _run_form(request: HttpRequest, form, call, success: str | Callable[[dict], str] = "") -> bool:
+    """Validate a posted form, then call a service with its cleaned data (``call(data)``); the
+    form's errors, or the service's refusal, become error messages on the next page. ``success``
+    may be worked out from the data."""
+    if not form.is_valid():
+        _form_errors(request, form)
+        return False
+    data = form.cleaned_data
+    return _run(request, lambda: call(data), success(data) if callable(success) else success)
 
 
 def _organizations_for(user):

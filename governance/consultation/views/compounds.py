@@ -10,8 +10,8 @@ from django.views.decorators.http import require_GET, require_POST
 from governance.consultation import forms, policies, selectors, services
 from governance.consultation.models import ServiceItem
 from governance.consultation.views.common import (
-    _form_errors,
-    _run,
+    _managed_compound,
+    _run_form,
 )
 from governance.models import Area, Department, User
 from governance.permissions import any_portal_user
@@ -77,37 +77,31 @@ def _manage_forms(user, compound: Area, **bound) -> dict:
 @any_portal_user
 def compound_service_add_view(request: HttpRequest, code: str) -> HttpResponse:
     user = request.user
-    compound = selectors.compound_get_for_user(user=user, code=code)
-    policies.compound_can(user=user, action="manage", compound=compound).raise_for_page()
+    compound = _managed_compound(request, code)
     form = forms.ServiceItemForm(
         request.POST,
         providers=Department.objects.filter(is_active=True, kind=Department.Kind.PROPERTY),
         resolutions=selectors.visible_resolutions(user=user),
     )
-    if form.is_valid():
-        data = form.cleaned_data
-        _run(
-            request,
-            lambda: services.service_item_create(actor=user, compound=compound, **data),
-            _("服务项目已加入清单。"),
-        )
-    else:
-        _form_errors(request, form)
+    _run_form(
+        request,
+        form,
+        lambda data: services.service_item_create(actor=user, compound=compound, **data),
+        _("服务项目已加入清单。"),
+    )
     return redirect("consultation:compound", code=compound.code)
 
 
 @require_POST
 @any_portal_user
 def compound_fee_plan_add_view(request: HttpRequest, code: str) -> HttpResponse:
-    user = request.user
-    compound = selectors.compound_get_for_user(user=user, code=code)
-    policies.compound_can(user=user, action="manage", compound=compound).raise_for_page()
-    form = forms.FeePlanForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        _run(request, lambda: services.fee_plan_create(actor=user, compound=compound, **data), _("经费方案已公布。"))
-    else:
-        _form_errors(request, form)
+    compound = _managed_compound(request, code)
+    _run_form(
+        request,
+        forms.FeePlanForm(request.POST),
+        lambda data: services.fee_plan_create(actor=request.user, compound=compound, **data),
+        _("经费方案已公布。"),
+    )
     return redirect("consultation:compound", code=compound.code)
 
 
@@ -116,16 +110,12 @@ def compound_fee_plan_add_view(request: HttpRequest, code: str) -> HttpResponse:
 def service_rate_view(request: HttpRequest, pk: int) -> HttpResponse:
     item = selectors.service_item_get_for_user(user=request.user, pk=pk)
     policies.service_item_rate_can(user=request.user, item=item).raise_for_page()
-    form = forms.RatingForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        _run(
-            request,
-            lambda: services.service_item_rate(resident=request.user, item=item, **data),
-            _("感谢您的评价。"),
-        )
-    else:
-        _form_errors(request, form)
+    _run_form(
+        request,
+        forms.RatingForm(request.POST),
+        lambda data: services.service_item_rate(resident=request.user, item=item, **data),
+        _("感谢您的评价。"),
+    )
     return redirect("consultation:compound", code=item.compound.code)
 
 

@@ -19,6 +19,7 @@ from governance.consultation.views.common import (
     _may_convene,
     _organizations_for,
     _run,
+    _run_form,
     _top_items,
 )
 from governance.models import Area, Department
@@ -175,31 +176,26 @@ def meeting_action_view(request: HttpRequest, pk: int, action: str) -> HttpRespo
             request, lambda: services.meeting_conclude(actor=user, meeting=meeting), _("会议已结束，请撰写并公布纪要。")
         )
     elif action == "cancel":
-        form = forms.CancelForm(post)
-        if form.is_valid():
-            reason = form.cleaned_data["reason"]
-            _run(
-                request, lambda: services.meeting_cancel(actor=user, meeting=meeting, reason=reason), _("会议已取消。")
-            )
-        else:
-            _form_errors(request, form)
+        _run_form(
+            request,
+            forms.CancelForm(post),
+            lambda data: services.meeting_cancel(actor=user, meeting=meeting, reason=data["reason"]),
+            _("会议已取消。"),
+        )
     elif action == "invite":
-        form = forms.InviteForm(post, people=visible_users(user=user))
-        if form.is_valid():
-            _run(
-                request,
-                lambda: services.participant_add(actor=user, meeting=meeting, **form.cleaned_data),
-                _("已邀请。"),
-            )
-        else:
-            _form_errors(request, form)
+        _run_form(
+            request,
+            forms.InviteForm(post, people=visible_users(user=user)),
+            lambda data: services.participant_add(actor=user, meeting=meeting, **data),
+            _("已邀请。"),
+        )
     elif action == "sign-in":
-        form = forms.SignInForm(post)
-        if form.is_valid():
-            code = form.cleaned_data["code"]
-            _run(request, lambda: services.meeting_sign_in(user=user, meeting=meeting, code=code), _("签到成功。"))
-        else:
-            _form_errors(request, form)
+        _run_form(
+            request,
+            forms.SignInForm(post),
+            lambda data: services.meeting_sign_in(user=user, meeting=meeting, code=data["code"]),
+            _("签到成功。"),
+        )
     elif action == "sign-in-other":
         participant = meeting.participants.select_related("meeting", "user").filter(pk=post.get("participant")).first()
         if participant is None:
@@ -216,22 +212,16 @@ def meeting_action_view(request: HttpRequest, pk: int, action: str) -> HttpRespo
             departments=Department.objects.filter(is_active=True),
             parents=_top_items(meeting),
         )
-        if form.is_valid():
-            data = form.cleaned_data
-            _run(request, lambda: services.agenda_item_add(actor=user, meeting=meeting, **data), _("已列入议程。"))
-        else:
-            _form_errors(request, form)
+        _run_form(
+            request, form, lambda data: services.agenda_item_add(actor=user, meeting=meeting, **data), _("已列入议程。")
+        )
     elif action == "minutes":
-        form = forms.MinutesForm(post)
-        if form.is_valid():
-            text = form.cleaned_data["text"]
-            _run(
-                request,
-                lambda: services.meeting_minutes_save(actor=user, meeting=meeting, text=text),
-                _("纪要已保存。"),
-            )
-        else:
-            _form_errors(request, form)
+        _run_form(
+            request,
+            forms.MinutesForm(post),
+            lambda data: services.meeting_minutes_save(actor=user, meeting=meeting, text=data["text"]),
+            _("纪要已保存。"),
+        )
     elif action == "send":
         _run(request, lambda: services.meeting_minutes_send(actor=user, meeting=meeting), _("纪要已送参会人确认。"))
     elif action == "confirm":

@@ -9,9 +9,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from governance.consultation import forms, policies, selectors, services
 from governance.consultation.models import SuggestionSupport
 from governance.consultation.views.common import (
-    _form_errors,
     _home_areas_for,
     _run,
+    _run_form,
 )
 from governance.permissions import any_portal_user
 
@@ -42,18 +42,22 @@ def resolutions_view(request: HttpRequest) -> HttpResponse:
 @require_POST
 @any_portal_user
 def resolution_progress_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _resolution_post(
+        request,
+        pk,
+        action="progress",
+        form_class=forms.ProgressForm,
+        call=lambda resolution, data: services.resolution_progress(actor=request.user, resolution=resolution, **data),
+        success=_("进度已更新。"),
+    )
+
+
+def _resolution_post(request: HttpRequest, pk: int, *, action: str, form_class, call, success: str) -> HttpResponse:
+    """A form posted about one resolution (progress, a sub-task): the gate, the form, the service
+    (``call(resolution, data)``), then back to the resolution on the tracker."""
     resolution = selectors.resolution_get_for_user(user=request.user, pk=pk)
-    policies.resolution_can(user=request.user, action="progress", resolution=resolution).raise_for_page()
-    form = forms.ProgressForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        _run(
-            request,
-            lambda: services.resolution_progress(actor=request.user, resolution=resolution, **data),
-            _("进度已更新。"),
-        )
-    else:
-        _form_errors(request, form)
+    policies.resolution_can(user=request.user, action=action, resolution=resolution).raise_for_page()
+    _run_form(request, form_class(request.POST), lambda data: call(resolution, data), success)
     return redirect(reverse("consultation:resolutions") + f"#resolution-{resolution.pk}")
 
 
@@ -96,16 +100,11 @@ def topic_support_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @any_portal_user
 def resolution_subtask_view(request: HttpRequest, pk: int) -> HttpResponse:
-    resolution = selectors.resolution_get_for_user(user=request.user, pk=pk)
-    policies.resolution_can(user=request.user, action="subtask", resolution=resolution).raise_for_page()
-    form = forms.SubtaskForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        _run(
-            request,
-            lambda: services.resolution_subtask_add(actor=request.user, parent=resolution, **data),
-            _("已分解子任务。"),
-        )
-    else:
-        _form_errors(request, form)
-    return redirect(reverse("consultation:resolutions") + f"#resolution-{resolution.pk}")
+    return _resolution_post(
+        request,
+        pk,
+        action="subtask",
+        form_class=forms.SubtaskForm,
+        call=lambda resolution, data: services.resolution_subtask_add(actor=request.user, parent=resolution, **data),
+        success=_("已分解子任务。"),
+    )

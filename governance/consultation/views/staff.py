@@ -8,9 +8,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from governance.consultation import forms, selectors, services
 from governance.consultation.models import Seat
 from governance.consultation.views.common import (
-    _form_errors,
     _managed_compound,
     _run,
+    _run_form,
 )
 from governance.models import Area
 from governance.permissions import any_portal_user
@@ -34,17 +34,13 @@ def compound_seats_view(request: HttpRequest, code: str) -> HttpResponse:
     user = request.user
     compound = _managed_compound(request, code)
     form = _seat_form(user, compound, request.POST or None)
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            if _run(
-                request,
-                lambda: services.seat_assign(actor=user, compound=compound, **data),
-                _("已登记任职：%(name)s。") % {"name": data["person"].display_name},
-            ):
-                return redirect("consultation:compound_seats", code=compound.code)
-        else:
-            _form_errors(request, form)
+    if request.method == "POST" and _run_form(
+        request,
+        form,
+        lambda data: services.seat_assign(actor=user, compound=compound, **data),
+        lambda data: _("已登记任职：%(name)s。") % {"name": data["person"].display_name},
+    ):
+        return redirect("consultation:compound_seats", code=compound.code)
     seats = selectors.compound_seats(compound=compound)
     holders = selectors.seat_holders(seats)
     bodies = [(value, label, [seat for seat in seats if seat.body == value]) for value, label in Seat.Body.choices]
@@ -88,18 +84,16 @@ def compound_volunteers_view(request: HttpRequest, code: str) -> HttpResponse:
         people=visible_users(user=user).filter(is_active=True).order_by("username"),
         buildings=buildings,
     )
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            if _run(
-                request,
-                lambda: services.volunteer_assign(actor=user, **data),
-                _("已安排 %(name)s 为%(building)s的红色管家。")
-                % {"name": data["person"].display_name, "building": data["building"].name},
-            ):
-                return redirect("consultation:compound_volunteers", code=compound.code)
-        else:
-            _form_errors(request, form)
+    if request.method == "POST" and _run_form(
+        request,
+        form,
+        lambda data: services.volunteer_assign(actor=user, **data),
+        lambda data: (
+            _("已安排 %(name)s 为%(building)s的红色管家。")
+            % {"name": data["person"].display_name, "building": data["building"].name}
+        ),
+    ):
+        return redirect("consultation:compound_volunteers", code=compound.code)
     volunteers = list(selectors.volunteers_in(compound=compound))
     by_building = [(b, [v for v in volunteers if v.building_id == b.pk]) for b in buildings]
     return render(
