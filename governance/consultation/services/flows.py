@@ -74,9 +74,15 @@ def _conveners(meeting: Meeting) -> list[User]:
     return list(people.values())
 
 
-def _record_meeting_move(*, obj: Meeting, frm: str, to: str, actor: User | None, note: str) -> None:
-    timeline_add(meeting=obj, kind=TimelineEntry.Kind.TRANSITION, actor=actor, from_status=frm, to_status=to, note=note)
+def _record_move(*, obj, frm: str, to: str, actor: User | None, note: str, **timeline) -> None:
+    """A status move's timeline entry (on the meeting, resolution or topic named in ``timeline``)
+    and its audit entry, in the move's transaction."""
+    timeline_add(kind=TimelineEntry.Kind.TRANSITION, actor=actor, from_status=frm, to_status=to, note=note, **timeline)
     audit_record(actor=actor, action=AuditEntry.Action.TRANSITION, obj=obj, changes={"from": frm, "to": to})
+
+
+def _record_meeting_move(*, obj: Meeting, frm: str, to: str, actor: User | None, note: str) -> None:
+    _record_move(obj=obj, frm=frm, to=to, actor=actor, note=note, meeting=obj)
     if to == M.CANCELLED:
         notification_enqueue(
             recipients=_invitees(obj),
@@ -89,23 +95,11 @@ def _record_meeting_move(*, obj: Meeting, frm: str, to: str, actor: User | None,
 
 
 def _record_resolution_move(*, obj: Resolution, frm: str, to: str, actor: User | None, note: str) -> None:
-    timeline_add(
-        resolution=obj,
-        kind=TimelineEntry.Kind.TRANSITION,
-        actor=actor,
-        from_status=frm,
-        to_status=to,
-        percent=obj.progress,
-        note=note,
-    )
-    audit_record(actor=actor, action=AuditEntry.Action.TRANSITION, obj=obj, changes={"from": frm, "to": to})
+    _record_move(obj=obj, frm=frm, to=to, actor=actor, note=note, resolution=obj, percent=obj.progress)
 
 
 def _record_suggestion_move(*, obj: Suggestion, frm: str, to: str, actor: User | None, note: str) -> None:
-    timeline_add(
-        suggestion=obj, kind=TimelineEntry.Kind.TRANSITION, actor=actor, from_status=frm, to_status=to, note=note
-    )
-    audit_record(actor=actor, action=AuditEntry.Action.TRANSITION, obj=obj, changes={"from": frm, "to": to})
+    _record_move(obj=obj, frm=frm, to=to, actor=actor, note=note, suggestion=obj)
 
 
 # from → {to: the columns that move may write, besides status, version and the timestamps}
