@@ -1,4 +1,10 @@
-"""Staff pages of a compound: its seats (双向进入、交叉任职) and its 红色管家 volunteers."""
+"""Staff pages of a compound: its seats (双向进入、交叉任职) and its 红色管家 volunteers.
+
+A volunteer may also be a partner of the points bank (issue 11, "link if so"). This app does not
+know the partners app: every volunteer listed here and on the compound page is offered to the
+core's object-link hook (``templates/consultation/_volunteer_links.html``), so an app that registers
+``extensions.register_object_links("consultation.volunteer", provider)`` in its ``ready`` (partners)
+puts its link beside the volunteer; ``provider(user, volunteer)`` reads ``volunteer.person_id``."""
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
