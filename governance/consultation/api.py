@@ -45,6 +45,13 @@ from governance.permissions import IsPortalUser
 from governance.selectors import visible_party_organizations
 
 
+def _valid(serializer_class, request) -> dict:
+    """The request's body checked by ``serializer_class`` (400 with its errors otherwise)."""
+    data = serializer_class(data=request.data)
+    data.is_valid(raise_exception=True)
+    return data.validated_data
+
+
 def meeting_detail_data(*, meeting: Meeting, user) -> dict:
     attendance = selectors.attendance_for(meeting=meeting)
     quorum = selectors.quorum_for(meeting=meeting)
@@ -98,9 +105,7 @@ class MeetingViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(request=MeetingInput, responses={201: MeetingOutput}, summary="安排议事会议")
     def create(self, request):
-        data = MeetingInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
+        values = _valid(MeetingInput, request)
         policies.meeting_create_can(
             user=request.user, organization=values["organization"], area=values["area"]
         ).raise_if_denied()
@@ -126,35 +131,32 @@ class MeetingViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(request=CancelInput, summary="取消会议")
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
-        data = CancelInput(data=request.data)
-        data.is_valid(raise_exception=True)
+        values = _valid(CancelInput, request)
         return self._act(
             request,
             pk,
             "cancel",
-            lambda m: services.meeting_cancel(actor=request.user, meeting=m, reason=data.validated_data["reason"]),
+            lambda m: services.meeting_cancel(actor=request.user, meeting=m, reason=values["reason"]),
         )
 
     @extend_schema(request=ParticipantInput, summary="邀请参会人")
     @action(detail=True, methods=["post"])
     def participants(self, request, pk=None):
-        data = ParticipantInput(data=request.data)
-        data.is_valid(raise_exception=True)
+        values = _valid(ParticipantInput, request)
         return self._act(
             request,
             pk,
             "invite",
-            lambda m: services.participant_add(actor=request.user, meeting=m, **data.validated_data),
+            lambda m: services.participant_add(actor=request.user, meeting=m, **values),
         )
 
     @extend_schema(request=SignInInput, summary="参会人凭签到码签到")
     @action(detail=True, methods=["post"], url_path="sign-in")
     def sign_in(self, request, pk=None):
-        data = SignInInput(data=request.data)
-        data.is_valid(raise_exception=True)
+        values = _valid(SignInInput, request)
         meeting = self._meeting(pk)
         policies.meeting_can(user=request.user, action="sign_in", meeting=meeting).raise_if_denied()
-        participant = services.meeting_sign_in(user=request.user, meeting=meeting, code=data.validated_data["code"])
+        participant = services.meeting_sign_in(user=request.user, meeting=meeting, code=values["code"])
         return Response(ParticipantOutput(participant).data)
 
     @extend_schema(request=AgendaItemInput, responses=AgendaItemOutput, summary="议程（列表 / 新增）")
@@ -164,15 +166,14 @@ class MeetingViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         if request.method == "GET":
             return Response(AgendaItemOutput(selectors.agenda_outline(meeting=meeting), many=True).data)
         policies.meeting_can(user=request.user, action="add_item", meeting=meeting).raise_if_denied()
-        data = AgendaItemInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        suggestion = data.validated_data.get("suggestion")
+        values = _valid(AgendaItemInput, request)
+        suggestion = values.get("suggestion")
         if (
             suggestion is not None
             and not selectors.visible_suggestions(user=request.user).filter(pk=suggestion.pk).exists()
         ):
             suggestion = None
-        values = {**data.validated_data, "suggestion": suggestion}
+        values = {**values, "suggestion": suggestion}
         item = services.agenda_item_add(actor=request.user, meeting=meeting, **values)
         item.number = selectors.agenda_numbers(meeting=meeting)[item.pk]
         return Response(AgendaItemOutput(item).data, status=status.HTTP_201_CREATED)
@@ -180,13 +181,12 @@ class MeetingViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(request=MinutesInput, summary="撰写会议纪要")
     @action(detail=True, methods=["post"])
     def minutes(self, request, pk=None):
-        data = MinutesInput(data=request.data)
-        data.is_valid(raise_exception=True)
+        values = _valid(MinutesInput, request)
         return self._act(
             request,
             pk,
             "write_minutes",
-            lambda m: services.meeting_minutes_save(actor=request.user, meeting=m, text=data.validated_data["text"]),
+            lambda m: services.meeting_minutes_save(actor=request.user, meeting=m, text=values["text"]),
         )
 
     @extend_schema(request=None, summary="纪要送参会人确认（默认3天）")
@@ -199,13 +199,10 @@ class MeetingViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(request=MinutesReplyInput, summary="参会人确认纪要或提出异议")
     @action(detail=True, methods=["post"], url_path="minutes/confirm")
     def minutes_confirm(self, request, pk=None):
-        data = MinutesReplyInput(data=request.data)
-        data.is_valid(raise_exception=True)
+        values = _valid(MinutesReplyInput, request)
         meeting = self._meeting(pk)
         policies.meeting_can(user=request.user, action="confirm_minutes", meeting=meeting).raise_if_denied()
-        response = services.meeting_minutes_reply(
-            user=request.user, meeting=meeting, objection=data.validated_data["objection"]
-        )
+        response = services.meeting_minutes_reply(user=request.user, meeting=meeting, objection=values["objection"])
         return Response({"round": response.round, "confirmed": response.confirmed, "objection": response.objection})
 
     @extend_schema(request=None, summary="公布会议纪要")
@@ -226,9 +223,8 @@ class AgendaItemViewSet(viewsets.GenericViewSet):
     def vote(self, request, pk=None):
         item = selectors.agenda_item_get_for_user(user=request.user, pk=pk)
         policies.meeting_can(user=request.user, action="vote", meeting=item.meeting).raise_if_denied()
-        data = VoteInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        item = services.agenda_item_vote(actor=request.user, item=item, **data.validated_data)
+        values = _valid(VoteInput, request)
+        item = services.agenda_item_vote(actor=request.user, item=item, **values)
         item.number = selectors.agenda_numbers(meeting=item.meeting)[item.pk]
         return Response({**AgendaItemOutput(item).data, "adopted": item.adopted})
 
@@ -241,9 +237,8 @@ class AgendaItemViewSet(viewsets.GenericViewSet):
     def move(self, request, pk=None):
         item = selectors.agenda_item_get_for_user(user=request.user, pk=pk)
         policies.meeting_can(user=request.user, action="arrange_agenda", meeting=item.meeting).raise_if_denied()
-        data = AgendaMoveInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.agenda_item_move(actor=request.user, item=item, **data.validated_data)
+        values = _valid(AgendaMoveInput, request)
+        services.agenda_item_move(actor=request.user, item=item, **values)
         return Response(AgendaItemOutput(selectors.agenda_outline(meeting=item.meeting), many=True).data)
 
 
@@ -261,9 +256,8 @@ class ResolutionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     def progress(self, request, pk=None):
         resolution = selectors.resolution_get_for_user(user=request.user, pk=pk)
         policies.resolution_can(user=request.user, action="progress", resolution=resolution).raise_if_denied()
-        data = ProgressInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.resolution_progress(actor=request.user, resolution=resolution, **data.validated_data)
+        values = _valid(ProgressInput, request)
+        services.resolution_progress(actor=request.user, resolution=resolution, **values)
         return Response(ResolutionOutput(selectors.resolution_get_for_user(user=request.user, pk=pk)).data)
 
     @extend_schema(request=SubtaskInput, responses={201: ResolutionOutput}, summary="分解子任务")
@@ -271,9 +265,8 @@ class ResolutionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     def subtasks(self, request, pk=None):
         resolution = selectors.resolution_get_for_user(user=request.user, pk=pk)
         policies.resolution_can(user=request.user, action="subtask", resolution=resolution).raise_if_denied()
-        data = SubtaskInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        child = services.resolution_subtask_add(actor=request.user, parent=resolution, **data.validated_data)
+        values = _valid(SubtaskInput, request)
+        child = services.resolution_subtask_add(actor=request.user, parent=resolution, **values)
         return Response(ResolutionOutput(child).data, status=status.HTTP_201_CREATED)
 
 
@@ -288,10 +281,9 @@ class SuggestionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(request=SuggestionInput, responses={201: SuggestionOutput}, summary="提出议题")
     def create(self, request):
-        data = SuggestionInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        policies.suggestion_create_can(user=request.user, area=data.validated_data["area"]).raise_if_denied()
-        suggestion = services.suggestion_create(author=request.user, **data.validated_data)
+        values = _valid(SuggestionInput, request)
+        policies.suggestion_create_can(user=request.user, area=values["area"]).raise_if_denied()
+        suggestion = services.suggestion_create(author=request.user, **values)
         return Response(SuggestionOutput(suggestion).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={201: OpenApiTypes.OBJECT}, summary="附议（每人一次）")
@@ -318,9 +310,7 @@ class ServiceItemViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(request=ServiceItemInput, responses={201: ServiceItemOutput}, summary="新增服务项目")
     def create(self, request):
-        data = ServiceItemInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
+        values = _valid(ServiceItemInput, request)
         policies.compound_can(user=request.user, action="manage", compound=values["compound"]).raise_if_denied()
         resolution = values.get("resolution")
         if resolution is not None:
@@ -333,9 +323,8 @@ class ServiceItemViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def ratings(self, request, pk=None):
         item = selectors.service_item_get_for_user(user=request.user, pk=pk)
         policies.service_item_rate_can(user=request.user, item=item).raise_if_denied()
-        data = RatingInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        rating = services.service_item_rate(resident=request.user, item=item, **data.validated_data)
+        values = _valid(RatingInput, request)
+        rating = services.service_item_rate(resident=request.user, item=item, **values)
         return Response(RatingOutput(rating).data, status=status.HTTP_201_CREATED)
 
 
@@ -349,9 +338,7 @@ class FeePlanViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(request=FeePlanInput, responses={201: FeePlanOutput}, summary="新增经费方案")
     def create(self, request):
-        data = FeePlanInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
+        values = _valid(FeePlanInput, request)
         policies.compound_can(user=request.user, action="manage", compound=values["compound"]).raise_if_denied()
         plan = services.fee_plan_create(actor=request.user, **values)
         return Response(FeePlanOutput(plan).data, status=status.HTTP_201_CREATED)

@@ -45,6 +45,14 @@ def _prefixes(paths: list[str]) -> set[str]:
     return out
 
 
+def _get_or_404(queryset: QuerySet, **lookup):
+    """The one row of ``queryset`` the lookup names, or 404 (also for a malformed id)."""
+    try:
+        return queryset.get(**lookup)
+    except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
 def area_scope_q(*, user: User, path_field: str) -> Q:
     """Rows whose area lies under, or covers, one of the user's posts."""
     paths = jurisdiction_paths(user=user)
@@ -67,10 +75,7 @@ def visible_meetings(*, user: User) -> QuerySet[Meeting]:
 
 
 def meeting_get_for_user(*, user: User, pk) -> Meeting:
-    try:
-        return visible_meetings(user=user).get(pk=pk)
-    except (Meeting.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404 from exc
+    return _get_or_404(visible_meetings(user=user), pk=pk)
 
 
 def meeting_list(*, user: User, status: str = "", area: str = "") -> QuerySet[Meeting]:
@@ -83,12 +88,9 @@ def meeting_list(*, user: User, status: str = "", area: str = "") -> QuerySet[Me
 
 
 def agenda_item_get_for_user(*, user: User, pk) -> AgendaItem:
-    try:
-        return AgendaItem.objects.select_related("meeting").get(
-            pk=pk, meeting__in=visible_meetings(user=user).values("pk")
-        )
-    except (AgendaItem.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404 from exc
+    return _get_or_404(
+        AgendaItem.objects.select_related("meeting"), pk=pk, meeting__in=visible_meetings(user=user).values("pk")
+    )
 
 
 def agenda_outline(*, meeting: Meeting) -> list[AgendaItem]:
@@ -143,10 +145,7 @@ def visible_resolutions(*, user: User) -> QuerySet[Resolution]:
 
 
 def resolution_get_for_user(*, user: User, pk) -> Resolution:
-    try:
-        return visible_resolutions(user=user).get(pk=pk)
-    except (Resolution.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404 from exc
+    return _get_or_404(visible_resolutions(user=user), pk=pk)
 
 
 def overdue_resolutions(*, user: User) -> QuerySet[Resolution]:
@@ -245,10 +244,7 @@ def visible_service_items(*, user: User) -> QuerySet[ServiceItem]:
 
 
 def service_item_get_for_user(*, user: User, pk) -> ServiceItem:
-    try:
-        return visible_service_items(user=user).get(pk=pk)
-    except (ServiceItem.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404 from exc
+    return _get_or_404(visible_service_items(user=user), pk=pk)
 
 
 def compound_get_for_user(*, user: User, code: str) -> Area:
@@ -373,10 +369,7 @@ def compound_seat_get(*, compound: Area, pk) -> Seat:
 
 
 def compound_volunteer_get(*, compound: Area, pk) -> Volunteer:
-    try:
-        return volunteers_in(compound=compound).get(pk=pk)
-    except (Volunteer.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404 from exc
+    return _get_or_404(volunteers_in(compound=compound), pk=pk)
 
 
 @dataclass

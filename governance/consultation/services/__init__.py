@@ -1,50 +1,33 @@
 """Every write of the consultation app, one module per area of use cases (re-exported here)."""
 
 from governance.consultation.services.agenda import MAX_ITEMS, agenda_item_add, agenda_item_move
-from governance.consultation.services.meetings import (
+from governance.consultation.services.flows import (
     BATCH,
-    CODE_ALPHABET,
-    CONFIRM_DAYS,
-    DEFAULT_RESOLUTION_DAYS,
     MEETING_FLOW,
-    NUDGE_AFTER,
-    REMIND_BEFORE,
     RESOLUTION_FLOW,
-    SIGN_IN_GRACE,
     SUGGESTION_FLOW,
-    AlreadyVoted,
-    MeetingNotInSession,
-    MinutesPublished,
-    NoQuorum,
-    NotInvited,
-    SignIn,
-    WrongCode,
-    adopted_by_rule,
-    agenda_item_vote,
+    timeline_add,
+)
+from governance.consultation.services.meetings import (
+    REMIND_BEFORE,
     meeting_cancel,
     meeting_conclude,
     meeting_create,
+    meeting_open,
+    meeting_remind,
+    meetings_remind_due,
+    participant_add,
+)
+from governance.consultation.services.minutes import (
+    CONFIRM_DAYS,
+    NUDGE_AFTER,
+    MinutesPublished,
     meeting_minutes_nudge,
     meeting_minutes_publish,
     meeting_minutes_reply,
     meeting_minutes_save,
     meeting_minutes_send,
-    meeting_open,
-    meeting_remind,
-    meeting_sign_in,
     meetings_minutes_nudge_due,
-    meetings_remind_due,
-    participant_add,
-    participant_sign_in_by_staff,
-    resolution_flag_overdue,
-    resolution_progress,
-    resolution_subtask_add,
-    resolutions_flag_overdue,
-    sign_in_closes_at,
-    sign_in_open,
-    suggestion_create,
-    suggestion_support,
-    timeline_add,
 )
 from governance.consultation.services.property import (
     council_rule_set,
@@ -57,6 +40,35 @@ from governance.consultation.services.property import (
     volunteer_assign,
     volunteer_check,
     volunteer_end,
+)
+from governance.consultation.services.resolutions import (
+    resolution_flag_overdue,
+    resolution_progress,
+    resolution_subtask_add,
+    resolutions_flag_overdue,
+)
+from governance.consultation.services.sign_in import (
+    CODE_ALPHABET,
+    SIGN_IN_GRACE,
+    NotInvited,
+    SignIn,
+    WrongCode,
+    meeting_sign_in,
+    participant_sign_in_by_staff,
+    sign_in_closes_at,
+    sign_in_open,
+)
+from governance.consultation.services.topics import (
+    suggestion_create,
+    suggestion_support,
+)
+from governance.consultation.services.votes import (
+    DEFAULT_RESOLUTION_DAYS,
+    AlreadyVoted,
+    MeetingNotInSession,
+    NoQuorum,
+    adopted_by_rule,
+    agenda_item_vote,
 )
 
 __all__ = [

@@ -19,12 +19,8 @@ from django.utils.translation import gettext as _
 
 from governance.consultation.models import AgendaItem, Meeting, Suggestion, TimelineEntry
 from governance.consultation.selectors import agenda_numbers
-from governance.consultation.services.meetings import (
-    SUGGESTION_FLOW,
-    _meeting_url,
-    _require_open_meeting,
-    timeline_add,
-)
+from governance.consultation.services.flows import SUGGESTION_FLOW, _meeting_url, timeline_add
+from governance.consultation.services.meetings import _require_open_meeting
 from governance.exceptions import Conflict, StaleState
 from governance.models import AuditEntry, Department, User
 from governance.outbox import notification_enqueue
