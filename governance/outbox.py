@@ -92,9 +92,8 @@ def _message_of(title: str, message_key: str, params: dict | None) -> tuple[str,
 
 
 def recipient_language(user: User | None) -> str:
-    """The language a notice is delivered in: the person's own if the account has one, else the default."""
-    language = getattr(user, "language", "") if user is not None else ""
-    return language or settings.LANGUAGE_CODE
+    """The language a notice is delivered in: the person's own (``User.language``) if set, else the default."""
+    return (user.language if user is not None else "") or settings.LANGUAGE_CODE
 
 
 def notification_send(

@@ -192,7 +192,8 @@ def test_redeliver_keeps_going_past_a_failing_notification(reachable, make_user,
     assert failing.delivered_at is None
     assert failing.delivery_error == "短信网关无响应"
     assert email_only.delivered_at is not None
-    assert f"Delivery of notification {failing.pk} failed (ConnectionError)" in caplog.text
+    warnings = [r.getMessage() for r in caplog.records if r.name == "governance.outbox"]
+    assert warnings == [f"Delivery of notification {failing.pk} failed (ConnectionError); left for the next scan."]
 
 
 # --- SMS backends --------------------------------------------------------------------------------
@@ -392,3 +393,50 @@ def test_recipient_language_is_the_persons_own_else_the_default(reachable):
     assert recipient_language(reachable) == "zh-hans"
     reachable.language = "en"
     assert recipient_language(reachable) == "en"
+
+
+def test_a_notice_without_a_link_is_delivered_without_one(reachable, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        send(reachable, url="")
+    assert mail.outbox[0].body == "东升花园3号楼漏水"
+    assert LocmemSmsBackend.outbox == [("13812345678", "新工单 东升花园3号楼漏水")]
+
+
+def test_an_sms_only_notice_sends_no_email_to_a_person_who_has_an_address(
+    reachable, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        send(reachable, email=False)
+    assert mail.outbox == []
+    assert len(LocmemSmsBackend.outbox) == 1
+
+
+class ClaimCheckingSmsBackend:
+    """A gateway that, while sending, looks at the row: it must be claimed by then."""
+
+    seen: list = []
+
+    def send(self, *, phone: str, text: str) -> None:
+        row = Notification.objects.get(by_sms=True)
+        ClaimCheckingSmsBackend.seen.append((row.delivery_claimed_at is not None, row.delivered_at))
+
+
+def test_a_notice_is_claimed_before_it_is_sent_and_marked_only_after(reachable, settings):
+    settings.SMS_BACKEND = "tests.governance.test_notifications.ClaimCheckingSmsBackend"
+    ClaimCheckingSmsBackend.seen = []
+    notification, _ = send(reachable, email=False)
+    assert outbox.notification_deliver(notification_id=notification.pk) is True
+    assert ClaimCheckingSmsBackend.seen == [(True, None)]
+    notification.refresh_from_db()
+    assert notification.delivered_at is not None
+
+
+def test_an_sms_key_is_per_phone_and_a_phone_takes_one_row_per_key(db):
+    assert outbox.notification_enqueue_sms(phone="13812340002", key="rate:1", text="已受理") is True
+    assert outbox.notification_enqueue_sms(phone="13812340003", key="rate:1", text="已受理") is True
+    assert outbox.notification_enqueue_sms(phone="13812340002", key="rate:2", text="已办结") is True
+    assert sorted(Notification.objects.values_list("to_phone", "idempotency_key")) == [
+        ("13812340002", "rate:1"),
+        ("13812340002", "rate:2"),
+        ("13812340003", "rate:1"),
+    ]
