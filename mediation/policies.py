@@ -1,6 +1,7 @@
 """Who may do what in mediation — the only place role sets and the action matrix live.
 
-A case exists only for its mediators and the supervisors of its centre and the tiers above it:
+A case exists only for its mediators and the supervisors of its centre and the tiers above it (and,
+read-only, for the lower tier that handed it up: its mediators and its centre's supervisors):
 for everyone else every action is refused as ``404`` (hidden), so the API, the pages and the
 admin never confirm that a case exists. Among those who see it, mediators act on the case and
 supervisors assign and escalate. Whether the *state* allows a move is the workflow's question

@@ -5,6 +5,10 @@ centre handling it and of the tiers above it; a superuser. For everyone else —
 grid workers, other mediators, residents — the case does not exist (404). A resident who filed a
 case online sees its public-safe progress only, through :func:`own_filed_cases`, never the case
 page.
+
+After a hand-up to a higher tier the lower tier keeps *reading* the case — the mediators who handed
+it over and the supervisors of the centre that handed it up — but acts on nothing
+(``mediation.policies``); their figures and work lists leave it out (``handed_over=False``).
 """
 
 from django.db.models import Count, Q, QuerySet
