@@ -5,6 +5,7 @@ from django.contrib import admin
 
 from mediation.models import (
     Agreement,
+    AgreementSignature,
     Case,
     CaseCounter,
     CaseMediator,
@@ -79,5 +80,14 @@ class MediatorProfileAdmin(admin.ModelAdmin):
 
 
 # Session notes (背对背 channels) are for the case's mediators only: not in the admin.
-for model in (CaseMediator, CaseCounter, PartyRelation, Session, Agreement, JudicialConfirmation, FollowUp):
+for model in (
+    CaseMediator,
+    CaseCounter,
+    PartyRelation,
+    Session,
+    Agreement,
+    AgreementSignature,
+    JudicialConfirmation,
+    FollowUp,
+):
     admin.site.register(model, ReadOnlyAdmin)

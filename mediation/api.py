@@ -277,6 +277,36 @@ class AgreementView(MediationView):
         return self.detail(case, code=status.HTTP_201_CREATED)
 
 
+class AgreementSignaturesView(MediationView):
+    """Who has signed the agreement: every party of the case, signed or not."""
+
+    def rows(self, case: Case) -> list[dict]:
+        if selectors.case_agreement(case=case) is None:
+            raise Http404
+        return s.SignatureOutput(s.signature_rows(selectors.agreement_signatures(case=case)), many=True).data
+
+    @extend_schema(responses=s.SignatureOutput(many=True), summary="调解协议的当事人签字情况（查看记入审计）")
+    def get(self, request, pk):
+        case = self.case(pk, "view")
+        rows = self.rows(case)
+        services.case_read_record(actor=request.user, case=case, part="signatures", request=request)
+        return Response(rows)
+
+    @extend_schema(
+        request=s.SignatureInput,
+        responses={201: s.SignatureOutput(many=True)},
+        summary="登记当事人签字（当面签字或调解员事后补录；日期不能晚于今天）",
+    )
+    def post(self, request, pk):
+        case = self.case(pk, "record_signature")
+        values = _valid(s.SignatureInput, request)
+        party = Party.objects.filter(pk=values["party"], case=case).first()
+        services.signature_record(
+            case=case, actor=request.user, party=party, signed_on=values["signed_on"], method=values["method"]
+        )
+        return Response(self.rows(case), status=status.HTTP_201_CREATED)
+
+
 class AgreementPdfView(MediationView):
     @extend_schema(
         responses={(200, "application/pdf"): OpenApiTypes.BINARY},

@@ -23,6 +23,11 @@ urlpatterns = [
     path("cases/<int:pk>/sessions/", api.CaseSessionsView.as_view(), name="mediation-case-sessions"),
     path("sessions/<int:pk>/hold/", api.SessionHoldView.as_view(), name="mediation-session-hold"),
     path("cases/<int:pk>/agreement/", api.AgreementView.as_view(), name="mediation-case-agreement"),
+    path(
+        "cases/<int:pk>/agreement/signatures/",
+        api.AgreementSignaturesView.as_view(),
+        name="mediation-case-agreement-signatures",
+    ),
     path("cases/<int:pk>/agreement/pdf/", api.AgreementPdfView.as_view(), name="mediation-case-agreement-pdf"),
     path("cases/<int:pk>/follow-ups/", api.CaseFollowUpsView.as_view(), name="mediation-case-follow-ups"),
     path("follow-ups/<int:pk>/record/", api.FollowUpRecordView.as_view(), name="mediation-follow-up-record"),

@@ -115,6 +115,15 @@ def _case(mediator, description, *, type="neighbour", steps=(), risk="low", reas
                 signed_on=timezone.localdate() - timedelta(days=signed_days_ago or 0),
                 performance_due=timezone.localdate() + timedelta(days=15),
             )
+        elif step in ("sign", "sign_one"):
+            # Signed on the day of the agreement, recorded by the mediator from the paper.
+            agreement = case.agreement
+            parties = list(case.parties.order_by("role", "id"))
+            for party in parties[:1] if step == "sign_one" else parties:
+                services.signature_record(
+                    case=case, actor=mediator, party=party, signed_on=agreement.signed_on,
+                    method="in_person" if agreement.signed_on == timezone.localdate() else "after_the_fact",
+                )  # fmt: skip
         elif step == "visits":
             for follow_up in case.follow_ups.filter(status="pending"):
                 services.follow_up_record(follow_up=follow_up, actor=mediator, outcome="performed", note="已按协议履行")
@@ -148,11 +157,12 @@ def seed(context: dict) -> None:
     _case(mediator, "宅基地边界围墙纠纷，双方对界址有争议", type="homestead", steps=("accept",),
           risk="medium", reason="双方曾发生推搡", pair=0)  # fmt: skip
     _case(mediator, "楼上卫生间漏水损坏楼下吊顶，双方就赔偿协商未果", steps=("accept", "held", "scheduled"), pair=1)
-    _case(mediator, "物业费与停车位使用纠纷", type="property", steps=("accept", "start", "agree"), signed_days_ago=6,
-          pair=2)  # fmt: skip
-    _case(mediator, "装修噪音扰民引发邻里矛盾", steps=("accept", "start", "agree"), signed_days_ago=8, pair=3)
-    _case(mediator, "赡养老人费用分担的家庭纠纷", type="family", steps=("accept", "start", "agree", "visits", "close"),
-          signed_days_ago=40, pair=4)  # fmt: skip
+    _case(mediator, "物业费与停车位使用纠纷", type="property", steps=("accept", "start", "agree", "sign_one"),
+          signed_days_ago=6, pair=2)  # fmt: skip
+    _case(mediator, "装修噪音扰民引发邻里矛盾", steps=("accept", "start", "agree", "sign"), signed_days_ago=8,
+          pair=3)  # fmt: skip
+    _case(mediator, "赡养老人费用分担的家庭纠纷", type="family",
+          steps=("accept", "start", "agree", "sign", "visits", "close"), signed_days_ago=40, pair=4)  # fmt: skip
     _case(mediator, "拆迁补偿款分配纠纷", type="family", steps=("accept", "start", "fail", "refer"),
           risk="high", reason="涉及金额大、人数多", pair=5)  # fmt: skip
     _case(mediator, "拖欠装修工人工资纠纷", type="labour", steps=("decline",), pair=6)

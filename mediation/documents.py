@@ -3,8 +3,9 @@
 
     title, the case number on the right; the parties one by one (role, name, ID number, address,
     telephone); 纠纷主要事实、争议事项; 经调解，自愿达成如下协议 and the terms, numbered; 履行方式、
-    时限; 本协议一式 N 份 and when it takes effect; the signature lines of every party and of the
-    mediators; the mediation organisation and the signing date on the right.
+    时限; 本协议一式 N 份 and when it takes effect; the signature lines of every party (已签字 and
+    the date once their signature is recorded, else the empty line) and of the mediators; the
+    mediation organisation and the signing date on the right.
 
 It is the case's own document, given to the parties and kept in the file: it carries the parties'
 data unmasked, and only those who may see the case page may download it (``mediation.policies``,
@@ -91,14 +92,21 @@ def agreement_lines(*, case: Case, agreement: Agreement) -> list[Line]:
         ),
         gap(8),
     ]
+    signed = {sig.party_id: sig for sig in agreement.signatures.all()}
     for party in parties:
-        out.append(
-            Line(
-                _("%(role)s（签名盖章或按指印）：%(name)s　＿＿＿＿＿＿＿＿")
-                % {"role": party.get_role_display(), "name": party.name},
-                height=10,
-            )
-        )
+        signature = signed.get(party.pk)
+        if signature is not None:
+            text = _("%(role)s（签名盖章或按指印）：%(name)s　已签字　%(date)s") % {
+                "role": party.get_role_display(),
+                "name": party.name,
+                "date": chinese_date(signature.signed_on),
+            }
+        else:
+            text = _("%(role)s（签名盖章或按指印）：%(name)s　＿＿＿＿＿＿＿＿") % {
+                "role": party.get_role_display(),
+                "name": party.name,
+            }
+        out.append(Line(text, height=10))
     names = "、".join(a.mediator.display_name for a in mediators)
     out += [
         Line(_("调解员（签名）：%(names)s　＿＿＿＿＿＿＿＿") % {"names": names}, height=10),

@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from mediation.models import Case, FollowUp, Party, Session, SessionNote
+from mediation.models import AgreementSignature, Case, FollowUp, Party, Session, SessionNote
 
 
 class DateInput(forms.DateInput):
@@ -120,6 +120,21 @@ class RelationForm(forms.Form):
             self.fields[name].label_from_instance = lambda p: f"{p.get_role_display()} {p.name}"
         self.fields["other_user"].queryset = mediators
         self.fields["other_user"].label_from_instance = lambda u: u.display_name
+
+
+class SignatureForm(forms.Form):
+    """A party's signature on the agreement: the parties who have not signed yet."""
+
+    party = forms.ModelChoiceField(label=_("当事人"), queryset=None, empty_label=None)
+    method = forms.ChoiceField(
+        label=_("登记方式"), choices=AgreementSignature.Method.choices, initial=AgreementSignature.Method.IN_PERSON
+    )
+    signed_on = forms.DateField(label=_("签字日期"), widget=DateInput(), initial=timezone.localdate, required=False)
+
+    def __init__(self, *args, parties=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["party"].queryset = parties
+        self.fields["party"].label_from_instance = lambda p: f"{p.get_role_display()} {p.name}"
 
 
 class SessionForm(forms.Form):

@@ -453,6 +453,40 @@ class Agreement(models.Model):
         return f"{self.case} {self.signed_on}"
 
 
+class AgreementSignature(models.Model):
+    """One party's signature on the agreement (签名、盖章或按指印): when, and how it was recorded.
+
+    A party of the case without a row has not signed. The date may be entered after the fact
+    (by the mediator, from the signed paper), never in the future and never before the agreement's
+    own date; a signature recorded in person is dated the day it is recorded."""
+
+    class Method(models.TextChoices):
+        IN_PERSON = "in_person", _("当面签字")
+        AFTER_THE_FACT = "after_the_fact", _("调解员事后补录")
+
+    agreement = models.ForeignKey(
+        Agreement, verbose_name=_("调解协议"), on_delete=models.CASCADE, related_name="signatures"
+    )
+    party = models.ForeignKey(Party, verbose_name=_("当事人"), on_delete=models.CASCADE, related_name="signatures")
+    signed_on = models.DateField(_("签字日期"))
+    method = models.CharField(_("登记方式"), max_length=16, choices=Method.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("登记人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("当事人签字")
+        verbose_name_plural = pgettext_lazy("plural", "当事人签字")
+        ordering = ["agreement_id", "party_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "party"], name="mediation_signature_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.party} {self.signed_on}"
+
+
 class JudicialConfirmation(models.Model):
     """司法确认 of an agreement: applied → confirmed | rejected."""
 

@@ -1,6 +1,7 @@
 """Who may do what in mediation — the only place role sets and the action matrix live.
 
-A case exists only for its mediators and the supervisors of its centre and the tiers above it:
+A case exists only for its mediators and the supervisors of its centre and the tiers above it (and,
+read-only, for the lower tier that handed it up: its mediators and its centre's supervisors):
 for everyone else every action is refused as ``404`` (hidden), so the API, the pages and the
 admin never confirm that a case exists. Among those who see it, mediators act on the case and
 supervisors assign and escalate. Whether the *state* allows a move is the workflow's question
@@ -25,6 +26,7 @@ from mediation.selectors import (
     is_case_mediator,
     is_case_supervisor,
     is_handed_over_mediator,
+    is_handed_over_supervisor,
 )
 
 MEDIATOR_ROLES = frozenset({Role.MEDIATOR})
@@ -42,7 +44,9 @@ RESIDENT_ROLES = frozenset({Role.RESIDENT})
 # involved), the lower tier's mediators keep *reading* the case they handed over — its parties,
 # timeline, agreement and the channel notes of the sessions they held — but can no longer act on
 # it (403 ``handed_over``), unless they were kept on as co-mediators (at the hand-over, or by the
-# receiving centre assigning them again).
+# receiving centre assigning them again). The supervisors of the centre that handed the case up
+# keep the same read-only access (403 ``handed_over`` on every action; the receiving centre's
+# supervisors supervise it now).
 CASE_ACTIONS: dict[str, str] = {
     "view": "read",
     "read_parties": "read",
@@ -59,6 +63,7 @@ CASE_ACTIONS: dict[str, str] = {
     "schedule_session": "mediator",
     "hold_session": "mediator",
     "record_agreement": "mediator",
+    "record_signature": "mediator",
     "apply_confirmation": "mediator",
     "decide_confirmation": "mediator",
     "record_follow_up": "mediator",
@@ -81,7 +86,10 @@ def case_can(*, user: User, action: str, case: Case) -> Decision:
     mediator = is_case_mediator(user=user, case=case)
     supervisor = is_case_supervisor(user=user, case=case)
     handed_over = not (mediator or supervisor) and is_handed_over_mediator(user=user, case=case)
-    if not (mediator or supervisor or handed_over):
+    handed_over_supervisor = not (mediator or supervisor or handed_over) and is_handed_over_supervisor(
+        user=user, case=case
+    )
+    if not (mediator or supervisor or handed_over or handed_over_supervisor):
         return _hidden()
     if who == "read":
         return allow()
@@ -90,6 +98,8 @@ def case_can(*, user: User, action: str, case: Case) -> Decision:
             "handed_over",
             _("本案已移交上一级调解中心：您仍可查看，但不能再办理（除非被留任为协办调解员）。"),
         )
+    if handed_over_supervisor:
+        return deny("handed_over", _("本案已移交上一级调解中心：您仍可查看，但督办和指派由上级调解中心负责。"))
     if who == "team":
         return allow()
     if who == "mediator":
@@ -116,6 +126,13 @@ def channel_notes_visible(*, user: User, case: Case) -> Callable[[Session], bool
         return lambda session: True
     cutoff = assignment.handed_over_at
     return lambda session: session.held_at is not None and session.held_at <= cutoff
+
+
+def is_handed_over_reader(*, user: User, case: Case) -> bool:
+    """Someone of a lower tier who handed the case up and now only reads it (mediator or supervisor)."""
+    return bool(case_can(user=user, action="view", case=case)) and not any(
+        case_can(user=user, action=action, case=case) for action, who in CASE_ACTIONS.items() if who == "team"
+    )
 
 
 def case_actions_allowed(*, user: User, case: Case) -> set[str]:

@@ -5,6 +5,10 @@ centre handling it and of the tiers above it; a superuser. For everyone else —
 grid workers, other mediators, residents — the case does not exist (404). A resident who filed a
 case online sees its public-safe progress only, through :func:`own_filed_cases`, never the case
 page.
+
+After a hand-up to a higher tier the lower tier keeps *reading* the case — the mediators who handed
+it over and the supervisors of the centre that handed it up — but acts on nothing
+(``mediation.policies``); their figures and work lists leave it out (``handed_over=False``).
 """
 
 from django.db.models import Count, Q, QuerySet
@@ -17,6 +21,7 @@ from grids.models import Event
 from grids.selectors import event_get_for_user
 from mediation.models import (
     Agreement,
+    AgreementSignature,
     Case,
     CaseMediator,
     CaseTimelineEntry,
@@ -39,20 +44,32 @@ def _active(user: User) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.is_active)
 
 
-def case_scope_q(*, user: User) -> Q:
-    """Rows of ``Case`` the user may see, as conditions on the case's own columns (no join)."""
+def case_scope_q(*, user: User, handed_over: bool = True) -> Q:
+    """Rows of ``Case`` the user may see, as conditions on the case's own columns (no join).
+
+    With ``handed_over`` (the default: every list, detail and API door) the cases the user's tier
+    handed up to a higher centre are included — read-only for them (``mediation.policies``): a
+    mediator's hand-over is on their assignment; a supervisor's is "over the registering centre
+    (``Case.centre``) but no longer over the handling one", since escalation only ever moves the
+    handling centre up the registering centre's chain of ancestors. Without it, only the cases the
+    user works on or supervises now (the supervisor's figures and work lists)."""
     if not _active(user):
         return Q(pk__in=[])
     if user.is_superuser:
         return Q()
-    scope = Q(pk__in=CaseMediator.objects.filter(mediator=user).values("case_id"))
+    assignments = CaseMediator.objects.filter(mediator=user)
+    if not handed_over:
+        assignments = assignments.filter(handed_over_at__isnull=True)
+    scope = Q(pk__in=assignments.values("case_id"))
     for path in jurisdiction_paths(user=user, roles=SUPERVISOR_ROLES) or []:
         scope |= Q(handling_area__path__startswith=path)
+        if handed_over:
+            scope |= Q(centre__path__startswith=path)
     return scope
 
 
-def visible_cases(*, user: User) -> QuerySet[Case]:
-    return Case.objects.filter(case_scope_q(user=user))
+def visible_cases(*, user: User, handed_over: bool = True) -> QuerySet[Case]:
+    return Case.objects.filter(case_scope_q(user=user, handed_over=handed_over))
 
 
 def case_assignment(*, user: User, case: Case) -> CaseMediator | None:
@@ -96,6 +113,16 @@ def is_case_supervisor(*, user: User, case: Case) -> bool:
         return True
     paths = jurisdiction_paths(user=user, roles=SUPERVISOR_ROLES) or []
     return any(case.handling_area.path.startswith(path) for path in paths)
+
+
+def is_handed_over_supervisor(*, user: User, case: Case) -> bool:
+    """A supervisor of a centre that handed the case up and is no longer over the one handling
+    it: over the registering centre, not over the handling centre. Reads, no longer acts."""
+    if not _active(user) or user.is_superuser:
+        return False
+    paths = jurisdiction_paths(user=user, roles=SUPERVISOR_ROLES) or []
+    over_centre = any(case.centre.path.startswith(path) for path in paths)
+    return over_centre and not any(case.handling_area.path.startswith(path) for path in paths)
 
 
 def case_list(*, user: User, status: str | None = None) -> QuerySet[Case]:
@@ -154,6 +181,17 @@ def case_follow_ups(*, case: Case) -> QuerySet[FollowUp]:
 
 def case_agreement(*, case: Case) -> Agreement | None:
     return Agreement.objects.filter(case=case).first()
+
+
+def agreement_signatures(*, case: Case) -> list[tuple[Party, AgreementSignature | None]]:
+    """Every party of the case with their signature on its agreement (None: not signed yet)."""
+    signed = {sig.party_id: sig for sig in AgreementSignature.objects.filter(agreement__case=case)}
+    return [(party, signed.get(party.pk)) for party in case_parties(case=case)]
+
+
+def unsigned_parties(*, case: Case) -> list[Party]:
+    """The parties who have not signed the case's agreement (all of them when there is none)."""
+    return [party for party, signature in agreement_signatures(case=case) if signature is None]
 
 
 def session_get_for_user(*, user: User, pk) -> Session:

@@ -105,6 +105,40 @@ class AgreementInput(serializers.Serializer):
     performance_due = serializers.DateField(required=False, allow_null=True)
 
 
+class SignatureInput(serializers.Serializer):
+    party = serializers.IntegerField()
+    method = serializers.CharField(max_length=16)
+    signed_on = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class SignatureOutput(serializers.Serializer):
+    """One party of the case and their signature on the agreement (masked name, like the detail)."""
+
+    party = serializers.IntegerField()
+    role = serializers.CharField()
+    name = serializers.CharField()
+    signed = serializers.BooleanField()
+    signed_on = serializers.DateField(allow_null=True)
+    method = serializers.CharField(allow_blank=True)
+    recorded_at = serializers.DateTimeField(allow_null=True)
+
+
+def signature_rows(rows) -> list[dict]:
+    """``selectors.agreement_signatures`` as the API shows it."""
+    return [
+        {
+            "party": party.pk,
+            "role": party.role,
+            "name": party.name_masked,
+            "signed": signature is not None,
+            "signed_on": signature.signed_on if signature else None,
+            "method": signature.method if signature else "",
+            "recorded_at": signature.recorded_at if signature else None,
+        }
+        for party, signature in rows
+    ]
+
+
 class FollowUpInput(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=FollowUp.Outcome.choices)
     note = serializers.CharField(required=False, allow_blank=True, default="")

@@ -1,7 +1,7 @@
 """Statistics and early warning for supervisors (大数据预警, kept honest: counts and rules).
 
 Every figure is over :func:`mediation.selectors.visible_cases` — a supervisor counts the cases
-of their own centres only."""
+of their own centres only (not those their centre handed up to a higher one)."""
 
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -36,7 +36,7 @@ class Repeat:
 
 
 def status_by_tier(*, user: User) -> list[tuple[str, dict[str, int]]]:
-    rows = visible_cases(user=user).values("tier", "status").annotate(n=Count("pk"))
+    rows = visible_cases(user=user, handed_over=False).values("tier", "status").annotate(n=Count("pk"))
     table = {tier: dict.fromkeys(Case.Status.values, 0) for tier in TIER_ORDER}
     for row in rows:
         table[row["tier"]][row["status"]] = row["n"]
@@ -46,7 +46,7 @@ def status_by_tier(*, user: User) -> list[tuple[str, dict[str, int]]]:
 def overdue_cases(*, user: User, today: date | None = None):
     today = today or timezone.localdate()
     return (
-        visible_cases(user=user)
+        visible_cases(user=user, handed_over=False)
         .filter(status__in=Case.OPEN_STATUSES, deadline__lt=today)
         .select_related("handling_area")
         .order_by("deadline", "id")
@@ -56,7 +56,7 @@ def overdue_cases(*, user: User, today: date | None = None):
 def high_risk_near_deadline(*, user: User, today: date | None = None):
     today = today or timezone.localdate()
     return (
-        visible_cases(user=user)
+        visible_cases(user=user, handed_over=False)
         .filter(
             status__in=Case.OPEN_STATUSES,
             risk_level=Case.Risk.HIGH,
@@ -78,7 +78,7 @@ def hotspots(*, user: User, now=None) -> list[Hotspot]:
     now = now or timezone.now()
     since_90, since_30 = now - timedelta(days=90), now - timedelta(days=30)
     rows = (
-        visible_cases(user=user)
+        visible_cases(user=user, handed_over=False)
         .filter(created_at__gte=since_90)
         .values("area", "type")
         .annotate(last_90=Count("pk"), last_30=Count("pk", filter=Q(created_at__gte=since_30)))
@@ -100,7 +100,7 @@ def hotspots(*, user: User, now=None) -> list[Hotspot]:
 
 def repeated_disputes(*, user: User) -> list[Repeat]:
     """The same applicant and respondent (by phone, else name) in more than one case."""
-    parties = Party.objects.filter(case__in=visible_cases(user=user)).values_list(
+    parties = Party.objects.filter(case__in=visible_cases(user=user, handed_over=False)).values_list(
         "case_id", "case__number", "role", "name", "phone"
     )
     sides: dict[int, dict[str, set]] = {}

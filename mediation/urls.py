@@ -17,6 +17,7 @@ urlpatterns = [
     path("cases/<int:pk>/relations/<int:relation_pk>/remove/", views.relation_remove_view, name="relation_remove"),
     path("cases/<int:pk>/sessions/new/", views.session_new_view, name="session_new"),
     path("cases/<int:pk>/agreement/", views.agreement_view, name="agreement"),
+    path("cases/<int:pk>/agreement/signatures/", views.signature_view, name="signature"),
     path("cases/<int:pk>/agreement/pdf/", views.agreement_pdf_view, name="agreement_pdf"),
     path("cases/<int:pk>/judicial-confirmation/", views.confirmation_apply_view, name="confirmation_apply"),
     path("cases/<int:pk>/judicial-confirmation/decide/", views.confirmation_decide_view, name="confirmation_decide"),

@@ -238,8 +238,11 @@ def _case_page(request: HttpRequest, case: Case, *, status: int = 200, bound: di
         "fail_form": bound.get("fail") or forms.ReasonForm(prefix="fail"),
         "refer_form": bound.get("refer") or forms.ReferForm(prefix="refer"),
         "escalate_form": bound.get("escalate") or _escalate_form(case),
-        "handed_over": selectors.is_handed_over_mediator(user=user, case=case)
-        and not selectors.is_case_mediator(user=user, case=case),
+        "handed_over": policies.is_handed_over_reader(user=user, case=case),
+        "signatures": selectors.agreement_signatures(case=case) if agreement else [],
+        "signature_form": (bound.get("record_signature") or _signature_form(case))
+        if agreement and case.status == S.AGREED and "record_signature" in allowed
+        else None,
         "assign_form": (
             bound.get("assign") or forms.AssignForm(prefix="assign", mediators=selectors.mediators_for(case=case))
         )
@@ -357,6 +360,32 @@ def case_assign_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _escalate_form(case: Case, data=None) -> forms.EscalateForm:
     return forms.EscalateForm(data, prefix="escalate", mediators=selectors.acting_mediators(case_id=case.pk))
+
+
+def _signature_form(case: Case, data=None) -> forms.SignatureForm | None:
+    unsigned = selectors.unsigned_parties(case=case)
+    if data is None and not unsigned:
+        return None
+    return forms.SignatureForm(
+        data, prefix="sig", parties=selectors.case_parties(case=case).filter(pk__in=[p.pk for p in unsigned])
+    )
+
+
+@require_POST
+@any_portal_user
+def signature_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record a party's signature on the agreement (in person, or after the fact by the mediator)."""
+    case = selectors.case_get_for_user(user=request.user, pk=pk)
+    return _case_action(
+        request,
+        pk,
+        action="record_signature",
+        form=_signature_form(case, request.POST),
+        run=lambda c, d: services.signature_record(
+            case=c, actor=request.user, party=d["party"], signed_on=d["signed_on"], method=d["method"]
+        ),
+        done=_("已登记当事人签字。"),
+    )
 
 
 def _relation_form(case: Case, data=None) -> forms.RelationForm:
@@ -597,7 +626,7 @@ def mediator_cards(user, roles: set[str]) -> list[home.Card]:
                 )
             ]
         return []
-    cases = selectors.visible_cases(user=user)
+    cases = selectors.visible_cases(user=user, handed_over=False)
     open_count = cases.filter(status__in=Case.OPEN_STATUSES).count()
     due = selectors.my_follow_ups_due(user=user).count()
     overdue = cases.filter(Q(status__in=Case.OPEN_STATUSES), deadline__lt=timezone.localdate()).count()

@@ -43,6 +43,7 @@ from mediation.services.work import (
     session_cancel,
     session_hold,
     session_schedule,
+    signature_record,
 )
 
 __all__ = [
@@ -83,5 +84,6 @@ __all__ = [
     "session_cancel",
     "session_hold",
     "session_schedule",
+    "signature_record",
     "warning_digest",
 ]

@@ -42,7 +42,7 @@ from mediation.models import (
     PartyRelation,
     Tier,
 )
-from mediation.selectors import case_supervisors, centre_for, first_tier_for
+from mediation.selectors import case_supervisors, centre_for, first_tier_for, unsigned_parties
 
 S = Case.Status
 ESCALATE = ("tier", "handling_area", "deadline")
@@ -414,7 +414,18 @@ def case_refer(*, case: Case, actor: User, to: str, note: str = "") -> Case:
     )
 
 
-def case_close(*, case: Case, actor: User | None, note: str = "") -> Case:
+def case_close(*, case: Case, actor: User | None, note: str = "", agreement_failed: bool = False) -> Case:
+    """Close the case. An agreed case closes only once every party has signed the agreement
+    (409 ``unsigned_parties`` naming who has not) — unless the agreement has failed anyway
+    (``agreement_failed``: a follow-up found the dispute back and the case is to be reopened)."""
+    if case.status == S.AGREED and not agreement_failed:
+        unsigned = unsigned_parties(case=case)
+        if unsigned:
+            raise Conflict(
+                _("以下当事人尚未在调解协议上签字，不能结案：%(names)s。请先登记签字。")
+                % {"names": "、".join(f"{p.get_role_display()} {p.name_masked}" for p in unsigned)},
+                code="unsigned_parties",
+            )
     return case_transition(case=case, to=S.CLOSED, actor=actor, note=note, changes={"closed_at": timezone.now()})
 
 

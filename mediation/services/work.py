@@ -20,11 +20,13 @@ from governance.services import audit_record
 from governance.workflow import Workflow
 from mediation.models import (
     Agreement,
+    AgreementSignature,
     Case,
     CaseTimelineEntry,
     FollowUp,
     JudicialConfirmation,
     MediatorProfile,
+    Party,
     Session,
     SessionNote,
 )
@@ -207,6 +209,73 @@ def agreement_record(
     return agreement
 
 
+@transaction.atomic
+def signature_record(
+    *, case: Case, actor: User, party: Party, signed_on: date | None = None, method: str = ""
+) -> AgreementSignature:
+    """Record that ``party`` signed the agreement: in person today, or by the mediator after the
+    fact with the date on the paper (never in the future, never before the agreement's date).
+    Once every party has signed, the case can be closed (:func:`case_close`)."""
+    agreement = Agreement.objects.select_for_update().filter(case=case).first()
+    if agreement is None:
+        raise Conflict(_("尚未记录调解协议，不能登记签字。"), code="no_agreement")
+    if case.status != S.AGREED:
+        raise Conflict(
+            _("案件当前为“%(status)s”，不能再登记协议签字。") % {"status": case.get_status_display()},
+            code="case_not_agreed",
+        )
+    today = timezone.localdate()
+    errors = {}
+    if party is None or party.case_id != case.pk:
+        errors["party"] = [_("当事人不属于本案。")]
+    if method not in AgreementSignature.Method.values:
+        errors["method"] = [_("请选择登记方式：当面签字，或调解员事后补录。")]
+    if method == AgreementSignature.Method.IN_PERSON and signed_on is None:
+        signed_on = today
+    if signed_on is None:
+        errors["signed_on"] = [_("请填写签字日期。")]
+    elif signed_on > today:
+        errors["signed_on"] = [_("签字日期不能晚于今天。")]
+    elif signed_on < agreement.signed_on:
+        errors["signed_on"] = [
+            _("签字日期不能早于协议签订日期（%(date)s）。") % {"date": agreement.signed_on.isoformat()}
+        ]
+    elif method == AgreementSignature.Method.IN_PERSON and signed_on != today:
+        errors["signed_on"] = [_("当面签字的日期应为今天；补录以前的签字请选择“调解员事后补录”。")]
+    if errors:
+        raise ValidationError(errors)
+    existing = AgreementSignature.objects.filter(agreement=agreement, party=party).first()
+    if existing is not None:
+        raise Conflict(
+            _("%(role)s %(name)s 已于 %(date)s 签字。")
+            % {"role": party.get_role_display(), "name": party.name_masked, "date": existing.signed_on.isoformat()},
+            code="already_signed",
+        )
+    signature = AgreementSignature.objects.create(
+        agreement=agreement, party=party, signed_on=signed_on, method=method, recorded_by=actor
+    )
+    timeline_add(
+        case=case,
+        kind=CaseTimelineEntry.Kind.AGREEMENT,
+        actor=actor,
+        note=_("%(role)s %(name)s 在调解协议上签字（%(date)s，%(method)s）")
+        % {
+            "role": party.get_role_display(),
+            "name": party.name_masked,
+            "date": signed_on.isoformat(),
+            "method": signature.get_method_display(),
+        },
+    )
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.CREATE,
+        obj=signature,
+        object_repr=case.number,
+        changes={"party": party.pk, "signed_on": signed_on.isoformat(), "method": method},
+    )
+    return signature
+
+
 def _record_follow_up(*, obj: FollowUp, frm: str, to: str, actor, note: str) -> None:
     timeline_add(
         case=obj.case,
@@ -275,7 +344,7 @@ def follow_up_record(
     if outcome == FollowUp.Outcome.RECURRED:
         case = Case.objects.get(pk=follow_up.case_id)
         if case.status == S.AGREED:
-            case = case_close(case=case, actor=actor, note=_("回访发现纠纷复发"))
+            case = case_close(case=case, actor=actor, note=_("回访发现纠纷复发"), agreement_failed=True)
         if case.status == S.CLOSED:
             case_reopen(case=case, actor=actor, note=_("回访发现纠纷复发，重新启动调解"))
         follow_up.case = case

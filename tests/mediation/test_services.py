@@ -48,9 +48,7 @@ MOVES = {
     "accept": lambda c, u: services.case_accept(case=c, actor=u),
     "decline": lambda c, u: services.case_decline(case=c, actor=u, reason="不属于人民调解范围"),
     "start": lambda c, u: services.case_start(case=c, actor=u),
-    "agree": lambda c, u: services.agreement_record(
-        case=c, actor=u, terms="赔偿维修费800元", signed_on=timezone.localdate()
-    ),
+    "agree": lambda c, u: agree_and_sign(c, u),
     "fail": lambda c, u: services.case_fail(case=c, actor=u, reason="双方分歧过大"),
     "refer": lambda c, u: services.case_refer(case=c, actor=u, to="court"),
     "close": lambda c, u: services.case_close(case=c, actor=u),
@@ -60,6 +58,13 @@ TARGET = {
     "accept": "accepted", "decline": "declined", "start": "mediating", "agree": "agreed", "fail": "failed",
     "refer": "referred", "close": "closed", "reopen": "reopened",
 }  # fmt: skip
+
+
+def agree_and_sign(case, user):
+    """Record the agreement and every party's signature (an agreed case closes only then)."""
+    services.agreement_record(case=case, actor=user, terms="赔偿维修费800元", signed_on=timezone.localdate())
+    for party in case.parties.all():
+        services.signature_record(case=case, actor=user, party=party, method="in_person")
 
 
 def walk(case, user, state):
