@@ -28,7 +28,7 @@ from grids.models import (
 )
 from grids.selectors import grid_worker_candidates
 from grids.services import grid_save
-from grids.services.grid import grid_check_area, grid_check_workers
+from grids.services.grid import grid_check_area, grid_check_overlap, grid_check_workers
 from grids.services.open311 import open311_key_deactivate, open311_key_issue
 from grids.services.sensors import sensor_locate, sensor_update
 from grids.widgets import BoundaryMapWidget
@@ -74,6 +74,12 @@ class GridAdminForm(forms.ModelForm):
                 grid_check_workers(area=cleaned["area"], workers=cleaned.get("workers") or [])
             except ValidationError as exc:
                 add_service_error(self, exc)
+        if cleaned.get("boundary") and cleaned.get("is_active", True):
+            # grid_save refuses it too; here it is a form error, with what was drawn kept.
+            try:
+                grid_check_overlap(boundary=cleaned["boundary"], grid=self.instance)
+            except ValidationError as exc:
+                add_service_error(self, exc)
         return cleaned
 
 
@@ -98,7 +104,7 @@ class GridAdmin(ServiceAdmin):
             area=obj.area,
             boundary=obj.boundary,
             households=obj.households,
-            grid=obj if change else None,
+            grid=obj,  # the form's other fields (is_active) kept on an added grid too
         )
         obj.pk = saved.pk
         for warning in warnings:
