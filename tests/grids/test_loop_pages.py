@@ -6,7 +6,7 @@ import re
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from governance.celery import app
 from governance.models import Notification, Role
@@ -99,6 +99,13 @@ def test_patrol_history_shows_the_workers_patrols_and_their_findings(grid_worker
     assert "北门井盖缺失" in text
     assert "1 个发现" in text
     assert finding.code in text
+    english = Client()
+    english.force_login(grid_worker)
+    english.cookies["portal_language"] = "en"
+    with translation.override("en"):  # and back to the default language after the request
+        text = english.get(reverse("grids:my_patrols")).content.decode()
+    assert "Broken manhole cover" in text  # the finding's category in the reader's language
+    assert "井盖破损" not in text
 
 
 def test_the_menu_has_my_reports_for_residents_and_workers_and_patrols_for_workers(resident, grid_worker, east_staff):
