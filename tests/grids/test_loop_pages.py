@@ -51,6 +51,7 @@ def test_tracking_page_shows_the_result_masked_and_the_after_photo_but_no_rating
     assert 'name="rating"' not in text  # rating is the reporter's, not the code holder's
     served = client.get(url)
     assert (served.status_code, served["Content-Type"]) == (200, "image/jpeg")
+    assert (served["Cache-Control"], served["Referrer-Policy"]) == ("private, max-age=3600", "no-referrer")
 
 
 def test_the_public_photo_needs_a_public_category_and_is_never_a_report_photo(resolved, client, manhole, report, photo):
