@@ -85,7 +85,7 @@ def move_notices(*, event: Event, entry: TimelineEntry) -> list[tuple[list[User]
     frm, to = entry.from_status, entry.to_status
     code, category = event.code, _category(event)
     reporter = [event.reporter] if event.reporter_id else []
-    if to in (S.REPORTED, S.ACCEPTED) and event.source == Event.Source.SENSOR:
+    if event.source == Event.Source.SENSOR and frm in ("", S.REPORTED) and to in (S.REPORTED, S.ACCEPTED):
         return []
     if to == S.REPORTED:
         return [(next_actors(event=event, status=to), message("grids.event.reported", code=code, category=category))]

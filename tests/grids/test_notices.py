@@ -226,7 +226,7 @@ def test_the_english_titles_of_the_moves(report, people):
     ]
 
 
-def test_a_device_alarm_tells_only_the_unit_it_is_dispatched_to(people, manhole, east_grid, area_tree):
+def test_a_device_alarm_tells_only_its_unit_until_the_unit_returns_it(people, manhole, east_grid):
     device, _token = services.sensor_register(
         device_id="MC-001", kind="manhole_cover", lon=116.305, lat=39.985, category=manhole
     )
@@ -239,3 +239,7 @@ def test_a_device_alarm_tells_only_the_unit_it_is_dispatched_to(people, manhole,
         "colleague": f"事件 {event.code} 已派至市政所，请处置：井盖破损",
         "water_handler": f"【抄送】事件 {event.code} 已派至市政所：井盖破损",
     }
+    # sent back by the unit, it is the staff's again like any other
+    services.event_return(event=event, actor=people["handler"], reason="设备不归本单位")
+    returned = Notification.objects.filter(message_key="grids.event.returned")
+    assert sorted(returned.values_list("recipient__username", flat=True)) == ["east_staff", "other_staff"]
