@@ -193,3 +193,26 @@ def test_the_admin_saves_an_inactive_draft_that_overlaps(admin_client, east_grid
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     assert Grid.objects.get(code="DS-G2").is_active is False
+
+
+@pytest.mark.django_db
+def test_the_admin_saves_a_grid_edited_in_place_and_refuses_one_grown_into_its_neighbour(
+    admin_client, east_grid, west_grid
+):
+    url = reverse("admin:grids_grid_change", args=[east_grid.pk])
+    posted = {
+        "code": east_grid.code,
+        "name": "东升第一网格（改名）",
+        "area": east_grid.area_id,
+        "boundary": json.dumps(east_grid.boundary),
+        "households": 400,
+        "is_active": "on",
+    }
+    assert admin_client.post(url, posted).status_code == 302
+    assert Grid.objects.get(pk=east_grid.pk).name == "东升第一网格（改名）"
+
+    response = admin_client.post(url, {**posted, "boundary": json.dumps(square(116.30, 39.98, 0.012))})
+    assert response.status_code == 200
+    (error,) = response.context["adminform"].form.errors["boundary"]
+    assert error.startswith("边界与已启用的网格“西苑第一网格”（XY-G1，约 ")
+    assert Grid.objects.get(pk=east_grid.pk).max_lon == pytest.approx(116.31)
