@@ -24,7 +24,19 @@ from django.utils.translation import gettext_lazy as _
 
 MESSAGES: dict[str, Promise] = {
     # Notices (Notification.title)
+    # Kept for notices written before each move had its own words.
     "grids.event.moved": _("事件 %(code)s %(status)s：%(category)s"),
+    # One per move of the grid event flow (grids.services.notify.move_notices).
+    "grids.event.reported": _("新事件 %(code)s 待受理：%(category)s"),
+    "grids.event.accepted": _("事件 %(code)s 已受理，待派单：%(category)s"),
+    "grids.event.rejected": _("您上报的事件 %(code)s 不予受理：%(reason)s"),
+    "grids.event.dispatched": _("事件 %(code)s 已派至%(department)s，请处置：%(category)s"),
+    "grids.event.dispatched_cc": _("【抄送】事件 %(code)s 已派至%(department)s：%(category)s"),
+    "grids.event.redispatched_to": _("事件 %(code)s 由%(before)s改派至%(department)s，请处置。原因：%(reason)s"),
+    "grids.event.returned": _("事件 %(code)s 被%(department)s退回，请重新派单。原因：%(reason)s"),
+    "grids.event.resolved": _("您上报的事件 %(code)s 已办结，请查看结果并评价：%(category)s"),
+    "grids.event.reopened": _("事件 %(code)s 评价不满意（%(rating)s 分），已重新打开，请再次处置：%(category)s"),
+    "grids.event.withdrawn": _("事件 %(code)s 已撤销：%(reason)s"),
     "grids.event.escalated": _("【督办】事件 %(code)s 已超时，升级至%(level)s"),
     "grids.event.reminder": _("【提醒】事件 %(code)s 将于 %(deadline)s 超时"),
     "grids.event.redispatched_away": _("事件 %(code)s 已改派至%(department)s，本单位无需再办理：%(category)s"),

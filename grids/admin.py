@@ -28,7 +28,7 @@ from grids.models import (
 )
 from grids.selectors import grid_worker_candidates
 from grids.services import grid_save
-from grids.services.grid import grid_check_area, grid_check_workers
+from grids.services.grid import grid_check_area, grid_check_overlap, grid_check_workers
 from grids.services.open311 import open311_key_deactivate, open311_key_issue
 from grids.services.sensors import sensor_locate, sensor_update
 from grids.widgets import BoundaryMapWidget
@@ -74,6 +74,12 @@ class GridAdminForm(forms.ModelForm):
                 grid_check_workers(area=cleaned["area"], workers=cleaned.get("workers") or [])
             except ValidationError as exc:
                 add_service_error(self, exc)
+        if cleaned.get("boundary") and cleaned.get("is_active", True):
+            # grid_save refuses it too; here it is a form error, with what was drawn kept.
+            try:
+                grid_check_overlap(boundary=cleaned["boundary"], grid=self.instance)
+            except ValidationError as exc:
+                add_service_error(self, exc)
         return cleaned
 
 
@@ -98,7 +104,7 @@ class GridAdmin(ServiceAdmin):
             area=obj.area,
             boundary=obj.boundary,
             households=obj.households,
-            grid=obj if change else None,
+            grid=obj,  # the form's other fields (is_active) kept on an added grid too
         )
         obj.pk = saved.pk
         for warning in warnings:
@@ -174,6 +180,26 @@ def _note(request) -> str:
     return (request.POST.get("note") or "").strip()
 
 
+def _move_action(action: str, description, *, done, service: str, note_as: str = "note"):
+    """The admin action ``<action>_events``: for each selected event the policy, then
+    ``services.<service>`` with the 说明 box as its ``note_as`` argument, row by row (run_action)."""
+
+    @admin.action(description=description, permissions=["transition"])
+    def move_each(modeladmin, request, queryset):
+        text = _note(request)
+        move = getattr(services, service)
+        run_action(
+            modeladmin,
+            request,
+            queryset,
+            done,
+            _asked(request, action, lambda e: move(event=e, actor=request.user, **{note_as: text})),
+        )
+
+    move_each.__name__ = move_each.__qualname__ = f"{action}_events"
+    return move_each
+
+
 @admin.register(Event)
 class EventAdmin(admin.ModelAdmin):
     """Events are read here and moved only by the actions below, each a service call that writes
@@ -205,70 +231,24 @@ class EventAdmin(admin.ModelAdmin):
         # The form stays read-only for everyone; who may move events holds Django's change permission.
         return request.user.has_perm(f"{self.opts.app_label}.change_{self.opts.model_name}")
 
-    def _move_each(self, request, queryset, *, action: str, done: str, move) -> None:
-        """One admin door for every move: the policy, then the service, row by row (run_action)."""
-        text = _note(request)
-        run_action(self, request, queryset, done, _asked(request, action, lambda e: move(e, request.user, text)))
-
-    @admin.action(description=_("受理所选事件"), permissions=["transition"])
-    def accept_events(self, request, queryset):
-        self._move_each(
-            request,
-            queryset,
-            action="accept",
-            done=_("已受理"),
-            move=lambda e, user, text: services.event_accept(event=e, actor=user, note=text),
-        )
-
-    @admin.action(description=_("不予受理所选事件（在“说明”中填写原因）"), permissions=["transition"])
-    def reject_events(self, request, queryset):
-        self._move_each(
-            request,
-            queryset,
-            action="reject",
-            done=_("已不予受理"),
-            move=lambda e, user, text: services.event_reject(event=e, actor=user, reason=text),
-        )
-
-    @admin.action(description=_("按规则派单"), permissions=["transition"])
-    def dispatch_events(self, request, queryset):
-        self._move_each(
-            request,
-            queryset,
-            action="dispatch",
-            done=_("已派单"),
-            move=lambda e, user, text: services.event_dispatch(event=e, actor=user, note=text),
-        )
-
-    @admin.action(description=_("开始处置所选事件"), permissions=["transition"])
-    def start_events(self, request, queryset):
-        self._move_each(
-            request,
-            queryset,
-            action="start",
-            done=_("已开始处置"),
-            move=lambda e, user, text: services.event_start(event=e, actor=user, note=text),
-        )
-
-    @admin.action(description=_("办结所选事件（在“说明”中填写处置结果）"), permissions=["transition"])
-    def resolve_events(self, request, queryset):
-        self._move_each(
-            request,
-            queryset,
-            action="resolve",
-            done=_("已办结"),
-            move=lambda e, user, text: services.event_resolve(event=e, actor=user, resolution=text),
-        )
-
-    @admin.action(description=_("关闭所选事件"), permissions=["transition"])
-    def close_events(self, request, queryset):
-        self._move_each(
-            request,
-            queryset,
-            action="close",
-            done=_("已关闭"),
-            move=lambda e, user, text: services.event_close(event=e, actor=user, note=text),
-        )
+    accept_events = _move_action("accept", _("受理所选事件"), done=_("已受理"), service="event_accept")
+    reject_events = _move_action(
+        "reject",
+        _("不予受理所选事件（在“说明”中填写原因）"),
+        done=_("已不予受理"),
+        service="event_reject",
+        note_as="reason",
+    )
+    dispatch_events = _move_action("dispatch", _("按规则派单"), done=_("已派单"), service="event_dispatch")
+    start_events = _move_action("start", _("开始处置所选事件"), done=_("已开始处置"), service="event_start")
+    resolve_events = _move_action(
+        "resolve",
+        _("办结所选事件（在“说明”中填写处置结果）"),
+        done=_("已办结"),
+        service="event_resolve",
+        note_as="resolution",
+    )
+    close_events = _move_action("close", _("关闭所选事件"), done=_("已关闭"), service="event_close")
 
 
 def _asked(request, action: str, move):

@@ -1,17 +1,19 @@
 """Shared helpers of the grid pages: clocks, form errors, map data."""
 
+import mimetypes
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
+from django.http import FileResponse, Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from governance.exceptions import Conflict, DomainError, InvalidTransition
 from grids import geo, services
-from grids.models import Event
+from grids.models import Event, EventPhoto
 
 S = Event.Status
 PAGE_SIZE = 20
@@ -20,6 +22,18 @@ PHOTO_ERROR_CODES = {"file_too_large", "invalid_image_type", "invalid_image", "t
 
 
 # --- Helpers ------------------------------------------------------------------------------
+
+
+def photo_response(photo: EventPhoto, *, fallback_type: str, max_age: int) -> FileResponse:
+    """The photo's file (404 when the file is gone), cached privately for ``max_age`` seconds."""
+    try:
+        handle = photo.image.open("rb")
+    except OSError as exc:
+        raise Http404 from exc
+    content_type = mimetypes.guess_type(photo.image.name)[0] or fallback_type
+    response = FileResponse(handle, content_type=content_type)
+    response["Cache-Control"] = f"private, max-age={max_age}"
+    return response
 
 
 @dataclass(frozen=True)

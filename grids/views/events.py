@@ -1,12 +1,11 @@
 """Report form, event detail, the scoped photo and the transition actions."""
 
-import mimetypes
 from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,6 +25,7 @@ from grids.views._common import (
     conflict_message,
     map_payload,
     map_settings,
+    photo_response,
     window_text,
 )
 from grids.views._pending import pending_drop, pending_keep, pending_load
@@ -280,14 +280,7 @@ def event_photo_view(request: HttpRequest, pk: int, photo_pk: int) -> FileRespon
     """A photo, served only to people who may see its event (media files are not public)."""
     event = selectors.event_get_for_user(user=request.user, pk=pk)
     photo = get_object_or_404(EventPhoto, pk=photo_pk, event=event)
-    try:
-        handle = photo.image.open("rb")
-    except OSError as exc:
-        raise Http404 from exc
-    content_type = mimetypes.guess_type(photo.image.name)[0] or "application/octet-stream"
-    response = FileResponse(handle, content_type=content_type)
-    response["Cache-Control"] = "private, max-age=86400"
-    return response
+    return photo_response(photo, fallback_type="application/octet-stream", max_age=86400)
 
 
 @require_GET

@@ -1,6 +1,5 @@
 """Public pages, no sign-in: tracking by code with rating, and the efficiency index."""
 
-import mimetypes
 from datetime import date
 
 from django.contrib import messages
@@ -21,6 +20,7 @@ from grids.views._common import (
     S,
     apply_errors,
     duration_text,
+    photo_response,
 )
 
 # --- Resident: tracking by code, rating -----------------------------------------------------
@@ -69,12 +69,7 @@ def track_photo_view(request: HttpRequest, code: str, photo_pk: int) -> FileResp
     photo = selectors.event_public_photos(event=event).filter(pk=photo_pk).first()
     if photo is None:
         raise Http404
-    try:
-        handle = photo.image.open("rb")
-    except OSError as exc:
-        raise Http404 from exc
-    response = FileResponse(handle, content_type=mimetypes.guess_type(photo.image.name)[0] or "image/jpeg")
-    response["Cache-Control"] = "private, max-age=3600"
+    response = photo_response(photo, fallback_type="image/jpeg", max_age=3600)
     response["Referrer-Policy"] = "no-referrer"
     return response
 

@@ -33,6 +33,16 @@ def _sign_in_to(page, path: str) -> None:
     page.wait_for_url(f"**{path}")
 
 
+def _draw(page, corners) -> None:
+    """Click the polygon tool, then each corner (fractions of the map's box; the last closes it)."""
+    page.locator(".leaflet-draw-draw-polygon").click()
+    box = page.locator("[data-boundary-map]").bounding_box()
+    for fx, fy in corners:
+        page.mouse.click(box["x"] + box["width"] * fx, box["y"] + box["height"] * fy)
+        page.wait_for_timeout(120)
+    expect(page.locator("path.boundary-widget__shape")).to_have_count(1)
+
+
 def test_a_boundary_drawn_on_the_map_is_saved(desktop_page, superuser, east_grid, west_grid, browser_log, screenshots):
     page = desktop_page
     _sign_in_to(page, "/admin/grids/grid/add/")
@@ -42,13 +52,10 @@ def test_a_boundary_drawn_on_the_map_is_saved(desktop_page, superuser, east_grid
     page.locator("#id_area").select_option(label="东升社区")
     page.locator("#id_households").fill("380")
 
-    page.locator(".leaflet-draw-draw-polygon").click()
-    box = page.locator("[data-boundary-map]").bounding_box()
-    corners = [(0.08, 0.1), (0.3, 0.1), (0.3, 0.4), (0.08, 0.4), (0.08, 0.1)]  # the last closes it
-    for fx, fy in corners:
-        page.mouse.click(box["x"] + box["width"] * fx, box["y"] + box["height"] * fy)
-        page.wait_for_timeout(120)
-    expect(page.locator("path.boundary-widget__shape")).to_have_count(1)
+    # zoomed out one step, the two grids fill the middle: the new one goes in the free north-east
+    page.locator(".leaflet-control-zoom-out").click()
+    page.wait_for_timeout(400)
+    _draw(page, [(0.8, 0.06), (0.95, 0.06), (0.95, 0.22), (0.8, 0.22), (0.8, 0.06)])
     page.screenshot(path=screenshots / "e2e-admin-grid-drawn-zh.png", full_page=True)
     page.locator("input[name=_continue]").click()
     expect(page.locator(".messagelist .success")).to_be_visible()
@@ -63,6 +70,30 @@ def test_a_boundary_drawn_on_the_map_is_saved(desktop_page, superuser, east_grid
     # the saved grid is drawn again on its page, the others beneath
     expect(page.locator("path.boundary-widget__shape")).to_have_count(1)
     expect(page.locator(".boundary-widget__label", has_text="西苑第一网格")).to_be_visible()
+    assert browser_log.csp == []
+    assert browser_log.errors == []
+
+
+def test_a_boundary_drawn_over_a_neighbour_is_refused_on_the_form_with_the_drawing_kept(
+    desktop_page, superuser, east_grid, west_grid, browser_log, screenshots
+):
+    page = desktop_page
+    _sign_in_to(page, "/admin/grids/grid/add/")
+    page.locator("#id_code").fill("DS-G2")
+    page.locator("#id_name").fill("东升第二网格")
+    page.locator("#id_area").select_option(label="东升社区")
+    page.locator("#id_households").fill("380")
+    _draw(page, [(0.08, 0.1), (0.3, 0.1), (0.3, 0.4), (0.08, 0.4), (0.08, 0.1)])  # over 东升第一网格
+    page.locator("input[name=_continue]").click()
+
+    error = page.locator(".field-boundary .errorlist")
+    expect(error).to_contain_text("边界与已启用的网格“东升第一网格”（DS-G1，约")
+    expect(error).to_contain_text("相邻网格可以共用边线，但不能重叠，请调整边界。")
+    expect(page.locator("path.boundary-widget__shape")).to_have_count(1)  # what was drawn, drawn again
+    expect(page.locator("#id_name")).to_have_value("东升第二网格")
+    expect(page.locator("#id_households")).to_have_value("380")
+    page.screenshot(path=screenshots / "e2e-admin-grid-overlap-zh.png", full_page=True)
+    assert not Grid.objects.filter(code="DS-G2").exists()
     assert browser_log.csp == []
     assert browser_log.errors == []
 

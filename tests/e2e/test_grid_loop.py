@@ -196,6 +196,16 @@ def test_a_handler_returns_a_wrong_task_and_staff_dispatch_it_again(
 
     page = phone()
     sign_in(page, "east_staff", DEMO_PASSWORD)
+    page.goto("/inbox/")
+    notice = page.locator(".notice", has_text=event.code).first  # the newest: the return
+    expect(notice.locator(".notice__title")).to_contain_text(
+        f"事件 {event.code} 被水务站退回，请重新派单。原因：井盖属于市政设施，不是供水管线"
+    )
+    expect(page.locator(".notice__title", has_text="已受理")).to_have_count(0)  # staff accepted it themselves
+    _fits(page)
+    shot(page, screenshots / "e2e-loop-3-staff-inbox-returned.png")
+    notice.get_by_role("button", name="查看").click()
+    page.wait_for_url(f"**/events/{event.pk}/")
     page.goto("/queue/")
     row = page.locator(".erow", has_text=event.code)
     expect(row.locator(".status")).to_have_text("已受理")

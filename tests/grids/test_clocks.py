@@ -152,8 +152,7 @@ def test_a_notify_task_for_a_new_entry_is_a_new_notification(
         Notification.objects.filter(recipient=staff_with_phone).order_by("pk").values_list("title", flat=True)
     )
     assert len(titles) == 2
-    assert "已上报" in titles[0]
-    assert "已受理" in titles[1]
+    assert titles == [f"新事件 {event.code} 待受理：井盖破损", f"事件 {event.code} 已受理，待派单：井盖破损"]
 
 
 def test_a_retried_reminder_scan_reminds_once(report, east_staff, staff_with_phone):

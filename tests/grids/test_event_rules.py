@@ -318,19 +318,19 @@ def test_a_rating_outside_one_to_five_is_refused_with_the_field(report, east_sta
 # --- Telling the next people to act ---------------------------------------------------------------
 
 
-def test_the_notice_names_the_event_status_and_category(report, east_staff, django_capture_on_commit_callbacks):
+def test_the_notice_names_the_event_and_its_category(report, east_staff, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         event = report(description="井" * 250)
     notice = Notification.objects.get(recipient=east_staff)
     entry = event.timeline.get(to_status=S.REPORTED)
-    assert notice.title == f"事件 {event.code} 已上报：井盖破损"
+    assert notice.title == f"新事件 {event.code} 待受理：井盖破损"
     assert notice.body == "井" * 200
     assert notice.url == f"/events/{event.pk}/"
     assert notice.idempotency_key == f"event:{event.pk}:entry:{entry.pk}"
     with django_capture_on_commit_callbacks(execute=True):
         uncategorised = report(category=None, description="不知道算什么")
     assert Notification.objects.get(recipient=east_staff, url=f"/events/{uncategorised.pk}/").title == (
-        f"事件 {uncategorised.code} 已上报：未分类"
+        f"新事件 {uncategorised.code} 待受理：未分类"
     )
 
 

@@ -50,23 +50,23 @@ def report_data(**overrides) -> dict:
 def test_a_move_notice_is_stored_as_a_key_and_read_in_each_language(report, east_staff):
     event = report()
     notice = Notification.objects.get(recipient=east_staff, idempotency_key__startswith=f"event:{event.pk}:")
-    assert notice.message_key == "grids.event.moved"
-    assert notice.title == f"事件 {event.code} 已上报：井盖破损"  # the Chinese fallback, as before
+    assert notice.message_key == "grids.event.reported"
+    assert notice.title == f"新事件 {event.code} 待受理：井盖破损"  # the Chinese fallback
     with translation.override("en"):
-        assert notice.display_title == f"Event {event.code} (Reported): Broken manhole cover"
+        assert notice.display_title == f"New event {event.code} awaits acceptance: Broken manhole cover"
     with translation.override("zh-hans"):
-        assert notice.display_title == f"事件 {event.code} 已上报：井盖破损"
+        assert notice.display_title == f"新事件 {event.code} 待受理：井盖破损"
 
 
 def test_the_inbox_and_the_api_show_the_title_in_the_readers_language(report, east_staff, api_as):
     event = report()
     page = as_user(east_staff, "en").get(reverse("inbox"))
-    assert f"Event {event.code} (Reported): Broken manhole cover" in text_of(page)
+    assert f"New event {event.code} awaits acceptance: Broken manhole cover" in text_of(page)
     assert "井盖破损" not in text_of(page)
     client = api_as(east_staff)
     response = client.get("/api/v1/notifications/", HTTP_ACCEPT_LANGUAGE="en")
     titles = [row["title"] for row in response.json()["results"]]
-    assert f"Event {event.code} (Reported): Broken manhole cover" in titles
+    assert f"New event {event.code} awaits acceptance: Broken manhole cover" in titles
 
 
 def test_the_system_note_is_rendered_in_the_readers_language(report, east_staff):

@@ -50,7 +50,7 @@ def test_a_handler_returns_a_wrongly_dispatched_task_and_staff_dispatch_it_again
     last = event.timeline.last()
     assert (last.from_status, last.to_status, last.actor) == (S.DISPATCHED, S.ACCEPTED, handler)
     assert last.note == "退回（原派往市政所）：井盖属于供水公司管线"
-    assert any(title.startswith(f"事件 {event.code} 已受理") for title in _inbox(east_staff))
+    assert _inbox(east_staff)[-1] == f"事件 {event.code} 被市政所退回，请重新派单。原因：井盖属于供水公司管线"
     # the handler's unit no longer holds it
     assert not selectors.visible_events(user=handler).filter(pk=event.pk).exists()
     services.event_dispatch(event=event, actor=east_staff, department=water)
@@ -73,7 +73,7 @@ def test_staff_redispatch_to_another_unit_with_the_reason(report, east_staff, wa
     last = event.timeline.last()
     assert (last.from_status, last.to_status) == (S.DISPATCHED, S.DISPATCHED)
     assert last.note == "改派：市政所 → 水务站。原因：属于供水管线"
-    assert _inbox(water_handler) == [f"事件 {event.code} 已派单：井盖破损"]
+    assert _inbox(water_handler) == [f"事件 {event.code} 由市政所改派至水务站，请处置。原因：属于供水管线"]
     with pytest.raises(ValidationError, match="相同"):
         services.event_redispatch(event=event, actor=east_staff, department=water, reason="再派一次")
 
@@ -96,7 +96,7 @@ def test_redispatch_tells_the_unit_it_was_taken_from_in_its_readers_language(
             f"Event {event.code} was re-dispatched to 水务站; your unit need not handle it: Broken manhole cover"
         )
     # the new unit is told to act (and not that it was taken away); the actor hears nothing
-    assert _inbox(water_handler) == [f"事件 {event.code} 已派单：井盖破损"]
+    assert _inbox(water_handler) == [f"事件 {event.code} 由市政所改派至水务站，请处置。原因：属于供水管线"]
     assert not Notification.objects.filter(recipient=east_staff, idempotency_key__contains=":redispatched:").exists()
 
 
@@ -185,8 +185,8 @@ def test_withdraw_is_a_final_status_with_its_reason_and_tells_the_reporter(repor
     assert (event.status, event.withdraw_reason, event.is_open) == (S.WITHDRAWN, "重复上报，已合并到 ABC", False)
     assert event.closed_at is not None
     assert services.EVENT_TRANSITIONS[S.WITHDRAWN] == frozenset()
-    assert _inbox(grid_worker)[-1] == f"事件 {event.code} 已撤销：井盖破损"
-    assert _inbox(handler)[-1] == f"事件 {event.code} 已撤销：井盖破损"
+    assert _inbox(grid_worker)[-1] == f"事件 {event.code} 已撤销：重复上报，已合并到 ABC"
+    assert _inbox(handler)[-1] == f"事件 {event.code} 已撤销：重复上报，已合并到 ABC"
 
 
 # --- First response across a reopen ---------------------------------------------------------
@@ -223,11 +223,14 @@ def test_nobody_is_notified_of_their_own_action(report, east_staff, handler, gri
     services.event_accept(event=event, actor=east_staff)
     services.event_dispatch(event=event, actor=east_staff)
     assert _inbox(east_staff) == []  # reported, accepted, dispatched by them: nothing to themselves
-    assert [t.split("：")[0] for t in _inbox(other_staff)] == [f"事件 {event.code} 已上报", f"事件 {event.code} 已受理"]
+    assert _inbox(other_staff) == [
+        f"新事件 {event.code} 待受理：井盖破损",
+        f"事件 {event.code} 已受理，待派单：井盖破损",
+    ]
     services.event_start(event=event, actor=handler)
     services.event_resolve(event=event, actor=handler, resolution="已更换")
-    assert _inbox(handler) == [f"事件 {event.code} 已派单：井盖破损"]
-    assert _inbox(east_staff) == [f"事件 {event.code} 已办结：井盖破损"]
+    assert _inbox(handler) == [f"事件 {event.code} 已派至市政所，请处置：井盖破损"]
+    assert _inbox(east_staff) == [f"您上报的事件 {event.code} 已办结，请查看结果并评价：井盖破损"]
 
 
 # --- Overdue: one meaning everywhere --------------------------------------------------------

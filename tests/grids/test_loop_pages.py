@@ -6,7 +6,7 @@ import re
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from governance.celery import app
 from governance.models import Notification, Role
@@ -51,6 +51,7 @@ def test_tracking_page_shows_the_result_masked_and_the_after_photo_but_no_rating
     assert 'name="rating"' not in text  # rating is the reporter's, not the code holder's
     served = client.get(url)
     assert (served.status_code, served["Content-Type"]) == (200, "image/jpeg")
+    assert (served["Cache-Control"], served["Referrer-Policy"]) == ("private, max-age=3600", "no-referrer")
 
 
 def test_the_public_photo_needs_a_public_category_and_is_never_a_report_photo(resolved, client, manhole, report, photo):
@@ -99,6 +100,13 @@ def test_patrol_history_shows_the_workers_patrols_and_their_findings(grid_worker
     assert "北门井盖缺失" in text
     assert "1 个发现" in text
     assert finding.code in text
+    english = Client()
+    english.force_login(grid_worker)
+    english.cookies["portal_language"] = "en"
+    with translation.override("en"):  # and back to the default language after the request
+        text = english.get(reverse("grids:my_patrols")).content.decode()
+    assert "Broken manhole cover" in text  # the finding's category in the reader's language
+    assert "井盖破损" not in text
 
 
 def test_the_menu_has_my_reports_for_residents_and_workers_and_patrols_for_workers(resident, grid_worker, east_staff):

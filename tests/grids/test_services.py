@@ -258,7 +258,7 @@ def test_full_lifecycle_notifies_the_next_person_each_step(
         event = services.event_dispatch(event=event, actor=east_staff)
     assert event.department.code == "SZ"
     assert Notification.objects.filter(recipient=handler).count() == 1
-    assert any("已派单" in m.subject for m in mail.outbox)
+    assert any(f"事件 {event.code} 已派至市政所，请处置" in m.subject for m in mail.outbox)
     with django_capture_on_commit_callbacks(execute=True):
         event = services.event_start(event=event, actor=handler)
         event = services.event_resolve(event=event, actor=handler, resolution="已更换井盖")

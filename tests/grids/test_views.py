@@ -375,6 +375,7 @@ def test_handler_starts_and_resolves_with_a_photo(handler, dispatched):
     image = client.get(photo_url)
     assert image.status_code == 200
     assert image["Content-Type"] == "image/jpeg"
+    assert image["Cache-Control"] == "private, max-age=86400"
     assert b"".join(image.streaming_content).startswith(b"\xff\xd8")
 
 
