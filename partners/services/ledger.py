@@ -15,8 +15,14 @@ Guarantees (each is checked by :func:`ledger_verify`, i.e. ``manage.py verify_le
 Concurrency: a posting locks its community's :class:`LedgerBook` first, then the accounts involved
 in primary-key order (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite runs IMMEDIATE transactions,
 which serialise writers). Services that read balances before posting (a redemption checking its
-limit, a verification computing the monthly cap) call :func:`book_lock` first, so the lock order
-is always book → accounts and no two postings can deadlock or interleave.
+limit, a verification computing the monthly cap) call :func:`book_lock` first and pass the book on,
+so the lock order is always book → accounts and no two postings can deadlock or interleave.
+
+Cost: each row is read once per posting. The locking ``SELECT`` is the read (of the book, and of
+all the accounts at once); the book returned by :func:`book_lock` keeps the accounts locked under
+it, so a caller that locked them to check a balance hands them to :func:`ledger_post` unread. The
+entries go in one insert, the balances move in one ``UPDATE`` (``F() + CASE``), and the book's
+head moves by compare-and-set on the sequence it was read at; nothing written is read back.
 """
 
 import hashlib
@@ -27,7 +33,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import BigIntegerField, Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -58,6 +64,10 @@ class UnbalancedPosting(ValueError):
 
 # --- Accounts and books -----------------------------------------------------------------------
 
+# What a posting line names: an account, a partner (its account), a system account's kind
+# (``Account.Kind.ISSUED`` …) or an account's primary key. Resolved and locked in one statement.
+AccountRef = Account | Partner | str | int
+
 
 def _get_or_create(model, **lookup):
     obj = model.objects.filter(**lookup).first()
@@ -85,9 +95,84 @@ def partner_account(*, partner: Partner) -> Account:
 
 
 def book_lock(*, community: Area) -> LedgerBook:
-    """Lock the community's book for the rest of the transaction (the first lock of every posting)."""
-    book = book_for(community=community)
-    return LedgerBook.objects.select_for_update().get(pk=book.pk)
+    """Lock the community's book for the rest of the transaction (the first lock of every posting)
+    and read it, in one statement. The book returned carries the accounts locked under it
+    (:func:`accounts_lock`); pass it to :func:`ledger_post` so that neither is read twice."""
+    book = LedgerBook.objects.select_for_update().filter(community=community).first()
+    if book is None:  # the community's first posting
+        book_for(community=community)
+        book = LedgerBook.objects.select_for_update().get(community=community)
+    book.locked_accounts = {}  # pk → Account, locked and read in this transaction
+    return book
+
+
+def _ref_key(ref: AccountRef) -> tuple[str, object]:
+    if isinstance(ref, Account):
+        return ("pk", ref.pk)
+    if isinstance(ref, Partner):
+        return ("partner", ref.pk)
+    if isinstance(ref, str):
+        if ref == K.PARTNER or ref not in K.values:
+            raise ValueError(f"not a system account kind: {ref!r}")
+        return ("system", ref)
+    if isinstance(ref, int) and not isinstance(ref, bool):
+        return ("pk", ref)
+    raise TypeError(f"not an account reference: {ref!r}")
+
+
+def _locked_for(book: LedgerBook, key: tuple[str, object]) -> Account | None:
+    what, value = key
+    for account in book.locked_accounts.values():
+        if (
+            (what == "pk" and account.pk == value)
+            or (what == "partner" and account.partner_id == value)
+            or (what == "system" and account.partner_id is None and account.kind == value)
+        ):
+            return account
+    return None
+
+
+def accounts_lock(*, book: LedgerBook, refs: Sequence[AccountRef]) -> list[Account]:
+    """Lock (``SELECT … FOR UPDATE`` in primary-key order, one statement) and read the accounts
+    ``refs`` name in ``book``'s community; accounts already locked under ``book`` are not read
+    again. A missing system or partner account is opened first. Returns them in ``refs``' order."""
+    if getattr(book, "locked_accounts", None) is None:
+        raise ValueError("lock the book first (book_lock)")
+    keys = [_ref_key(ref) for ref in refs]
+    missing = [key for key in dict.fromkeys(keys) if _locked_for(book, key) is None]
+    if missing:
+        _lock_into(book, missing)
+        opened = False
+        for what, value in missing:
+            if _locked_for(book, (what, value)) is not None:
+                continue
+            if what == "pk":
+                raise UnbalancedPosting(f"account {value} is not in community {book.community_id}")
+            if what == "partner":
+                partner = next(ref for ref in refs if isinstance(ref, Partner) and ref.pk == value)
+                if partner.community_id != book.community_id:
+                    raise UnbalancedPosting(f"partner {value} is not in community {book.community_id}")
+                partner_account(partner=partner)
+            else:
+                _get_or_create(Account, community_id=book.community_id, kind=value, partner=None)
+            opened = True
+        if opened:  # rare: the first posting to an account
+            _lock_into(book, [key for key in missing if _locked_for(book, key) is None])
+    return [_locked_for(book, key) for key in keys]
+
+
+def _lock_into(book: LedgerBook, keys: list[tuple[str, object]]) -> None:
+    lookup = Q()
+    for what, value in keys:
+        if what == "pk":
+            lookup |= Q(pk=value)
+        elif what == "partner":
+            lookup |= Q(partner_id=value)
+        else:
+            lookup |= Q(partner__isnull=True, kind=value)
+    rows = Account.objects.select_for_update().filter(lookup, community_id=book.community_id).order_by("pk")
+    for account in rows:
+        book.locked_accounts[account.pk] = account
 
 
 # --- Hashing ------------------------------------------------------------------------------------
@@ -134,46 +219,65 @@ def transaction_hash(
 # --- Posting ------------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def ledger_post(
     *,
     community: Area,
     kind: str,
     key: str,
-    lines: Sequence[tuple[Account, int]],
+    lines: Sequence[tuple[AccountRef, int]],
     actor: User | None = None,
     memo: str = "",
     reverses: LedgerTransaction | None = None,
+    book: LedgerBook | None = None,
 ) -> tuple[LedgerTransaction, bool]:
     """Post one balanced transaction; ``(transaction, created)``. The same ``key`` again returns the
-    first transaction with ``created=False`` and writes nothing."""
-    existing = LedgerTransaction.objects.filter(idempotency_key=key).first()
-    if existing is not None:
-        return existing, False
-    amounts: dict[int, int] = defaultdict(int)
-    for account, amount in lines:
-        if account.community_id != community.pk:
-            raise UnbalancedPosting(f"account {account.pk} is not in community {community.pk}")
-        amounts[account.pk] += int(amount)
-    amounts = {pk: amount for pk, amount in amounts.items() if amount}
-    if len(amounts) < 2 or sum(amounts.values()) != 0:
-        raise UnbalancedPosting(f"lines must be two or more non-zero amounts summing to zero: {amounts}")
+    first transaction with ``created=False`` and writes nothing.
 
-    book = book_lock(community=community)
-    existing = LedgerTransaction.objects.filter(idempotency_key=key).first()  # a concurrent twin won
+    ``book``: the community's book from :func:`book_lock` when the caller has locked it already
+    (to read balances first); otherwise it is locked here. Statements when nothing is locked yet:
+    the book (lock), the key, the accounts (lock), the transaction, its entries (one insert), the
+    balances (one update), the book's head (compare-and-set) — seven. A refusal (insufficient
+    points) is raised before anything is written."""
+    if not transaction.get_connection().in_atomic_block:
+        if book is not None:
+            raise ValueError("a locked book lives only inside its transaction")
+        with transaction.atomic():
+            return ledger_post(
+                community=community, kind=kind, key=key, lines=lines, actor=actor, memo=memo, reverses=reverses
+            )
+    amounts: dict[tuple[str, object], int] = defaultdict(int)
+    refs: dict[tuple[str, object], AccountRef] = {}
+    for ref, amount in lines:
+        ref_key = _ref_key(ref)
+        refs.setdefault(ref_key, ref)
+        amounts[ref_key] += int(amount)
+    if len([a for a in amounts.values() if a]) < 2 or sum(amounts.values()) != 0:
+        raise UnbalancedPosting(f"lines must be two or more non-zero amounts summing to zero: {dict(amounts)}")
+
+    if book is None:
+        book = book_lock(community=community)
+    elif book.community_id != community.pk or getattr(book, "locked_accounts", None) is None:
+        raise ValueError("the book passed must be this community's, from book_lock")
+    existing = LedgerTransaction.objects.filter(idempotency_key=key).first()  # a twin (or a replay) won
     if existing is not None:
         return existing, False
-    locked = {a.pk: a for a in Account.objects.select_for_update().filter(pk__in=amounts).order_by("pk")}
+    accounts = accounts_lock(book=book, refs=list(refs.values()))
+    per_account: dict[int, int] = defaultdict(int)
+    for account, ref_key in zip(accounts, refs, strict=True):
+        per_account[account.pk] += amounts[ref_key]
+    per_account = {pk: amount for pk, amount in per_account.items() if amount}
+    if len(per_account) < 2:
+        raise UnbalancedPosting(f"lines must be two or more non-zero amounts summing to zero: {per_account}")
     entries = []
-    for pk in sorted(amounts):
-        account = locked[pk]
-        after = account.balance + amounts[pk]
+    for pk in sorted(per_account):
+        account = book.locked_accounts[pk]
+        after = account.balance + per_account[pk]
         if after < 0 and account.kind != K.ISSUED:
             raise InsufficientPoints(
                 _("积分不足：可用 %(balance)d 分，需要 %(needed)d 分。")
-                % {"balance": account.balance, "needed": -amounts[pk]}
+                % {"balance": account.balance, "needed": -per_account[pk]}
             )
-        entries.append((pk, amounts[pk], after))
+        entries.append((pk, per_account[pk], after))
 
     sequence = book.sequence + 1
     now = timezone.now()
@@ -190,27 +294,41 @@ def ledger_post(
         memo=memo,
         entries=entries,
     )
-    tx = LedgerTransaction.objects.create(
-        book=book,
-        sequence=sequence,
-        kind=kind,
-        idempotency_key=key,
-        memo=memo[:200],
-        actor_id=actor_id,
-        reverses=reverses,
-        created_at=now,
-        prev_hash=book.head_hash,
-        hash=digest,
-    )
-    LedgerEntry.objects.bulk_create(
-        [
-            LedgerEntry(transaction=tx, account_id=pk, amount=amount, balance_after=after)
-            for pk, amount, after in entries
-        ]
-    )
-    for pk, amount, _after in entries:
-        Account.objects.filter(pk=pk).update(balance=F("balance") + amount)
-    LedgerBook.objects.filter(pk=book.pk).update(sequence=sequence, head_hash=digest)
+    with transaction.atomic(savepoint=False):  # a failed write rolls the caller's transaction back
+        tx = LedgerTransaction.objects.create(
+            book=book,
+            sequence=sequence,
+            kind=kind,
+            idempotency_key=key,
+            memo=memo[:200],
+            actor_id=actor_id,
+            reverses=reverses,
+            created_at=now,
+            prev_hash=book.head_hash,
+            hash=digest,
+        )
+        LedgerEntry.objects.bulk_create(
+            [
+                LedgerEntry(transaction=tx, account_id=pk, amount=amount, balance_after=after)
+                for pk, amount, after in entries
+            ]
+        )
+        Account.objects.filter(pk__in=per_account).update(
+            balance=F("balance")
+            + Case(
+                *[When(pk=pk, then=Value(amount)) for pk, amount in per_account.items()],
+                default=Value(0),
+                output_field=BigIntegerField(),
+            )
+        )
+        moved = LedgerBook.objects.filter(pk=book.pk, sequence=book.sequence, head_hash=book.head_hash).update(
+            sequence=sequence, head_hash=digest
+        )
+        if moved != 1:  # the book was not this transaction's locked head: never extend a stale chain
+            raise RuntimeError(f"ledger book {book.pk} moved under a posting; was it locked in this transaction?")
+    for pk, _amount, after in entries:
+        book.locked_accounts[pk].balance = after
+    book.sequence, book.head_hash = sequence, digest
     return tx, True
 
 
@@ -222,10 +340,10 @@ def ledger_reverse(*, tx: LedgerTransaction, actor: User, reason: str) -> Ledger
     if tx.kind == LedgerTransaction.Kind.REVERSE:
         raise Conflict(_("冲正交易不能再被冲正。"), code="cannot_reverse_reversal")
     community = tx.book.community
-    book_lock(community=community)
+    book = book_lock(community=community)
     if LedgerTransaction.objects.filter(reverses=tx).exists():
         raise AlreadyReversed()
-    lines = [(entry.account, -entry.amount) for entry in tx.entries.select_related("account")]
+    lines = [(account_id, -amount) for account_id, amount in tx.entries.values_list("account_id", "amount")]
     reversal, _created = ledger_post(
         community=community,
         kind=LedgerTransaction.Kind.REVERSE,
@@ -234,6 +352,7 @@ def ledger_reverse(*, tx: LedgerTransaction, actor: User, reason: str) -> Ledger
         actor=actor,
         memo=reason,
         reverses=tx,
+        book=book,
     )
     return reversal
 
