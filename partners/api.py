@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from governance.exceptions import DomainError
+from governance.idempotency import idempotent_api
 from governance.models import Area
 from governance.permissions import IsPortalUser
 from governance.policy import Forbidden
@@ -91,6 +92,7 @@ class PartnerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return selectors.partner_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
 
     @extend_schema(request=PartnerInput, responses={201: PartnerOutput}, summary="申请成为合伙人")
+    @idempotent_api  # Idempotency-Key: a retry returns the first response and creates nothing more
     def create(self, request):
         policies.partner_apply_can(user=request.user).raise_if_denied()
         data = PartnerInput(data=request.data)
@@ -168,6 +170,7 @@ class EarningRuleViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return selectors.visible_rules(user=self.request.user).order_by("pk")
 
     @extend_schema(request=EarningRuleInput, responses={201: EarningRuleOutput}, summary="新增积分规则（工作人员）")
+    @idempotent_api  # Idempotency-Key: a retry returns the first response and creates nothing more
     def create(self, request):
         data = EarningRuleInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -193,6 +196,7 @@ class ServiceRecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         return selectors.record_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
 
     @extend_schema(request=ServiceRecordInput, responses={201: ServiceRecordOutput}, summary="登记服务记录")
+    @idempotent_api  # Idempotency-Key: a retry returns the first response and creates nothing more
     def create(self, request):
         data = ServiceRecordInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -271,6 +275,7 @@ class RewardViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return selectors.visible_rewards(user=self.request.user).order_by("pk")
 
     @extend_schema(request=RewardInput, responses={201: RewardOutput}, summary="上架兑换商品（工作人员）")
+    @idempotent_api  # Idempotency-Key: a retry returns the first response and creates nothing more
     def create(self, request):
         data = RewardInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -307,6 +312,7 @@ class RedemptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=True)],
         summary="兑换（同一 Idempotency-Key 只兑换一次）",
     )
+    @idempotent_api  # Idempotency-Key: a retry returns the first response and creates nothing more
     def create(self, request):
         key = (request.headers.get("Idempotency-Key") or "").strip()
         if not key or len(key) > 100:
@@ -367,6 +373,7 @@ class AdjustmentCreateView(APIView):
     permission_classes = [IsPortalUser]
 
     @extend_schema(request=AdjustmentInput, responses={201: AdjustmentOutput}, summary="人工调整积分（须填原因）")
+    @idempotent_api  # Idempotency-Key: a retry returns the first response and creates nothing more
     def post(self, request):
         data = AdjustmentInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -402,6 +409,7 @@ class NeedViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return selectors.visible_needs(user=self.request.user)
 
     @extend_schema(request=NeedInput, responses={201: NeedOutput}, summary="提出需求")
+    @idempotent_api  # Idempotency-Key: a retry returns the first response and creates nothing more
     def create(self, request):
         data = NeedInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -415,6 +423,7 @@ class NeedViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(request=None, responses=NeedOutput, summary="支持需求（每人一次）")
     @action(detail=True, methods=["post"])
+    @idempotent_api  # Idempotency-Key: a retry returns the first response and creates nothing more
     def support(self, request, pk=None):
         need = selectors.need_get_for_user(user=request.user, pk=pk)
         return Response(NeedOutput(services.need_support(need=need, actor=request.user)).data)
@@ -434,6 +443,7 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return selectors.project_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
 
     @extend_schema(request=ProjectInput, responses={201: ProjectOutput}, summary="发布项目（工作人员）")
+    @idempotent_api  # Idempotency-Key: a retry returns the first response and creates nothing more
     def create(self, request):
         data = ProjectInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -447,6 +457,7 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     @extend_schema(request=None, responses={201: ClaimOutput}, summary="认领项目")
     @action(detail=True, methods=["post"])
+    @idempotent_api  # Idempotency-Key: a retry returns the first response and creates nothing more
     def claim(self, request, pk=None):
         project = self.get_object()
         policies.project_can(user=request.user, action="claim", project=project).raise_if_denied()
@@ -478,6 +489,7 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         request=EvaluationInput, responses={201: EvaluationOutput}, summary="评价合伙人（居民代表、工作人员）"
     )
     @action(detail=True, methods=["post"])
+    @idempotent_api  # Idempotency-Key: a retry returns the first response and creates nothing more
     def evaluations(self, request, pk=None):
         project = self.get_object()
         data = EvaluationInput(data=request.data)
@@ -499,6 +511,7 @@ class EvaluationAppealView(APIView):
     permission_classes = [IsPortalUser]
 
     @extend_schema(request=ReasonInput, responses={201: dict}, summary="对评价提出申诉（合伙人本人）")
+    @idempotent_api  # Idempotency-Key: a retry returns the first response and creates nothing more
     def post(self, request, pk: int):
         evaluation = selectors.evaluation_get_for_user(user=request.user, pk=pk)
         policies.evaluation_appeal_can(user=request.user, evaluation=evaluation).raise_if_denied()
