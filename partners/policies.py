@@ -158,8 +158,9 @@ def community_manage_can(*, user: User, community: Area) -> Decision:
 
 
 def staff_pages_can(*, user: User) -> Decision:
-    """The staff pages (rules, rewards, needs and projects): staff over at least one community.
-    What each page then shows is scoped by the selectors; each write asks the object's policy."""
+    """The staff pages (applications, service records, adjustments, the ledger, rules, rewards,
+    needs and projects): staff over at least one community. What each page then shows is scoped
+    by the selectors; each write asks the object's policy."""
     if not _signed_in(user):
         return deny("not_authenticated", _("请先登录。"))
     if is_staff_somewhere(user):
