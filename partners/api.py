@@ -6,7 +6,7 @@ redemptions. Validate → policy → service → serialize; every object through
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -17,6 +17,7 @@ from governance.idempotency import idempotent_api
 from governance.models import Area
 from governance.permissions import IsPortalUser
 from governance.policy import Forbidden
+from governance.schema import ERROR_DESCRIPTIONS, ErrorOutput
 from partners import policies, selectors, services
 from partners.models import Claim, EarningRule, Need, Partner, Project, Redemption, Reward, ServiceRecord
 from partners.serializers import (
@@ -45,6 +46,11 @@ from partners.serializers import (
     ServiceRecordOutput,
     StatementOutput,
 )
+
+# A bodiless idempotent action still answers 400 for a malformed Idempotency-Key and 409 while a
+# request with the same key is in progress (or for the action's own conflicts); the core's schema
+# infers those from a request body, so these actions declare them.
+_KEY_ERRORS = {code: OpenApiResponse(ErrorOutput, description=ERROR_DESCRIPTIONS[str(code)]) for code in (400, 409)}
 
 
 class NotAPartner(DomainError):
@@ -421,7 +427,7 @@ class NeedViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         need = services.need_submit(community=community, actor=request.user, **values)
         return Response(NeedOutput(need).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses=NeedOutput, summary="支持需求（每人一次）")
+    @extend_schema(request=None, responses={200: NeedOutput, **_KEY_ERRORS}, summary="支持需求（每人一次）")
     @action(detail=True, methods=["post"])
     @idempotent_api  # Idempotency-Key: a retry returns the first response and creates nothing more
     def support(self, request, pk=None):
@@ -455,7 +461,7 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         project = services.project_publish(community=community, need=need, actor=request.user, **values)
         return Response(ProjectOutput(project).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses={201: ClaimOutput}, summary="认领项目")
+    @extend_schema(request=None, responses={201: ClaimOutput, **_KEY_ERRORS}, summary="认领项目")
     @action(detail=True, methods=["post"])
     @idempotent_api  # Idempotency-Key: a retry returns the first response and creates nothing more
     def claim(self, request, pk=None):
