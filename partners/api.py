@@ -6,16 +6,18 @@ redemptions. Validate → policy → service → serialize; every object through
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from governance.exceptions import DomainError
+from governance.idempotency import idempotent_api
 from governance.models import Area
 from governance.permissions import IsPortalUser
 from governance.policy import Forbidden
+from governance.schema import ERROR_DESCRIPTIONS, ErrorOutput
 from partners import policies, selectors, services
 from partners.models import Claim, EarningRule, Need, Partner, Project, Redemption, Reward, ServiceRecord
 from partners.serializers import (
@@ -44,6 +46,11 @@ from partners.serializers import (
     ServiceRecordOutput,
     StatementOutput,
 )
+
+# A bodiless idempotent action still answers 400 for a malformed Idempotency-Key and 409 while a
+# request with the same key is in progress (or for the action's own conflicts); the core's schema
+# infers those from a request body, so these actions declare them.
+_KEY_ERRORS = {code: OpenApiResponse(ErrorOutput, description=ERROR_DESCRIPTIONS[str(code)]) for code in (400, 409)}
 
 
 class NotAPartner(DomainError):
@@ -91,6 +98,7 @@ class PartnerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return selectors.partner_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
 
     @extend_schema(request=PartnerInput, responses={201: PartnerOutput}, summary="申请成为合伙人")
+    @idempotent_api  # Idempotency-Key: a retry returns the first response and creates nothing more
     def create(self, request):
         policies.partner_apply_can(user=request.user).raise_if_denied()
         data = PartnerInput(data=request.data)
@@ -168,6 +176,7 @@ class EarningRuleViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return selectors.visible_rules(user=self.request.user).order_by("pk")
 
     @extend_schema(request=EarningRuleInput, responses={201: EarningRuleOutput}, summary="新增积分规则（工作人员）")
+    @idempotent_api  # Idempotency-Key: a retry returns the first response and creates nothing more
     def create(self, request):
         data = EarningRuleInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -193,6 +202,7 @@ class ServiceRecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         return selectors.record_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
 
     @extend_schema(request=ServiceRecordInput, responses={201: ServiceRecordOutput}, summary="登记服务记录")
+    @idempotent_api  # Idempotency-Key: a retry returns the first response and creates nothing more
     def create(self, request):
         data = ServiceRecordInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -271,6 +281,7 @@ class RewardViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return selectors.visible_rewards(user=self.request.user).order_by("pk")
 
     @extend_schema(request=RewardInput, responses={201: RewardOutput}, summary="上架兑换商品（工作人员）")
+    @idempotent_api  # Idempotency-Key: a retry returns the first response and creates nothing more
     def create(self, request):
         data = RewardInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -307,6 +318,7 @@ class RedemptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=True)],
         summary="兑换（同一 Idempotency-Key 只兑换一次）",
     )
+    @idempotent_api  # Idempotency-Key: a retry returns the first response and creates nothing more
     def create(self, request):
         key = (request.headers.get("Idempotency-Key") or "").strip()
         if not key or len(key) > 100:
@@ -367,6 +379,7 @@ class AdjustmentCreateView(APIView):
     permission_classes = [IsPortalUser]
 
     @extend_schema(request=AdjustmentInput, responses={201: AdjustmentOutput}, summary="人工调整积分（须填原因）")
+    @idempotent_api  # Idempotency-Key: a retry returns the first response and creates nothing more
     def post(self, request):
         data = AdjustmentInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -402,6 +415,7 @@ class NeedViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return selectors.visible_needs(user=self.request.user)
 
     @extend_schema(request=NeedInput, responses={201: NeedOutput}, summary="提出需求")
+    @idempotent_api  # Idempotency-Key: a retry returns the first response and creates nothing more
     def create(self, request):
         data = NeedInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -413,8 +427,9 @@ class NeedViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         need = services.need_submit(community=community, actor=request.user, **values)
         return Response(NeedOutput(need).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses=NeedOutput, summary="支持需求（每人一次）")
+    @extend_schema(request=None, responses={200: NeedOutput, **_KEY_ERRORS}, summary="支持需求（每人一次）")
     @action(detail=True, methods=["post"])
+    @idempotent_api  # Idempotency-Key: a retry returns the first response and creates nothing more
     def support(self, request, pk=None):
         need = selectors.need_get_for_user(user=request.user, pk=pk)
         return Response(NeedOutput(services.need_support(need=need, actor=request.user)).data)
@@ -434,6 +449,7 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return selectors.project_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
 
     @extend_schema(request=ProjectInput, responses={201: ProjectOutput}, summary="发布项目（工作人员）")
+    @idempotent_api  # Idempotency-Key: a retry returns the first response and creates nothing more
     def create(self, request):
         data = ProjectInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -445,8 +461,9 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         project = services.project_publish(community=community, need=need, actor=request.user, **values)
         return Response(ProjectOutput(project).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses={201: ClaimOutput}, summary="认领项目")
+    @extend_schema(request=None, responses={201: ClaimOutput, **_KEY_ERRORS}, summary="认领项目")
     @action(detail=True, methods=["post"])
+    @idempotent_api  # Idempotency-Key: a retry returns the first response and creates nothing more
     def claim(self, request, pk=None):
         project = self.get_object()
         policies.project_can(user=request.user, action="claim", project=project).raise_if_denied()
@@ -478,6 +495,7 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         request=EvaluationInput, responses={201: EvaluationOutput}, summary="评价合伙人（居民代表、工作人员）"
     )
     @action(detail=True, methods=["post"])
+    @idempotent_api  # Idempotency-Key: a retry returns the first response and creates nothing more
     def evaluations(self, request, pk=None):
         project = self.get_object()
         data = EvaluationInput(data=request.data)
@@ -499,6 +517,7 @@ class EvaluationAppealView(APIView):
     permission_classes = [IsPortalUser]
 
     @extend_schema(request=ReasonInput, responses={201: dict}, summary="对评价提出申诉（合伙人本人）")
+    @idempotent_api  # Idempotency-Key: a retry returns the first response and creates nothing more
     def post(self, request, pk: int):
         evaluation = selectors.evaluation_get_for_user(user=request.user, pk=pk)
         policies.evaluation_appeal_can(user=request.user, evaluation=evaluation).raise_if_denied()

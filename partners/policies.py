@@ -70,24 +70,29 @@ def _decide(who: str, *, user: User, partner: Partner, merchant: Partner | None 
     if not _signed_in(user):
         return deny("not_authenticated", _("请先登录。"))
     staff = is_staff_over(user=user, community=partner.community)
-    member = is_member(user=user, partner=partner)
+
+    def member() -> bool:  # a query: asked only when the rule needs it
+        return is_member(user=user, partner=partner)
+
+    def is_merchant() -> bool:
+        return merchant is not None and is_member(user=user, partner=merchant)
+
     if who == "staff":
         return allow() if staff else deny("not_staff_here", _("只有该合伙人所在社区的工作人员可以执行此操作。"))
     if who == "active_member":
-        if not member:
+        if not member():
             return deny("not_partner", _("只有合伙人本人可以执行此操作。"))
         if not partner.is_active:
             return deny("partner_not_active", _("您的合伙人资格尚未生效或已被暂停。"))
         return allow()
     if who == "member_or_staff":
-        return allow() if member or staff else deny("not_partner", _("只有合伙人本人或社区工作人员可以执行此操作。"))
-    is_merchant = merchant is not None and is_member(user=user, partner=merchant)
+        return allow() if staff or member() else deny("not_partner", _("只有合伙人本人或社区工作人员可以执行此操作。"))
     if who == "staff_or_merchant":
-        if staff or is_merchant:
+        if staff or is_merchant():
             return allow()
         return deny("not_offering_merchant", _("只有社区工作人员或提供该商品的商户可以核销。"))
     if who == "member_staff_or_merchant":
-        return allow() if member or staff or is_merchant else deny("not_partner", _("您无权查看该兑换券。"))
+        return allow() if staff or member() or is_merchant() else deny("not_partner", _("您无权查看该兑换券。"))
     return deny("unknown_action", _("不支持的操作。"))
 
 
@@ -158,8 +163,9 @@ def community_manage_can(*, user: User, community: Area) -> Decision:
 
 
 def staff_pages_can(*, user: User) -> Decision:
-    """The staff pages (rules, rewards, needs and projects): staff over at least one community.
-    What each page then shows is scoped by the selectors; each write asks the object's policy."""
+    """The staff pages (applications, service records, adjustments, the ledger, rules, rewards,
+    needs and projects): staff over at least one community. What each page then shows is scoped
+    by the selectors; each write asks the object's policy."""
     if not _signed_in(user):
         return deny("not_authenticated", _("请先登录。"))
     if is_staff_somewhere(user):

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from governance import uploads
 from governance.exceptions import DomainError
-from governance.permissions import any_portal_user, require_roles
+from governance.permissions import any_portal_user
 from partners import policies, selectors, services
 from partners.forms import ApplyForm, CodeForm, DecideForm, RedeemForm, RejectForm, ServiceRecordForm
 from partners.models import MAX_RECORD_PHOTOS, LedgerCheckpoint, ServiceRecordPhoto
@@ -305,8 +305,9 @@ def credit_view(request: HttpRequest) -> HttpResponse:
 # --- Staff ----------------------------------------------------------------------------------
 
 
-@require_roles(*policies.STAFF_ROLES)
+@any_portal_user  # the partners policy decides (staff over a community), as on the newer staff pages
 def applications_view(request: HttpRequest) -> HttpResponse:
+    policies.staff_pages_can(user=request.user).raise_for_page()
     partners = selectors.applications_to_decide(user=request.user)
     active = selectors.visible_partners(user=request.user).exclude(status="pending")[:100]
     return render(request, "partners/applications.html", {"pending": partners, "others": active})
@@ -330,8 +331,9 @@ def partner_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("partners:applications")
 
 
-@require_roles(*policies.STAFF_ROLES)
+@any_portal_user  # the partners policy decides (staff over a community), as on the newer staff pages
 def records_view(request: HttpRequest) -> HttpResponse:
+    policies.staff_pages_can(user=request.user).raise_for_page()
     return render(request, "partners/records.html", {"records": selectors.records_to_verify(user=request.user)})
 
 
@@ -371,8 +373,9 @@ def record_reject_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("partners:records")
 
 
-@require_roles(*policies.STAFF_ROLES)
+@any_portal_user  # the partners policy decides (staff over a community), as on the newer staff pages
 def adjustments_view(request: HttpRequest) -> HttpResponse:
+    policies.staff_pages_can(user=request.user).raise_for_page()
     pending = selectors.visible_adjustments(user=request.user).filter(status="pending_approval")
     return render(request, "partners/adjustments.html", {"pending": pending})
 
@@ -394,8 +397,9 @@ def adjustment_approve_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("partners:adjustments")
 
 
-@require_roles(*policies.STAFF_ROLES)
+@any_portal_user  # the partners policy decides (staff over a community), as on the newer staff pages
 def ledger_view(request: HttpRequest) -> HttpResponse:
+    policies.staff_pages_can(user=request.user).raise_for_page()
     return render(request, "partners/ledger.html", {"checkpoint": LedgerCheckpoint.objects.first()})
 
 

@@ -13,8 +13,8 @@ from governance.outbox import notification_enqueue
 from governance.selectors import users_with_role_in_area
 from governance.services import audit_record
 from governance.workflow import Workflow
-from partners.models import Account, LedgerTransaction, Partner, PointsAdjustment
-from partners.services.ledger import book_lock, ledger_post, partner_account, system_account
+from partners.models import Account, LedgerBook, LedgerTransaction, Partner, PointsAdjustment
+from partners.services.ledger import book_lock, ledger_post
 from partners.services.partners import PartnerNotActive, ReasonRequired
 
 A = PointsAdjustment.Status
@@ -44,17 +44,15 @@ class OwnAdjustment(DomainError):
     default_detail = gettext_lazy("不能复核自己提出的调整，请由另一位工作人员复核。")
 
 
-def _post(adjustment: PointsAdjustment, actor: User) -> None:
-    community = adjustment.partner.community
-    issued = system_account(community=community, kind=Account.Kind.ISSUED)
-    mine = partner_account(partner=adjustment.partner)
+def _post(adjustment: PointsAdjustment, actor: User, book: LedgerBook | None = None) -> None:
     ledger_post(
-        community=community,
+        community=adjustment.partner.community,
         kind=LedgerTransaction.Kind.ADJUST,
         key=adjustment.ledger_key,
-        lines=[(issued, -adjustment.points), (mine, adjustment.points)],
+        lines=[(Account.Kind.ISSUED, -adjustment.points), (adjustment.partner, adjustment.points)],
         actor=actor,
         memo=adjustment.reason,
+        book=book,
     )
 
 
@@ -68,7 +66,6 @@ def adjustment_request(*, partner: Partner, points: int, reason: str, actor: Use
         raise DomainError(_("调整积分不能为零。"), code="invalid_points")
     if not partner.is_active:
         raise PartnerNotActive()
-    book_lock(community=partner.community)
     needs_approval = abs(int(points)) > approval_threshold()
     adjustment = PointsAdjustment.objects.create(
         partner=partner,
@@ -88,7 +85,7 @@ def adjustment_request(*, partner: Partner, points: int, reason: str, actor: Use
             url=reverse("partners:adjustments"),
         )
     else:
-        _post(adjustment, actor)  # an overdraft raises here and nothing is written
+        _post(adjustment, actor)  # the book is locked only now; an overdraft raises and nothing is written
     return adjustment
 
 
@@ -96,7 +93,7 @@ def adjustment_request(*, partner: Partner, points: int, reason: str, actor: Use
 def adjustment_approve(*, adjustment: PointsAdjustment, actor: User) -> PointsAdjustment:
     if adjustment.requested_by_id == actor.pk:
         raise OwnAdjustment()
-    book_lock(community=adjustment.partner.community)
+    book = book_lock(community=adjustment.partner.community)
     ADJUSTMENT_FLOW.transition(adjustment, to=A.POSTED, actor=actor, changes={"approved_by": actor})
-    _post(adjustment, actor)
+    _post(adjustment, actor, book)
     return adjustment

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from governance.outbox import notification_enqueue
 from partners.models import Account, LedgerEntry, LedgerTransaction, Partner
-from partners.services.ledger import book_lock, ledger_post, partner_account, system_account
+from partners.services.ledger import accounts_lock, book_lock, ledger_post
 
 logger = logging.getLogger(__name__)
 EARNING_KINDS = (LedgerTransaction.Kind.EARN, LedgerTransaction.Kind.ADJUST)
@@ -34,9 +34,11 @@ def _year_end(year: int) -> datetime:
     return timezone.make_aware(datetime.combine(date(year + 1, 1, 1), time.min))
 
 
-def expiring_amount(*, partner: Partner, earned_year: int) -> int:
-    """What is left of the points earned up to ``earned_year`` (oldest spent first)."""
-    account = Account.objects.filter(partner=partner).first()
+def expiring_amount(*, partner: Partner, earned_year: int, account: Account | None = None) -> int:
+    """What is left of the points earned up to ``earned_year`` (oldest spent first); ``account``:
+    the partner's account when the caller has it locked already."""
+    if account is None:
+        account = Account.objects.filter(partner=partner).first()
     if account is None:
         return 0
     later = (
@@ -54,19 +56,18 @@ def expiring_amount(*, partner: Partner, earned_year: int) -> int:
 @transaction.atomic
 def points_expire(*, partner: Partner, earned_year: int) -> int:
     """Expire what is left of ``earned_year``'s points for one partner; returns the points expired."""
-    book_lock(community=partner.community)
-    amount = expiring_amount(partner=partner, earned_year=earned_year)
+    book = book_lock(community=partner.community)
+    (account,) = accounts_lock(book=book, refs=[partner])  # read once: for the amount and the posting
+    amount = expiring_amount(partner=partner, earned_year=earned_year, account=account)
     if amount <= 0:
         return 0
     _tx, created = ledger_post(
         community=partner.community,
         kind=LedgerTransaction.Kind.EXPIRE,
         key=f"expire:{partner.pk}:{earned_year}",
-        lines=[
-            (partner_account(partner=partner), -amount),
-            (system_account(community=partner.community, kind=Account.Kind.EXPIRED), amount),
-        ],
+        lines=[(partner, -amount), (Account.Kind.EXPIRED, amount)],
         memo=_("%(year)d年获得、到期未使用的积分") % {"year": earned_year},
+        book=book,
     )
     if not created:
         return 0

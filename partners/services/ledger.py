@@ -15,8 +15,16 @@ Guarantees (each is checked by :func:`ledger_verify`, i.e. ``manage.py verify_le
 Concurrency: a posting locks its community's :class:`LedgerBook` first, then the accounts involved
 in primary-key order (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite runs IMMEDIATE transactions,
 which serialise writers). Services that read balances before posting (a redemption checking its
-limit, a verification computing the monthly cap) call :func:`book_lock` first, so the lock order
-is always book → accounts and no two postings can deadlock or interleave.
+limit, a verification computing the monthly cap) call :func:`book_lock` first and pass the book on,
+so the lock order is always book → accounts and no two postings can deadlock or interleave.
+
+Cost: each row is read once per posting. The locking ``SELECT`` is the read (of the book, and of
+all the accounts at once); the book returned by :func:`book_lock` keeps the accounts locked under
+it, so a caller that locked them to check a balance hands them to :func:`ledger_post` unread. The
+entries go in one insert, the balances move in one ``UPDATE`` (``F() + CASE``), and the book's
+head moves by compare-and-set on the sequence it was read at; nothing written is read back. On
+PostgreSQL those writes are one statement, so a posting holds the book for three statements and the
+commit.
 """
 
 import hashlib
@@ -26,8 +34,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import BigIntegerField, Case, F, Q, Subquery, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -58,6 +66,10 @@ class UnbalancedPosting(ValueError):
 
 # --- Accounts and books -----------------------------------------------------------------------
 
+# What a posting line names: an account, a partner (its account), a system account's kind
+# (``Account.Kind.ISSUED`` …) or an account's primary key. Resolved and locked in one statement.
+AccountRef = Account | Partner | str | int
+
 
 def _get_or_create(model, **lookup):
     obj = model.objects.filter(**lookup).first()
@@ -85,9 +97,97 @@ def partner_account(*, partner: Partner) -> Account:
 
 
 def book_lock(*, community: Area) -> LedgerBook:
-    """Lock the community's book for the rest of the transaction (the first lock of every posting)."""
-    book = book_for(community=community)
-    return LedgerBook.objects.select_for_update().get(pk=book.pk)
+    """Lock the community's book for the rest of the transaction (the first lock of every posting)
+    and read it, in one statement. The book returned carries the accounts locked under it
+    (:func:`accounts_lock`); pass it to :func:`ledger_post` so that neither is read twice."""
+    book = LedgerBook.objects.select_for_update().filter(community=community).first()
+    if book is None:  # the community's first posting
+        book_for(community=community)
+        book = LedgerBook.objects.select_for_update().get(community=community)
+    book.locked_accounts = {}  # pk → Account, locked and read in this transaction
+    return book
+
+
+def _ref_key(ref: AccountRef) -> tuple[str, object]:
+    if isinstance(ref, Account):
+        return ("pk", ref.pk)
+    if isinstance(ref, Partner):
+        return ("partner", ref.pk)
+    if isinstance(ref, str):
+        if ref == K.PARTNER or ref not in K.values:
+            raise ValueError(f"not a system account kind: {ref!r}")
+        return ("system", ref)
+    if isinstance(ref, int) and not isinstance(ref, bool):
+        return ("pk", ref)
+    raise TypeError(f"not an account reference: {ref!r}")
+
+
+def _locked_for(book: LedgerBook, key: tuple[str, object]) -> Account | None:
+    what, value = key
+    for account in book.locked_accounts.values():
+        if (
+            (what == "pk" and account.pk == value)
+            or (what == "partner" and account.partner_id == value)
+            or (what == "system" and account.partner_id is None and account.kind == value)
+        ):
+            return account
+    return None
+
+
+def accounts_lock(*, book: LedgerBook, refs: Sequence[AccountRef]) -> list[Account]:
+    """Lock (``SELECT … FOR UPDATE`` in primary-key order, one statement) and read the accounts
+    ``refs`` name in ``book``'s community; accounts already locked under ``book`` are not read
+    again. A missing system or partner account is opened first. Returns them in ``refs``' order."""
+    if getattr(book, "locked_accounts", None) is None:
+        raise ValueError("lock the book first (book_lock)")
+    keys = [_ref_key(ref) for ref in refs]
+    missing = [key for key in dict.fromkeys(keys) if _locked_for(book, key) is None]
+    if missing:
+        _lock_into(book, missing)
+        opened = False
+        for what, value in missing:
+            if _locked_for(book, (what, value)) is not None:
+                continue
+            if what == "pk":
+                raise UnbalancedPosting(f"account {value} is not in community {book.community_id}")
+            if what == "partner":
+                partner = next(ref for ref in refs if isinstance(ref, Partner) and ref.pk == value)
+                if partner.community_id != book.community_id:
+                    raise UnbalancedPosting(f"partner {value} is not in community {book.community_id}")
+                partner_account(partner=partner)
+            else:
+                _get_or_create(Account, community_id=book.community_id, kind=value, partner=None)
+            opened = True
+        if opened:  # rare: the first posting to an account
+            _lock_into(book, [key for key in missing if _locked_for(book, key) is None])
+    return [_locked_for(book, key) for key in keys]
+
+
+_UNKNOWN = object()
+
+
+def _lock_into(book: LedgerBook, keys: list[tuple[str, object]], *, twin_of: str | None = None) -> object:
+    """Lock and read the accounts ``keys`` name into ``book.locked_accounts``, in one statement.
+
+    ``twin_of``: an idempotency key to look up in the same statement — its transaction's pk or
+    None, or ``_UNKNOWN`` when no row came back to carry the answer. The statement starts after
+    the book lock is held, so its snapshot sees any twin that committed while this one waited."""
+    lookup = Q()
+    for what, value in keys:
+        if what == "pk":
+            lookup |= Q(pk=value)
+        elif what == "partner":
+            lookup |= Q(partner_id=value)
+        else:
+            lookup |= Q(partner__isnull=True, kind=value)
+    rows = Account.objects.select_for_update().filter(lookup, community_id=book.community_id).order_by("pk")
+    if twin_of is not None:
+        rows = rows.annotate(twin=Subquery(LedgerTransaction.objects.filter(idempotency_key=twin_of).values("pk")[:1]))
+    twin = _UNKNOWN
+    for account in rows:
+        twin = getattr(account, "twin", None)
+        book.locked_accounts[account.pk] = account
+    return twin
 
 
 # --- Hashing ------------------------------------------------------------------------------------
@@ -134,46 +234,70 @@ def transaction_hash(
 # --- Posting ------------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def ledger_post(
     *,
     community: Area,
     kind: str,
     key: str,
-    lines: Sequence[tuple[Account, int]],
+    lines: Sequence[tuple[AccountRef, int]],
     actor: User | None = None,
     memo: str = "",
     reverses: LedgerTransaction | None = None,
+    book: LedgerBook | None = None,
 ) -> tuple[LedgerTransaction, bool]:
     """Post one balanced transaction; ``(transaction, created)``. The same ``key`` again returns the
-    first transaction with ``created=False`` and writes nothing."""
-    existing = LedgerTransaction.objects.filter(idempotency_key=key).first()
-    if existing is not None:
-        return existing, False
-    amounts: dict[int, int] = defaultdict(int)
-    for account, amount in lines:
-        if account.community_id != community.pk:
-            raise UnbalancedPosting(f"account {account.pk} is not in community {community.pk}")
-        amounts[account.pk] += int(amount)
-    amounts = {pk: amount for pk, amount in amounts.items() if amount}
-    if len(amounts) < 2 or sum(amounts.values()) != 0:
-        raise UnbalancedPosting(f"lines must be two or more non-zero amounts summing to zero: {amounts}")
+    first transaction with ``created=False`` and writes nothing.
 
-    book = book_lock(community=community)
-    existing = LedgerTransaction.objects.filter(idempotency_key=key).first()  # a concurrent twin won
-    if existing is not None:
-        return existing, False
-    locked = {a.pk: a for a in Account.objects.select_for_update().filter(pk__in=amounts).order_by("pk")}
+    ``book``: the community's book from :func:`book_lock` when the caller has locked it already
+    (to read balances first); otherwise it is locked here. Statements when nothing is locked yet:
+    the book (lock), the accounts (lock) with the key's twin looked up in the same statement, then
+    the writes — on PostgreSQL one statement (:func:`_append_in_one_statement`), elsewhere four
+    (:func:`_append`): three statements or six. A refusal (insufficient points) is raised before
+    anything is written, and leaves the caller's transaction usable."""
+    if not transaction.get_connection().in_atomic_block:
+        if book is not None:
+            raise ValueError("a locked book lives only inside its transaction")
+        with transaction.atomic():
+            return ledger_post(
+                community=community, kind=kind, key=key, lines=lines, actor=actor, memo=memo, reverses=reverses
+            )
+    amounts: dict[tuple[str, object], int] = defaultdict(int)
+    refs: dict[tuple[str, object], AccountRef] = {}
+    for ref, amount in lines:
+        ref_key = _ref_key(ref)
+        refs.setdefault(ref_key, ref)
+        amounts[ref_key] += int(amount)
+    memo = memo[:200]  # hashed as stored
+    if len([a for a in amounts.values() if a]) < 2 or sum(amounts.values()) != 0:
+        raise UnbalancedPosting(f"lines must be two or more non-zero amounts summing to zero: {dict(amounts)}")
+
+    if book is None:
+        book = book_lock(community=community)
+    elif book.community_id != community.pk or getattr(book, "locked_accounts", None) is None:
+        raise ValueError("the book passed must be this community's, from book_lock")
+    unlocked = [ref_key for ref_key in refs if _locked_for(book, ref_key) is None]
+    twin = _lock_into(book, unlocked, twin_of=key) if unlocked else _UNKNOWN
+    if twin is _UNKNOWN:
+        twin = LedgerTransaction.objects.filter(idempotency_key=key).values_list("pk", flat=True).first()
+    if twin is not None:  # a concurrent twin, or a replay, posted this key first
+        return LedgerTransaction.objects.get(pk=twin), False
+    accounts = accounts_lock(book=book, refs=list(refs.values()))  # reads nothing more unless one is new
+    per_account: dict[int, int] = defaultdict(int)
+    for account, ref_key in zip(accounts, refs, strict=True):
+        per_account[account.pk] += amounts[ref_key]
+    per_account = {pk: amount for pk, amount in per_account.items() if amount}
+    if len(per_account) < 2:
+        raise UnbalancedPosting(f"lines must be two or more non-zero amounts summing to zero: {per_account}")
     entries = []
-    for pk in sorted(amounts):
-        account = locked[pk]
-        after = account.balance + amounts[pk]
+    for pk in sorted(per_account):
+        account = book.locked_accounts[pk]
+        after = account.balance + per_account[pk]
         if after < 0 and account.kind != K.ISSUED:
             raise InsufficientPoints(
                 _("积分不足：可用 %(balance)d 分，需要 %(needed)d 分。")
-                % {"balance": account.balance, "needed": -amounts[pk]}
+                % {"balance": account.balance, "needed": -per_account[pk]}
             )
-        entries.append((pk, amounts[pk], after))
+        entries.append((pk, per_account[pk], after))
 
     sequence = book.sequence + 1
     now = timezone.now()
@@ -190,28 +314,103 @@ def ledger_post(
         memo=memo,
         entries=entries,
     )
-    tx = LedgerTransaction.objects.create(
-        book=book,
-        sequence=sequence,
-        kind=kind,
-        idempotency_key=key,
-        memo=memo[:200],
-        actor_id=actor_id,
-        reverses=reverses,
-        created_at=now,
-        prev_hash=book.head_hash,
-        hash=digest,
-    )
-    LedgerEntry.objects.bulk_create(
-        [
-            LedgerEntry(transaction=tx, account_id=pk, amount=amount, balance_after=after)
-            for pk, amount, after in entries
-        ]
-    )
-    for pk, amount, _after in entries:
-        Account.objects.filter(pk=pk).update(balance=F("balance") + amount)
-    LedgerBook.objects.filter(pk=book.pk).update(sequence=sequence, head_hash=digest)
+    with transaction.atomic(savepoint=False):  # a failed write rolls the caller's transaction back
+        tx = LedgerTransaction(
+            book=book,
+            sequence=sequence,
+            kind=kind,
+            idempotency_key=key,
+            memo=memo,
+            actor_id=actor_id,
+            reverses=reverses,
+            created_at=now,
+            prev_hash=book.head_hash,
+            hash=digest,
+        )
+        write = _append_in_one_statement if connection.vendor == "postgresql" else _append
+        if not write(tx=tx, book=book, entries=entries):
+            # the book was not this transaction's locked head: never extend a stale chain
+            raise RuntimeError(f"ledger book {book.pk} moved under a posting; was it locked in this transaction?")
+    for pk, _amount, after in entries:
+        book.locked_accounts[pk].balance = after
+    book.sequence, book.head_hash = sequence, digest
     return tx, True
+
+
+def _append(*, tx: LedgerTransaction, book: LedgerBook, entries: list[tuple[int, int, int]]) -> bool:
+    """The transaction, its entries (one insert), the balances (one ``UPDATE``, ``F() + CASE``) and
+    the book's head (compare-and-set on the sequence and hash it was read at); False if the head moved."""
+    tx.save(force_insert=True)
+    LedgerEntry.objects.bulk_create(
+        [LedgerEntry(transaction=tx, account_id=pk, amount=amount, balance_after=a) for pk, amount, a in entries]
+    )
+    Account.objects.filter(pk__in=[pk for pk, _amount, _after in entries]).update(
+        balance=F("balance")
+        + Case(
+            *[When(pk=pk, then=Value(amount)) for pk, amount, _after in entries],
+            default=Value(0),
+            output_field=BigIntegerField(),
+        )
+    )
+    moved = LedgerBook.objects.filter(pk=book.pk, sequence=book.sequence, head_hash=book.head_hash).update(
+        sequence=tx.sequence, head_hash=tx.hash
+    )
+    return moved == 1
+
+
+# The tables are the models' (``partners_<model>``); tests/partners/test_ledger_cost.py checks the
+# statement against the ORM path on PostgreSQL.
+_APPEND_SQL = """
+    WITH tx AS (
+        INSERT INTO partners_ledgertransaction
+            (book_id, sequence, kind, idempotency_key, memo, actor_id, reverses_id, created_at, prev_hash, hash)
+        VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+        RETURNING id
+    ), line AS (
+        SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[]) AS line(account_id, amount, balance_after)
+    ), entries AS (
+        INSERT INTO partners_ledgerentry (transaction_id, account_id, amount, balance_after)
+        SELECT tx.id, line.account_id, line.amount, line.balance_after FROM tx, line
+    ), balances AS (
+        UPDATE partners_account AS account SET balance = account.balance + line.amount
+        FROM line WHERE account.id = line.account_id
+    ), head AS (
+        UPDATE partners_ledgerbook SET sequence = %s, head_hash = %s
+        WHERE id = %s AND sequence = %s AND head_hash = %s
+        RETURNING id
+    )
+    SELECT tx.id, (SELECT count(*) FROM head) FROM tx
+"""
+
+
+def _append_in_one_statement(*, tx: LedgerTransaction, book: LedgerBook, entries: list[tuple[int, int, int]]) -> bool:
+    """PostgreSQL: the same four writes as :func:`_append` in one statement (data-modifying CTEs run
+    whether or not the final ``SELECT`` reads them), so the book is held for one round trip, not four."""
+    params = [
+        book.pk,
+        tx.sequence,
+        tx.kind,
+        tx.idempotency_key,
+        tx.memo,
+        tx.actor_id,
+        tx.reverses_id,
+        tx.created_at,
+        tx.prev_hash,
+        tx.hash,
+        [pk for pk, _amount, _after in entries],
+        [amount for _pk, amount, _after in entries],
+        [after for _pk, _amount, after in entries],
+        tx.sequence,
+        tx.hash,
+        book.pk,
+        book.sequence,
+        book.head_hash,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_APPEND_SQL, params)
+        tx.pk, moved = cursor.fetchone()
+    tx._state.adding, tx._state.db = False, connection.alias
+    return moved == 1
 
 
 @transaction.atomic
@@ -222,10 +421,10 @@ def ledger_reverse(*, tx: LedgerTransaction, actor: User, reason: str) -> Ledger
     if tx.kind == LedgerTransaction.Kind.REVERSE:
         raise Conflict(_("冲正交易不能再被冲正。"), code="cannot_reverse_reversal")
     community = tx.book.community
-    book_lock(community=community)
+    book = book_lock(community=community)
     if LedgerTransaction.objects.filter(reverses=tx).exists():
         raise AlreadyReversed()
-    lines = [(entry.account, -entry.amount) for entry in tx.entries.select_related("account")]
+    lines = [(account_id, -amount) for account_id, amount in tx.entries.values_list("account_id", "amount")]
     reversal, _created = ledger_post(
         community=community,
         kind=LedgerTransaction.Kind.REVERSE,
@@ -234,6 +433,7 @@ def ledger_reverse(*, tx: LedgerTransaction, actor: User, reason: str) -> Ledger
         actor=actor,
         memo=reason,
         reverses=tx,
+        book=book,
     )
     return reversal
 

@@ -30,7 +30,7 @@ from partners.models import (
     ServiceRecord,
     ServiceRecordPhoto,
 )
-from partners.services.ledger import book_lock, ledger_post, partner_account, system_account
+from partners.services.ledger import book_lock, ledger_post, partner_account
 
 P = Partner.Status
 R = ServiceRecord.Status
@@ -285,7 +285,7 @@ def service_record_verify(*, record: ServiceRecord, actor: User) -> tuple[Servic
     the workflow's compare-and-set lets one verification through, and the ledger key
     ``service-record:<id>`` makes any replay post nothing."""
     community = record.partner.community
-    book_lock(community=community)
+    book = book_lock(community=community)
     RECORD_FLOW.check(frm=record.status, to=R.VERIFIED)
     rule = record.rule
     base = points_for(rule=rule, hours=record.hours)
@@ -315,12 +315,10 @@ def service_record_verify(*, record: ServiceRecord, actor: User) -> tuple[Servic
             community=community,
             kind=LedgerTransaction.Kind.EARN,
             key=record.ledger_key,
-            lines=[
-                (system_account(community=community, kind=Account.Kind.ISSUED), -awarded),
-                (partner_account(partner=record.partner), awarded),
-            ],
+            lines=[(Account.Kind.ISSUED, -awarded), (record.partner, awarded)],
             actor=actor,
             memo=f"{rule.activity} {record.served_on:%Y-%m-%d}",
+            book=book,
         )
     return record, tx
 

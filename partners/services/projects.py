@@ -39,7 +39,7 @@ from partners.models import (
     ServiceRecord,
 )
 from partners.policies import is_staff_over
-from partners.services.ledger import book_lock, ledger_post, partner_account, system_account
+from partners.services.ledger import accounts_lock, book_lock, ledger_post
 from partners.services.partners import PartnerNotActive
 
 PS = Project.Status
@@ -212,20 +212,20 @@ def claim_mark(*, claim: Claim, outcome: str, actor: User) -> Claim:
 def project_close(*, project: Project, actor: User) -> Project:
     """Close the project and post each completed claim's points (once)."""
     community = project.community
-    book_lock(community=community)
+    book = book_lock(community=community)
     PROJECT_FLOW.transition(project, to=PS.CLOSED, actor=actor, changes={"closed_at": timezone.now()})
-    issued = system_account(community=community, kind=Account.Kind.ISSUED)
-    for claim in Claim.objects.filter(project=project, status=C.DONE).select_related("partner"):
+    claims = list(Claim.objects.filter(project=project, status=C.DONE).select_related("partner"))
+    if claims:  # every account of the closing, locked and read in one statement
+        accounts_lock(book=book, refs=[Account.Kind.ISSUED, *(claim.partner for claim in claims)])
+    for claim in claims:
         ledger_post(
             community=community,
             kind=LedgerTransaction.Kind.EARN,
             key=f"project:{project.pk}:claim:{claim.pk}",
-            lines=[
-                (issued, -project.points_per_slot),
-                (partner_account(partner=claim.partner), project.points_per_slot),
-            ],
+            lines=[(Account.Kind.ISSUED, -project.points_per_slot), (claim.partner, project.points_per_slot)],
             actor=actor,
             memo=project.title,
+            book=book,
         )
         notification_enqueue(
             recipients=claim.partner.users.all(),

@@ -25,8 +25,8 @@ from governance.models import Area, AuditEntry, User
 from governance.outbox import notification_enqueue
 from governance.services import audit_record
 from governance.workflow import Workflow
-from partners.models import Account, LedgerTransaction, Partner, Redemption, Reward
-from partners.services.ledger import InsufficientPoints, book_lock, ledger_post, partner_account, system_account
+from partners.models import Account, LedgerBook, LedgerTransaction, Partner, Redemption, Reward
+from partners.services.ledger import InsufficientPoints, accounts_lock, book_lock, ledger_post
 from partners.services.partners import PartnerNotActive
 
 logger = logging.getLogger(__name__)
@@ -201,7 +201,7 @@ def redemption_create(
     ):
         raise RewardUnavailable(_("该商品不在兑换期内或已下架。"))
 
-    book_lock(community=partner.community)
+    book = book_lock(community=partner.community)
     existing = Redemption.objects.filter(idempotency_key=full_key).first()  # a concurrent twin won
     if existing is not None:
         return existing, False
@@ -217,8 +217,8 @@ def redemption_create(
                 _("每人限兑 %(limit)d 份，您已兑换 %(used)d 份。") % {"limit": reward.per_partner_limit, "used": used}
             )
     points = reward.cost * quantity
-    account = partner_account(partner=partner)
-    balance = Account.objects.filter(pk=account.pk).values_list("balance", flat=True).get()
+    account, _hold = accounts_lock(book=book, refs=[partner, Account.Kind.HOLD])  # read once, for the posting too
+    balance = account.balance
     if balance < points:
         raise InsufficientPoints(
             _("积分不足：可用 %(balance)d 分，兑换需要 %(needed)d 分。") % {"balance": balance, "needed": points}
@@ -241,9 +241,10 @@ def redemption_create(
         community=partner.community,
         kind=LedgerTransaction.Kind.REDEEM_HOLD,
         key=f"redemption:{redemption.pk}:hold",
-        lines=[(account, -points), (system_account(community=partner.community, kind=Account.Kind.HOLD), points)],
+        lines=[(account, -points), (Account.Kind.HOLD, points)],
         actor=actor,
         memo=f"{reward.name} ×{quantity}",
+        book=book,
     )
     audit_record(
         actor=actor,
@@ -254,18 +255,15 @@ def redemption_create(
     return redemption, True
 
 
-def _release(*, redemption: Redemption, actor: User | None, kind_key: str) -> None:
-    community = redemption.partner.community
+def _release(*, redemption: Redemption, actor: User | None, kind_key: str, book: LedgerBook) -> None:
     ledger_post(
-        community=community,
+        community=redemption.partner.community,
         kind=LedgerTransaction.Kind.REDEEM_RELEASE,
         key=f"redemption:{redemption.pk}:{kind_key}",
-        lines=[
-            (system_account(community=community, kind=Account.Kind.HOLD), -redemption.points),
-            (partner_account(partner=redemption.partner), redemption.points),
-        ],
+        lines=[(Account.Kind.HOLD, -redemption.points), (redemption.partner, redemption.points)],
         actor=actor,
         memo=f"{redemption.reward.name} ×{redemption.quantity}",
+        book=book,
     )
     if redemption.reward.stock is not None:
         Reward.objects.filter(pk=redemption.reward_id).update(stock=F("stock") + redemption.quantity)
@@ -274,7 +272,7 @@ def _release(*, redemption: Redemption, actor: User | None, kind_key: str) -> No
 @transaction.atomic
 def redemption_fulfil(*, redemption: Redemption, actor: User) -> Redemption:
     community = redemption.partner.community
-    book_lock(community=community)
+    book = book_lock(community=community)
     REDEMPTION_FLOW.transition(
         redemption, to=D.FULFILLED, actor=actor, changes={"handled_by": actor, "closed_at": timezone.now()}
     )
@@ -282,19 +280,17 @@ def redemption_fulfil(*, redemption: Redemption, actor: User) -> Redemption:
         community=community,
         kind=LedgerTransaction.Kind.REDEEM_SETTLE,
         key=f"redemption:{redemption.pk}:settle",
-        lines=[
-            (system_account(community=community, kind=Account.Kind.HOLD), -redemption.points),
-            (system_account(community=community, kind=Account.Kind.REDEEMED), redemption.points),
-        ],
+        lines=[(Account.Kind.HOLD, -redemption.points), (Account.Kind.REDEEMED, redemption.points)],
         actor=actor,
         memo=f"{redemption.reward.name} ×{redemption.quantity}",
+        book=book,
     )
     return redemption
 
 
 @transaction.atomic
 def redemption_cancel(*, redemption: Redemption, actor: User, reason: str = "") -> Redemption:
-    book_lock(community=redemption.partner.community)
+    book = book_lock(community=redemption.partner.community)
     REDEMPTION_FLOW.transition(
         redemption,
         to=D.CANCELLED,
@@ -302,7 +298,7 @@ def redemption_cancel(*, redemption: Redemption, actor: User, reason: str = "") 
         note=reason.strip(),
         changes={"handled_by": actor, "closed_at": timezone.now()},
     )
-    _release(redemption=redemption, actor=actor, kind_key="cancel")
+    _release(redemption=redemption, actor=actor, kind_key="cancel", book=book)
     return redemption
 
 
@@ -320,12 +316,12 @@ def redemption_expire(*, redemption_id: int) -> bool:
     redemption = Redemption.objects.select_related("partner__community", "reward").filter(pk=redemption_id).first()
     if redemption is None or redemption.status != D.PENDING or redemption.expires_at >= timezone.now():
         return False
-    book_lock(community=redemption.partner.community)
+    book = book_lock(community=redemption.partner.community)
     redemption.refresh_from_db()
     if redemption.status != D.PENDING:
         return False
     REDEMPTION_FLOW.transition(redemption, to=D.EXPIRED, actor=None, changes={"closed_at": timezone.now()})
-    _release(redemption=redemption, actor=None, kind_key="expire")
+    _release(redemption=redemption, actor=None, kind_key="expire", book=book)
     return True
 
 

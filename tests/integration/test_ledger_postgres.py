@@ -4,6 +4,8 @@
 - N posts of one idempotency key: one transaction;
 - a redemption race over an account and a stock: neither overdrawn nor oversold;
 - two staff verifying one service record at once: one posting;
+- eight staff adjusting eight partners of one book at once: no lost update, a dense chain;
+- first postings at once in a community with no book or system account yet: each opened once;
 - the database itself refuses UPDATE/DELETE of ledger rows and an unbalanced transaction, and
   ``verify_ledger`` names a row changed with the guard switched off.
 
@@ -150,6 +152,63 @@ def test_two_staff_verifying_one_record_at_once_post_once(east_partner, area_tre
     )
     assert LedgerTransaction.objects.filter(idempotency_key=f"service-record:{record.pk}").count() == 1
     assert Account.objects.get(partner=east_partner).balance == 10
+
+
+def test_concurrent_adjustments_for_many_partners_lose_no_update(area_tree, east_staff, make_user, require_postgres):
+    """Eight staff requests at once, each for its own partner, all through the community's one book
+    and its one issuing account (one ``UPDATE`` for both balances): every posting counted once."""
+    partners = [
+        make_partner(
+            community=area_tree["east"],
+            user=make_user(Role.PARTNER, area_tree["east"], username=f"pg_p{i}"),
+            name=f"志愿者{i}",
+        )
+        for i in range(8)
+    ]
+    rounds = 6
+
+    def adjust(i):
+        for n in range(rounds):
+            services.adjustment_request(partner=partners[i], points=i + 1, reason=f"补记 {n}", actor=east_staff)
+        return "ok"
+
+    results = run_concurrently(8, adjust)
+    assert results == ["ok"] * 8, results
+    assert [Account.objects.get(partner=p).balance for p in partners] == [6, 12, 18, 24, 30, 36, 42, 48]
+    assert Account.objects.get(community=area_tree["east"], kind=K.ISSUED).balance == -216
+    book = services.book_for(community=area_tree["east"])
+    assert list(LedgerTransaction.objects.filter(book=book).values_list("sequence", flat=True)) == list(range(1, 49))
+    assert book.sequence == 48
+    assert services.ledger_verify().problems == []
+
+
+def test_concurrent_first_postings_open_the_book_and_the_accounts_once(area_tree, make_user, require_postgres):
+    """No book and no system account yet in the community: six first postings at once open each once."""
+    partners = [
+        make_partner(
+            community=area_tree["west"],
+            user=make_user(Role.PARTNER, area_tree["west"], username=f"pg_w{i}"),
+            name=f"西{i}",
+        )
+        for i in range(6)
+    ]
+    assert not Account.objects.filter(community=area_tree["west"], partner__isnull=True).exists()
+
+    def first(i):
+        _tx, created = services.ledger_post(
+            community=area_tree["west"],
+            kind=LedgerTransaction.Kind.ADJUST,
+            key=f"first:{i}",
+            lines=[(K.ISSUED, -10), (partners[i], 10)],
+        )
+        return created
+
+    results = run_concurrently(6, first)
+    assert results == [True] * 6, results
+    assert Account.objects.filter(community=area_tree["west"], kind=K.ISSUED).count() == 1
+    assert Account.objects.get(community=area_tree["west"], kind=K.ISSUED).balance == -60
+    assert services.book_for(community=area_tree["west"]).sequence == 6
+    assert services.ledger_verify().problems == []
 
 
 def test_postgres_refuses_updating_or_deleting_a_ledger_row(east_partner):
