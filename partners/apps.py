@@ -10,10 +10,11 @@ class PartnersConfig(AppConfig):
         from rest_framework import serializers
 
         from governance import extensions, home
-        from partners import cards, selectors
+        from partners import cards, links, selectors
 
         home.register(cards.partner_cards)
         home.register(cards.staff_cards)
+        extensions.register_object_links("consultation.volunteer", links.volunteer_partner_links)
         extensions.register_me_field(
             "partner",
             value=selectors.my_partner_id,
