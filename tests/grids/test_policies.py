@@ -232,6 +232,33 @@ def test_a_signed_out_or_deactivated_person_may_do_nothing(people, event_in):
         assert (decision.code, decision.detail, bool(decision)) == ("not_authenticated", "请先登录。", False)
 
 
+# --- What the menus ask: the role a person holds somewhere ------------------------------------
+
+# who → (is_staff, is_handler, is_worker, is_resident, may_report)
+MENU_ROLES = {
+    "worker": (False, False, True, False, True),
+    "east_staff": (True, False, False, False, True),
+    "supervisor": (True, False, False, False, True),
+    "handler": (False, True, False, False, False),
+    "resident": (False, False, False, True, True),
+    "mediator": (False, False, False, False, False),
+    "partner": (False, False, False, False, False),
+}
+
+
+@pytest.mark.parametrize("who", list(MENU_ROLES))
+def test_the_menu_questions_answer_by_the_roles_held(people, who):
+    user = people[who]
+    answers = (
+        policies.is_staff(user),
+        policies.is_handler(user),
+        policies.is_worker(user),
+        policies.is_resident(user),
+        policies.may_report(user),
+    )
+    assert answers == MENU_ROLES[who]
+
+
 # --- Reporting: who may file what ------------------------------------------------------------
 
 
