@@ -40,8 +40,8 @@ def _partner(person, area_tree, status) -> Partner:
 def test_an_active_partner_volunteer_shows_the_points_bank_link_beside_them_only(
     volunteers,
     east_staff,
-    rep,
-    area_tree,  # noqa: F811
+    rep,  # noqa: F811
+    area_tree,
 ):
     partner_volunteer, other = volunteers
     _partner(rep, area_tree, Partner.Status.ACTIVE)
