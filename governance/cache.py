@@ -91,9 +91,13 @@ for _name in _METHODS:
 
 
 def count_with(cache, key: str, timeout: int) -> int:
-    """``cache.count()`` for any Django cache: ``add`` then ``incr`` (atomic in Redis and LocMem)."""
-    if isinstance(cache, DegradableRedisCache):
-        return cache.count(key, timeout)
+    """``cache.count()`` for any Django cache: ``add`` then ``incr`` (atomic in Redis and LocMem).
+
+    ``cache`` may be ``django.core.cache.cache``, a proxy to the backend: ask for the method, not
+    the proxy's class."""
+    count = getattr(cache, "count", None)
+    if callable(count):
+        return count(key, timeout)
     cache.add(key, 0, timeout=timeout)
     try:
         return cache.incr(key)

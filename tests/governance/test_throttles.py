@@ -274,3 +274,21 @@ def test_a_mistyped_rate_limit_is_a_system_check_error_at_start_up(settings):
 
 def test_the_configured_rate_limits_pass_the_check():
     assert [e for e in run_checks() if e.id == "governance.E001"] == []
+
+
+def test_a_counted_request_is_one_round_trip_to_redis(db, redis_url, settings, monkeypatch):
+    """SET NX EX and INCR in one pipeline: neither Django's add() nor incr() (which asks EXISTS
+    first) is called, through the ``django.core.cache.cache`` proxy the throttles use."""
+    settings.CACHES = {"default": {"BACKEND": "governance.cache.DegradableRedisCache", "LOCATION": redis_url}}
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "writes": "2/min"}
+    cache.clear()
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a second round trip")
+
+    monkeypatch.setattr(DegradableRedisCache, "add", refuse)
+    monkeypatch.setattr(DegradableRedisCache, "incr", refuse)
+    waits = [throttles.hit("writes", "user:1") for _ in range(3)]
+    assert waits[:2] == [None, None]
+    assert 1 <= waits[2] <= 60  # the third in the window is refused, with the seconds to wait
+    cache.clear()
