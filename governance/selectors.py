@@ -37,6 +37,11 @@ def user_post_rows(*, user: User) -> list[tuple[str, str | None, int | None]]:
     return cached
 
 
+def remember_posts(*, user: User, rows: list[tuple[str, str | None, int | None]]) -> None:
+    """Hand ``user_post_rows`` the rows another query already read (the API token lookup)."""
+    setattr(user, _CACHE_ATTR, list(rows))
+
+
 def forget_posts(*, user: User) -> None:
     """Drop the per-request caches after a user's posts changed."""
     for attr in (_CACHE_ATTR, "_portal_roles"):

@@ -255,7 +255,7 @@ MAP_TILE_CRS = env("MAP_TILE_CRS", default="wgs84").lower()
 # --- REST framework and OpenAPI -------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "governance.authentication.PortalTokenAuthentication",  # DRF's, with the posts in the same query
         "rest_framework.authentication.SessionAuthentication",
     ],
     # Denied by default: every endpoint states its own rule.
