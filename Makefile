@@ -62,7 +62,7 @@ bench: install-dev translations
 ## make mutation: mutmut over the mutants named in MUTATE (globs of mutmut's names: module.x_function),
 ## each against the fast SQLite tests that cover it ([tool.mutmut] in pyproject.toml); prints the kill
 ## rate and the survivors (docs/mutation-survivors.md explains the equivalent ones). Not part of make test.
-MUTATE ?= grids.services.events.* grids.services.escalation.* governance.services.x_notification* governance.services.x__deliverable*
+MUTATE ?= governance.workflow.* governance.policy.* grids.policies.* governance.outbox.*
 
 $(VENV)/.installed-mutation: pyproject.toml | $(VENV)/.installed-dev
 	$(BIN)/pip install --quiet -e '.[dev,mutation]'

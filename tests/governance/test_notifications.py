@@ -9,6 +9,7 @@ from django.core import mail
 from django.utils import timezone
 
 from governance import outbox, services
+from governance.messages import message
 from governance.models import Notification
 from governance.outbox import recipient_language
 from governance.sms import ConsoleSmsBackend, LocmemSmsBackend
@@ -440,3 +441,80 @@ def test_an_sms_key_is_per_phone_and_a_phone_takes_one_row_per_key(db):
         ("13812340002", "rate:2"),
         ("13812340003", "rate:1"),
     ]
+
+
+# --- notification_enqueue: the one way a notice is written ---------------------------------------
+
+REMINDER_ZH = "【提醒】事件 K7QX2M9PLA 将于 12-01 10:00 超时"
+
+
+def test_enqueue_writes_one_row_per_active_person_with_quiet_defaults(reachable, make_user):
+    gone = make_user(email="gone@example.cn", phone="13900000000")
+    gone.is_active = False
+
+    asked = outbox.notification_enqueue(recipients=[reachable, gone, None, reachable], key="k:9", title="新工单")
+
+    assert asked == 1
+    row = Notification.objects.get()
+    assert (row.recipient, row.title, row.body, row.url, row.by_email, row.by_sms) == (
+        reachable,
+        "新工单",
+        "",
+        "",
+        False,
+        False,
+    )
+
+
+def test_enqueue_to_nobody_writes_nothing(db):
+    assert outbox.notification_enqueue(recipients=[], key="k:0", title="新工单") == 0
+    assert Notification.objects.count() == 0
+
+
+def test_a_keyed_notice_stores_its_key_its_parameters_and_the_chinese_text_as_fallback(reachable):
+    params = {"code": "K7QX2M9PLA", "deadline": "12-01 10:00"}
+    outbox.notification_enqueue(
+        recipients=[reachable], key="k:10", title="", message_key="grids.event.reminder", params=params
+    )
+    row = Notification.objects.get()
+    assert (row.title, row.message_key, row.params) == (REMINDER_ZH, "grids.event.reminder", params)
+
+
+def test_explicit_parameters_win_over_those_a_title_carries(reachable):
+    title = message("grids.event.reminder", code="AAAAAAAAAA", deadline="01-01 00:00")
+    params = {"code": "K7QX2M9PLA", "deadline": "12-01 10:00"}
+    outbox.notification_enqueue(recipients=[reachable], key="k:11", title=title, params=params)
+    assert Notification.objects.get().params == params
+
+
+def test_an_unknown_message_key_is_refused_by_name(reachable):
+    with pytest.raises(ValueError) as caught:
+        outbox.notification_enqueue(recipients=[reachable], key="k:12", title="", message_key="no.such.key")
+    assert str(caught.value) == "Unknown message key 'no.such.key': add it to governance.messages.MESSAGES"
+
+
+def test_the_email_body_is_the_text_then_the_link(reachable, django_capture_on_commit_callbacks, settings):
+    with django_capture_on_commit_callbacks(execute=True):
+        send(reachable)
+    assert mail.outbox[0].body == f"东升花园3号楼漏水\n\n{settings.PORTAL_BASE_URL}/grids/events/1/"
+
+
+def test_an_email_only_notice_sends_no_sms_to_a_person_who_has_a_phone(reachable, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        send(reachable, sms=False)
+    assert LocmemSmsBackend.outbox == []
+    assert len(mail.outbox) == 1
+
+
+class LongFailureSmsBackend:
+    def send(self, *, phone: str, text: str) -> None:
+        raise ConnectionError("网关" * 400)
+
+
+def test_a_long_delivery_error_is_kept_to_300_characters(reachable, settings):
+    settings.SMS_BACKEND = "tests.governance.test_notifications.LongFailureSmsBackend"
+    notification, _ = send(reachable, email=False)
+    with pytest.raises(ConnectionError):
+        outbox.notification_deliver(notification_id=notification.pk)
+    notification.refresh_from_db()
+    assert notification.delivery_error == "网关" * 150

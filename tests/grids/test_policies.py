@@ -284,6 +284,11 @@ def test_report_policy(people, who, source, for_caller, expected):
     assert bool(decision) is (expected == "")
 
 
+def test_a_report_with_nothing_said_is_a_persons_own(people):
+    assert policies.event_report_can(user=people["resident"]) == policies.allow()
+    assert policies.event_report_can(user=people["resident"], source="resident") == policies.allow()
+
+
 @pytest.mark.parametrize(
     ("who", "source", "for_caller", "detail"),
     [
