@@ -17,8 +17,8 @@ from tests.grids.conftest import handler, municipal  # noqa: F401
 def test_the_posts_come_with_the_token_and_are_the_ones_the_database_holds(
     require_postgres,
     east_staff,
-    handler,
-    area_tree,  # noqa: F811
+    handler,  # noqa: F811
+    area_tree,
 ):
     services.post_assign(user=handler, role=Role.COMMUNITY_STAFF, area=area_tree["east"])
     ended = services.post_assign(user=handler, role=Role.GRID_WORKER, area=area_tree["east_compound"])

@@ -488,7 +488,7 @@ def test_explicit_parameters_win_over_those_a_title_carries(reachable):
 
 
 def test_an_unknown_message_key_is_refused_by_name(reachable):
-    with pytest.raises(ValueError) as caught:
+    with pytest.raises(ValueError, match=r"Unknown message key") as caught:
         outbox.notification_enqueue(recipients=[reachable], key="k:12", title="", message_key="no.such.key")
     assert str(caught.value) == "Unknown message key 'no.such.key': add it to governance.messages.MESSAGES"
 
