@@ -32,14 +32,6 @@ logger = logging.getLogger(__name__)
 # --- Audit ------------------------------------------------------------------------------------
 
 
-def client_ip(request: HttpRequest | None) -> str | None:
-    """The address the audit log records: the one the rate limits and the lockout see (behind
-    ``AXES_IPWARE_PROXY_COUNT`` proxies, the address the outermost proxy saw)."""
-    if request is None:
-        return None
-    return throttles.client_ip(request)
-
-
 def audit_record(
     *,
     actor: User | None,
@@ -59,7 +51,7 @@ def audit_record(
         object_id=str(obj.pk) if obj is not None else "",
         object_repr=(object_repr or (str(obj) if obj is not None else ""))[:200],
         changes=changes or {},
-        ip_address=client_ip(request),
+        ip_address=throttles.client_ip(request) if request is not None else None,
     )
 
 
@@ -430,7 +422,6 @@ __all__ = [
     "area_create",
     "area_rename",
     "audit_record",
-    "client_ip",
     "department_create",
     "department_update",
     "notification_deliver",
