@@ -170,6 +170,7 @@ class Patrol(models.Model):
     ended_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
     route = models.JSONField(_("轨迹"), default=list, blank=True)
     notes = models.TextField(_("巡查记录"), blank=True)
+    version = models.PositiveIntegerField(default=0, editable=False)  # the workflow kit's compare-and-set
 
     class Meta:
         verbose_name = _("巡查")

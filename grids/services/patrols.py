@@ -4,14 +4,33 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from governance.exceptions import Conflict
+from governance.exceptions import Conflict, InvalidTransition, StaleState
 from governance.models import User
+from governance.workflow import Workflow
 from grids.models import Grid, Patrol
 
 MAX_ROUTE_POINTS = 5000
+
+# A patrol's one move; adding route points is a clock-like write on the same version, so a point
+# added while the walk is being ended is neither lost nor written to a finished patrol.
+PATROL_FLOW = Workflow(
+    model=Patrol,
+    moves={
+        Patrol.Status.ACTIVE: {Patrol.Status.FINISHED: {"ended_at", "notes", "route"}},
+        Patrol.Status.FINISHED: {},
+    },
+    labels=dict(Patrol.Status.choices),
+    noun=gettext_lazy("巡查"),
+)
+
+
+def _finished() -> Conflict:
+    return Conflict(_("该巡查已结束。"), code="patrol_finished")
 
 
 def _clean_points(points) -> list[list[float]]:
@@ -44,25 +63,29 @@ def patrol_start(*, worker: User, grid: Grid, started_at: datetime | None = None
 @transaction.atomic
 def patrol_add_points(*, patrol: Patrol, points) -> Patrol:
     cleaned = _clean_points(points)
-    if patrol.status != Patrol.Status.ACTIVE:
-        raise Conflict(_("该巡查已结束。"), code="patrol_finished")
-    route = (patrol.route + cleaned)[-MAX_ROUTE_POINTS:]
-    Patrol.objects.filter(pk=patrol.pk).update(route=route)
-    patrol.route = route
-    return patrol
+    for _attempt in range(PATROL_FLOW.retries):
+        if patrol.status != Patrol.Status.ACTIVE:
+            raise _finished()
+        route = (patrol.route + cleaned)[-MAX_ROUTE_POINTS:]
+        if PATROL_FLOW.clock_write(patrol, changes={"route": route}, where=Q(status=Patrol.Status.ACTIVE)):
+            return patrol
+        patrol.refresh_from_db()  # another write came first: append to what it left
+    raise StaleState()
 
 
 @transaction.atomic
 def patrol_finish(*, patrol: Patrol, notes: str = "", points=None) -> Patrol:
     cleaned = _clean_points(points) if points else []
     now = timezone.now()
-    moved = Patrol.objects.filter(pk=patrol.pk, status=Patrol.Status.ACTIVE).update(
-        status=Patrol.Status.FINISHED,
-        ended_at=now,
-        notes=notes.strip(),
-        route=(patrol.route + cleaned)[-MAX_ROUTE_POINTS:],
-    )
-    if not moved:
-        raise Conflict(_("该巡查已结束。"), code="patrol_finished")
-    patrol.refresh_from_db()
-    return patrol
+    try:
+        return PATROL_FLOW.transition(
+            patrol,
+            to=Patrol.Status.FINISHED,
+            changes=lambda current: {
+                "ended_at": now,
+                "notes": notes.strip(),
+                "route": (current.route + cleaned)[-MAX_ROUTE_POINTS:],
+            },
+        )
+    except (InvalidTransition, StaleState) as exc:
+        raise _finished() from exc

@@ -16,6 +16,7 @@ from governance.workflow import UndeclaredWrite
 from grids import services
 from grids.models import DispatchRule, Event, EventPhoto, Patrol, TimelineEntry
 from grids.selectors import grid_for_point
+from grids.services.patrols import PATROL_FLOW
 from tests.grids.conftest import EAST_POINT, NOWHERE, WEST_POINT, image_bytes
 
 S = Event.Status
@@ -459,6 +460,36 @@ def test_patrol_start_points_finding_and_finish(grid_worker, east_grid, manhole)
     assert patrol.status == Patrol.Status.FINISHED
     assert len(patrol.route) == 2
     assert list(patrol.findings.all()) == [finding]
+
+
+PATROL_TABLE = {"active": {"finished": {"ended_at", "notes", "route"}}, "finished": {}}
+
+
+def test_the_patrol_table_is_one_move_that_writes_the_end_notes_and_route():
+    assert {frm: {to: set(cols) for to, cols in tos.items()} for frm, tos in PATROL_FLOW.moves.items()} == PATROL_TABLE
+
+
+def test_a_point_added_while_the_walk_ends_elsewhere_is_kept(grid_worker, east_grid):
+    patrol = services.patrol_start(worker=grid_worker, grid=east_grid)
+    stale = Patrol.objects.get(pk=patrol.pk)  # the copy the "end walk" request read
+    services.patrol_add_points(patrol=patrol, points=[[EAST_POINT[0], EAST_POINT[1]]])
+
+    services.patrol_finish(patrol=stale, notes="结束", points=[[EAST_POINT[0] + 0.0001, EAST_POINT[1]]])
+
+    row = Patrol.objects.get(pk=patrol.pk)
+    assert (row.status, len(row.route), row.version) == ("finished", 2, 2)
+
+
+def test_points_sent_to_a_walk_already_ended_are_refused_and_change_nothing(grid_worker, east_grid):
+    patrol = services.patrol_start(worker=grid_worker, grid=east_grid)
+    stale = Patrol.objects.get(pk=patrol.pk)  # still says "active"
+    services.patrol_finish(patrol=patrol, notes="结束")
+
+    with pytest.raises(Exception, match="该巡查已结束") as caught:
+        services.patrol_add_points(patrol=stale, points=[[EAST_POINT[0], EAST_POINT[1]]])
+
+    assert caught.value.code == "patrol_finished"
+    assert Patrol.objects.get(pk=patrol.pk).route == []
 
 
 def test_a_worker_cannot_start_a_second_patrol_or_patrol_another_grid(grid_worker, east_grid, west_grid):
