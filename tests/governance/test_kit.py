@@ -15,6 +15,7 @@ from django.db.models import F, Q
 from django.http import Http404
 
 from governance.exceptions import InvalidTransition, StaleState
+from governance.models import Role
 from governance.policy import Decision, Forbidden, Hidden, PageForbidden, allow, deny
 from governance.workflow import UndeclaredWrite, Workflow
 from grids.models import Event, EventCategory
@@ -95,8 +96,6 @@ def test_the_page_door_raises_404_for_a_hidden_refusal():
 
 def test_the_api_renders_a_policy_refusal_in_the_envelope(api_as, make_user, area_tree):
     """The door nearest a person: POST as a resident who files a hotline event → 403 and the code."""
-    from governance.models import Role
-
     resident = make_user(Role.RESIDENT, area_tree["east_building"])
     response = api_as(resident).post(
         "/api/v1/events/",
