@@ -16,6 +16,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from governance.models import Area, Role, User
+from governance.prepared import Prepared
 from governance.selectors import jurisdiction_paths, jurisdiction_q
 from governance.selectors import user_department_ids as core_department_ids
 from grids.clock import due_soon_q, is_overdue, overdue_q  # noqa: F401 - importable from here too
@@ -53,14 +54,26 @@ def reportable_grids(*, user: User) -> QuerySet[Grid]:
     ).select_related("area")
 
 
-def grid_for_point(*, lon: float, lat: float) -> Grid | None:
-    """The active grid whose boundary holds the point (bounding-box prefilter, then exact test)."""
-    candidates = (
-        Grid.objects.filter(is_active=True, min_lon__lte=lon, max_lon__gte=lon, min_lat__lte=lat, max_lat__gte=lat)
+# Every report asks it: compiled once (governance.prepared); each bound appears once in the SQL.
+_grids_around = Prepared(
+    lambda west, east, south, north: (
+        Grid.objects.filter(
+            is_active=True, min_lon__lte=west, max_lon__gte=east, min_lat__lte=south, max_lat__gte=north
+        )
         .select_related("area")  # a new report's notices go to the staff of the grid's area
         .order_by("code")
-    )
-    for grid in candidates:
+    ),
+    west=1.25,
+    east=2.25,
+    south=3.25,
+    north=4.25,
+)
+
+
+def grid_for_point(*, lon: float, lat: float) -> Grid | None:
+    """The active grid whose boundary holds the point (bounding-box prefilter, then exact test)."""
+    lon, lat = float(lon), float(lat)
+    for grid in _grids_around.fetch(west=lon, east=lon, south=lat, north=lat):
         if point_in_polygon(lon, lat, grid.boundary):
             return grid
     return None

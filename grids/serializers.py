@@ -8,10 +8,12 @@ from datetime import datetime
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import smart_str
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from governance.masking import mask_name, mask_phone, mask_text
+from governance.prepared import Prepared
 from grids import geo
 from grids.models import Event, EventCategory, EventPhoto, Grid, Patrol, TimelineEntry
 from grids.services import time_left_state
@@ -294,9 +296,27 @@ class TimelineOutput(serializers.ModelSerializer):
 REPORT_SOURCE_CHOICES = [(s.value, s.label) for s in (Event.Source.PATROL, Event.Source.RESIDENT, Event.Source.HOTLINE)]
 
 
+# Every report names its category: the lookup is compiled once (governance.prepared).
+_reportable_category = Prepared(
+    lambda code: EventCategory.objects.filter(is_active=True, reportable_by_people=True, service_code=code),
+    code="prepared-sample-code",
+)
+
+
+class ReportableCategoryField(serializers.SlugRelatedField):
+    """``SlugRelatedField`` on ``service_code`` over the categories people may report, answered by
+    the compiled lookup (the queryset stays for the schema and the browsable form)."""
+
+    def to_internal_value(self, data):
+        found = _reportable_category.first(code=str(data))  # as the ORM would compare it
+        if found is None:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=smart_str(data))
+        return found
+
+
 class EventInput(serializers.Serializer):
     description = serializers.CharField(label=_("描述"), max_length=2000)
-    category = serializers.SlugRelatedField(
+    category = ReportableCategoryField(
         label=_("类别"),
         slug_field="service_code",
         required=False,

@@ -12,7 +12,7 @@ from governance.masking import mask_text
 from governance.messages import KeyedText, message
 from governance.models import Department, Role, User
 from governance.outbox import notification_enqueue
-from governance.selectors import users_with_role_in_area
+from governance.selectors import users_with_role_over
 from grids.models import Event, TimelineEntry
 
 S = Event.Status
@@ -31,8 +31,8 @@ def department_handlers(*, departments: Iterable[Department]) -> QuerySet[User]:
     ).distinct()
 
 
-def area_staff(*, event: Event) -> QuerySet[User]:
-    return users_with_role_in_area(role=Role.COMMUNITY_STAFF, area=event.grid.area)
+def area_staff(*, event: Event) -> list[User]:
+    return users_with_role_over(role=Role.COMMUNITY_STAFF, area=event.grid.area)
 
 
 def next_actors(*, event: Event, status: str | None = None) -> list[User]:
@@ -43,10 +43,10 @@ def next_actors(*, event: Event, status: str | None = None) -> list[User]:
     """
     status = status or event.status
     if status in (S.REPORTED, S.ACCEPTED):
-        return list(area_staff(event=event))
+        return area_staff(event=event)
     if status in (S.DISPATCHED, S.REOPENED, S.IN_PROGRESS) and event.department_id:
         handlers = list(department_handlers(departments=[event.department]))
-        return handlers or list(area_staff(event=event))
+        return handlers or area_staff(event=event)
     if status in (S.RESOLVED, S.REJECTED) and event.reporter_id:
         return [event.reporter]
     if status == S.WITHDRAWN:
