@@ -292,9 +292,10 @@ class PostAdmin(ServiceAdmin):
 
 @admin.register(Area)
 class AreaAdmin(ServiceAdmin):
-    list_display = ["name", "code", "level", "parent", "path"]
+    list_display = ["name", "name_en", "code", "level", "parent", "path"]
     list_filter = ["level"]
-    search_fields = ["name", "code", "path"]
+    search_fields = ["name", "name_en", "code", "path"]
+    fields = ["name", "name_en", "code", "level", "parent", "path", "depth", "created_at"]
     readonly_fields = ["path", "depth", "created_at"]
     autocomplete_fields = ["parent"]
 
@@ -325,24 +326,31 @@ class AreaAdmin(ServiceAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            services.area_rename(area=Area.objects.get(pk=obj.pk), name=obj.name, actor=request.user)
+            services.area_rename(
+                area=Area.objects.get(pk=obj.pk), name=obj.name, name_en=obj.name_en, actor=request.user
+            )
             return
         created = services.area_create(
-            name=obj.name, code=obj.code, level=obj.level, parent=obj.parent, actor=request.user
+            name=obj.name,
+            name_en=obj.name_en,
+            code=obj.code,
+            level=obj.level,
+            parent=obj.parent,
+            actor=request.user,
         )
         adopt(obj, created)
 
 
 @admin.register(Department)
 class DepartmentAdmin(ServiceAdmin):
-    list_display = ["name", "code", "kind", "area", "is_active"]
+    list_display = ["name", "name_en", "code", "kind", "area", "is_active"]
     list_filter = ["kind", "is_active"]
-    search_fields = ["name", "code"]
+    search_fields = ["name", "name_en", "code"]
     autocomplete_fields = ["area"]
 
     def get_fields(self, request, obj=None):
         # A new department starts active; it is switched off on its page (audited).
-        return ["name", "code", "kind", "area", "phone", *(["is_active"] if obj else [])]
+        return ["name", "name_en", "code", "kind", "area", "phone", *(["is_active"] if obj else [])]
 
     def has_delete_permission(self, request, obj=None):
         return False  # switch it off instead: events, posts and categories point at it
@@ -352,6 +360,7 @@ class DepartmentAdmin(ServiceAdmin):
             services.department_update(
                 department=Department.objects.get(pk=obj.pk),
                 name=obj.name,
+                name_en=obj.name_en,
                 code=obj.code,
                 kind=obj.kind,
                 area=obj.area,
@@ -361,14 +370,17 @@ class DepartmentAdmin(ServiceAdmin):
             )
             return
         adopt(
-            obj, services.department_create(name=obj.name, code=obj.code, area=obj.area, kind=obj.kind, phone=obj.phone)
+            obj,
+            services.department_create(
+                name=obj.name, name_en=obj.name_en, code=obj.code, area=obj.area, kind=obj.kind, phone=obj.phone
+            ),
         )
 
 
 class PartyOrganizationForm(forms.ModelForm):
     class Meta:
         model = PartyOrganization
-        fields = ["name", "level", "area", "parent", "secretary"]
+        fields = ["name", "name_en", "level", "area", "parent", "secretary"]
 
     def clean(self):
         cleaned = super().clean()
@@ -387,14 +399,15 @@ class PartyOrganizationForm(forms.ModelForm):
 @admin.register(PartyOrganization)
 class PartyOrganizationAdmin(ServiceAdmin):
     form = PartyOrganizationForm
-    list_display = ["name", "level", "area", "parent", "secretary"]
+    list_display = ["name", "name_en", "level", "area", "parent", "secretary"]
     list_filter = ["level"]
-    search_fields = ["name"]
+    search_fields = ["name", "name_en"]
     autocomplete_fields = ["area", "parent", "secretary"]
 
     def save_model(self, request, obj, form, change):
         values = {
             "name": obj.name,
+            "name_en": obj.name_en,
             "level": obj.level,
             "area": obj.area,
             "parent": obj.parent,

@@ -13,6 +13,7 @@ from django.utils.translation import pgettext_lazy
 
 from governance.masking import mask_id_number, mask_phone
 from governance.messages import render
+from governance.naming import BilingualName
 
 phone_validator = RegexValidator(r"^1[3-9]\d{9}$", _("请输入11位手机号码。"), code="invalid_phone")
 id_number_validator = RegexValidator(r"^\d{17}[\dXx]$", _("请输入18位居民身份证号码。"), code="invalid_id_number")
@@ -55,7 +56,7 @@ class User(AbstractUser):
         return mask_id_number(self.id_number)
 
 
-class Area(models.Model):
+class Area(BilingualName):
     """One node of the administrative tree, district → street → community → compound → building.
 
     ``path`` is the chain of codes from the root, each followed by ``/`` (``HD/ZGC/ZGC01/``), so
@@ -91,13 +92,13 @@ class Area(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.localized_name
 
     def level_index(self) -> int:
         return self.LEVEL_ORDER.index(self.level)
 
 
-class Department(models.Model):
+class Department(BilingualName):
     """A unit that fixes what is reported (市政, 水务, 电力, 城管, 物业公司 …)."""
 
     class Kind(models.TextChoices):
@@ -124,7 +125,7 @@ class Department(models.Model):
         ordering = ["name"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.localized_name
 
 
 class Role(models.TextChoices):
@@ -180,7 +181,7 @@ class Post(models.Model):
         return f"{self.get_role_display()} · {place}"
 
 
-class PartyOrganization(models.Model):
+class PartyOrganization(BilingualName):
     """社区党委 → 小区党支部 → 楼栋党小组 → 党员中心户, each bound to an area."""
 
     class Level(models.TextChoices):
@@ -214,7 +215,7 @@ class PartyOrganization(models.Model):
         ordering = ["area__path", "level", "name"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.localized_name
 
 
 class Notification(models.Model):

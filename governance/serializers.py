@@ -20,21 +20,30 @@ class TokenOutput(serializers.Serializer):
 
 
 class AreaBriefOutput(serializers.ModelSerializer):
+    """``name`` in the reader's language (Accept-Language), the Chinese name where there is no
+    English one; so in every output of named data below."""
+
+    name = serializers.CharField(source="localized_name", read_only=True)
+
     class Meta:
         model = Area
         fields = ["id", "name", "code", "level", "path"]
 
 
 class AreaOutput(serializers.ModelSerializer):
+    """``name`` in the reader's language; ``name_en`` as stored."""
+
+    name = serializers.CharField(source="localized_name", read_only=True)
     level_display = serializers.CharField(source="get_level_display", read_only=True)
 
     class Meta:
         model = Area
-        fields = ["id", "name", "code", "level", "level_display", "parent", "path", "depth"]
+        fields = ["id", "name", "name_en", "code", "level", "level_display", "parent", "path", "depth"]
 
 
 class AreaInput(serializers.Serializer):
     name = serializers.CharField(label=_("名称"), max_length=100)
+    name_en = serializers.CharField(label=_("英文名称"), max_length=100, required=False, allow_blank=True)
     code = serializers.RegexField(
         r"^[A-Za-z0-9_-]+$",
         label=_("编码"),
@@ -46,12 +55,15 @@ class AreaInput(serializers.Serializer):
 
 
 class DepartmentOutput(serializers.ModelSerializer):
+    """``name`` in the reader's language; ``name_en`` as stored."""
+
+    name = serializers.CharField(source="localized_name", read_only=True)
     area = AreaBriefOutput(read_only=True)
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
 
     class Meta:
         model = Department
-        fields = ["id", "name", "code", "kind", "kind_display", "area", "is_active"]
+        fields = ["id", "name", "name_en", "code", "kind", "kind_display", "area", "is_active"]
 
 
 class PostOutput(serializers.ModelSerializer):
@@ -66,7 +78,7 @@ class PostOutput(serializers.ModelSerializer):
     def get_department(self, post: Post) -> dict | None:
         if post.department is None:
             return None
-        return {"id": post.department_id, "name": post.department.name, "code": post.department.code}
+        return {"id": post.department_id, "name": post.department.localized_name, "code": post.department.code}
 
 
 class MeOutput(serializers.ModelSerializer):

@@ -93,11 +93,21 @@ def area_check_placement(*, level: str, parent: Area | None) -> None:
 
 
 @transaction.atomic
-def area_create(*, name: str, code: str, level: str, parent: Area | None = None, actor: User | None = None) -> Area:
+def area_create(
+    *, name: str, code: str, level: str, parent: Area | None = None, name_en: str = "", actor: User | None = None
+) -> Area:
     """Create an area under ``parent``; a child sits exactly one level below its parent."""
     area_check_placement(level=level, parent=parent)
     path = f"{parent.path if parent else ''}{code}/"
-    area = Area(name=name, code=code, level=level, parent=parent, path=path, depth=parent.depth + 1 if parent else 0)
+    area = Area(
+        name=name,
+        name_en=name_en,
+        code=code,
+        level=level,
+        parent=parent,
+        path=path,
+        depth=parent.depth + 1 if parent else 0,
+    )
     area.full_clean()
     area.save()
     if actor is not None:
@@ -107,9 +117,9 @@ def area_create(*, name: str, code: str, level: str, parent: Area | None = None,
 
 @transaction.atomic
 def department_create(
-    *, name: str, code: str, area: Area, kind: str = Department.Kind.OTHER, phone: str = ""
+    *, name: str, code: str, area: Area, kind: str = Department.Kind.OTHER, phone: str = "", name_en: str = ""
 ) -> Department:
-    department = Department(name=name, code=code, area=area, kind=kind, phone=phone)
+    department = Department(name=name, name_en=name_en, code=code, area=area, kind=kind, phone=phone)
     department.full_clean()
     department.save()
     return department
@@ -189,12 +199,13 @@ def party_organization_create(
     area: Area,
     parent: PartyOrganization | None = None,
     secretary: User | None = None,
+    name_en: str = "",
 ) -> PartyOrganization:
     if parent is not None:
         order = PartyOrganization.LEVEL_ORDER
         if order.index(level) != order.index(parent.level) + 1:
             raise ValidationError({"level": _("党组织层级必须紧接上级组织。")})
-    org = PartyOrganization(name=name, level=level, area=area, parent=parent, secretary=secretary)
+    org = PartyOrganization(name=name, name_en=name_en, level=level, area=area, parent=parent, secretary=secretary)
     org.full_clean()
     org.save()
     return org
@@ -222,14 +233,17 @@ def _plain(value: Any) -> Any:
 
 
 @transaction.atomic
-def area_rename(*, area: Area, name: str, actor: User | None = None) -> Area:
-    """Rename an area. Its code, level and parent make up every descendant's path and stay fixed."""
-    changes = _diff(area, {"name": name})
+def area_rename(*, area: Area, name: str, name_en: str | None = None, actor: User | None = None) -> Area:
+    """Rename an area (``name_en``: ``None`` keeps the English name). Its code, level and parent
+    make up every descendant's path and stay fixed."""
+    values = {"name": name} if name_en is None else {"name": name, "name_en": name_en}
+    changes = _diff(area, values)
     if not changes:
         return area
-    area.name = name
+    for field, value in values.items():
+        setattr(area, field, value)
     area.full_clean()
-    area.save(update_fields=["name"])
+    area.save(update_fields=list(values))
     audit_record(actor=actor, action=AuditEntry.Action.UPDATE, obj=area, changes=changes)
     return area
 
@@ -244,9 +258,12 @@ def department_update(
     area: Area,
     phone: str = "",
     is_active: bool = True,
+    name_en: str | None = None,
     actor: User | None = None,
 ) -> Department:
     values = {"name": name, "code": code, "kind": kind, "area": area, "phone": phone, "is_active": is_active}
+    if name_en is not None:  # None keeps the English name
+        values["name_en"] = name_en
     changes = _diff(department, values)
     if not changes:
         return department
@@ -318,10 +335,13 @@ def party_organization_update(
     area: Area,
     parent: PartyOrganization | None = None,
     secretary: User | None = None,
+    name_en: str | None = None,
     actor: User | None = None,
 ) -> PartyOrganization:
     party_organization_check(level=level, parent=parent, org=org)
     values = {"name": name, "level": level, "area": area, "parent": parent, "secretary": secretary}
+    if name_en is not None:  # None keeps the English name
+        values["name_en"] = name_en
     changes = _diff(org, values)
     if not changes:
         return org

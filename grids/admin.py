@@ -41,12 +41,12 @@ class GridAdminForm(forms.ModelForm):
 
     class Meta:
         model = Grid
-        fields = ["code", "name", "area", "boundary", "households", "workers", "is_active"]
+        fields = ["code", "name", "name_en", "area", "boundary", "households", "workers", "is_active"]
         error_messages = {"boundary": {"required": _("请在地图上画出网格边界。")}}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        others = Grid.objects.exclude(pk=self.instance.pk).values("name", "code", "boundary")
+        others = Grid.objects.exclude(pk=self.instance.pk).values("name", "name_en", "code", "boundary")
         self.fields["boundary"].widget = BoundaryMapWidget(others=others)
         self.fields["boundary"].help_text = ""
         if "area" in self.fields:
@@ -86,9 +86,9 @@ class GridAdminForm(forms.ModelForm):
 @admin.register(Grid)
 class GridAdmin(ServiceAdmin):
     form = GridAdminForm
-    list_display = ["code", "name", "area", "households", "is_active"]
+    list_display = ["code", "name", "name_en", "area", "households", "is_active"]
     list_filter = ["is_active", "area"]
-    search_fields = ["code", "name"]
+    search_fields = ["code", "name", "name_en"]
     filter_horizontal = ["workers"]
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
@@ -101,6 +101,7 @@ class GridAdmin(ServiceAdmin):
         saved, warnings = grid_save(
             code=obj.code,
             name=obj.name,
+            name_en=obj.name_en,
             area=obj.area,
             boundary=obj.boundary,
             households=obj.households,
@@ -133,7 +134,24 @@ class EventCategoryAdmin(admin.ModelAdmin):
         "is_active",
     ]
     list_filter = ["is_active", "dispute_prone", "group"]
-    search_fields = ["service_code", "name", "keywords"]
+    search_fields = ["service_code", "name", "name_en", "keywords"]
+    fields = [
+        "service_code",
+        "name",
+        "name_en",
+        "description",
+        "group",
+        "keywords",
+        "department",
+        "response_minutes",
+        "response_clock",
+        "resolution_minutes",
+        "is_active",
+        "is_public",
+        "reportable_by_people",
+        "dispute_prone",
+        "cc_departments",
+    ]
     filter_horizontal = ["cc_departments"]
     autocomplete_fields = ["department"]
     inlines = [DispatchRuleInline]

@@ -84,7 +84,13 @@ class GridViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
                 "type": "Feature",
                 "id": g.id,
                 "geometry": g.boundary,
-                "properties": {"code": g.code, "name": g.name, "community": g.area.name, "households": g.households},
+                "properties": {
+                    "code": g.code,
+                    "name": g.localized_name,
+                    "name_en": g.name_en,
+                    "community": g.area.localized_name,
+                    "households": g.households,
+                },
             }
             for g in self.get_queryset()
         ]

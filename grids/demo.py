@@ -257,11 +257,24 @@ def seed(context: dict) -> None:
         for column in range(3):
             number = row * 3 + column + 1
             code = f"{community_code}-G{column + 1}"
-            if Grid.objects.filter(code=code).exists():
+            name_en = f"{community.name_en} Grid {column + 1}"
+            existing = Grid.objects.filter(code=code).first()
+            if existing is not None:
+                if not existing.name_en:  # seeded before grids had English names
+                    grid_save(
+                        code=existing.code,
+                        name=existing.name,
+                        name_en=name_en,
+                        area=existing.area,
+                        boundary=existing.boundary,
+                        households=existing.households,
+                        grid=existing,
+                    )
                 continue
             grid_save(
                 code=code,
                 name=f"{community.name}第{column + 1}网格",
+                name_en=name_en,
                 area=community,
                 boundary=_rectangle(column, row),
                 households=households[number - 1],

@@ -229,7 +229,9 @@ class DispatchForm(NoteForm):
         super().__init__(*args, **kwargs)
         field = self.fields["department"]
         field.queryset = departments
-        field.empty_label = _("%(name)s（按派单规则）") % {"name": suggested.name} if suggested else _("请选择处置单位")
+        field.empty_label = (
+            _("%(name)s（按派单规则）") % {"name": suggested.localized_name} if suggested else _("请选择处置单位")
+        )
         field.error_messages["invalid_choice"] = _("该处置单位不存在或不在您的管辖范围内。")
 
 
@@ -294,7 +296,7 @@ class QueueFilterForm(forms.Form):
             ("", _("全部类别")),
             *((c.service_code, c.localized_name) for c in categories),
         ]
-        self.fields["grid"].choices = [("", _("全部网格")), *((g.code, g.name) for g in grids)]
+        self.fields["grid"].choices = [("", _("全部网格")), *((g.code, g.localized_name) for g in grids)]
         self.fields["level"].choices = [("", _("全部层级")), *((str(v), label) for v, label in Event.Level.choices)]
 
 

@@ -112,7 +112,7 @@ def event_list(*, user: User, filters=None) -> QuerySet[Event]:
 
     qs = (
         visible_events(user=user)
-        .select_related("category", "grid", "department")
+        .select_related("category", "grid__area", "department")
         .defer("grid__boundary")  # a GeoJSON polygon per row that lists never show
         .order_by("respond_by", "id")
     )
@@ -133,7 +133,7 @@ def event_get_for_user(*, user: User, pk) -> Event:
 def event_get_public(*, code: str) -> Event:
     """The tracking page's gate: the code is the credential (10 random characters)."""
     try:
-        return Event.objects.select_related("category", "grid", "department").get(code=(code or "").upper())
+        return Event.objects.select_related("category", "grid__area", "department").get(code=(code or "").upper())
     except Event.DoesNotExist as exc:
         raise Http404 from exc
 

@@ -20,18 +20,31 @@ from grids.services import time_left_state
 
 
 class GridOutput(serializers.ModelSerializer):
-    community = serializers.CharField(source="area.name")
+    """``name`` and ``community`` in the reader's language (Accept-Language); ``name_en`` as stored."""
+
+    name = serializers.CharField(source="localized_name", read_only=True)
+    community = serializers.CharField(source="area.localized_name")
     households_advised = serializers.BooleanField(read_only=True)
 
     class Meta:
         model = Grid
-        fields = ["id", "code", "name", "community", "households", "households_advised", "boundary", "is_active"]
+        fields = [
+            "id",
+            "code",
+            "name",
+            "name_en",
+            "community",
+            "households",
+            "households_advised",
+            "boundary",
+            "is_active",
+        ]
 
 
 class CategoryOutput(serializers.ModelSerializer):
     """``name`` in the reader's language (Accept-Language); ``name_en`` as stored."""
 
-    department = serializers.CharField(source="department.name", default=None, allow_null=True)
+    department = serializers.CharField(source="department.localized_name", default=None, allow_null=True)
     name = serializers.CharField(source="localized_name", read_only=True)
 
     class Meta:
@@ -58,9 +71,14 @@ class CategoryBrief(serializers.ModelSerializer):
 
 
 class GridBrief(serializers.ModelSerializer):
+    """The grid of an event: its ``name`` and its community's in the reader's language."""
+
+    name = serializers.CharField(source="localized_name", read_only=True)
+    community = serializers.CharField(source="area.localized_name", read_only=True)
+
     class Meta:
         model = Grid
-        fields = ["id", "code", "name"]
+        fields = ["id", "code", "name", "community"]
 
 
 class PhotoOutput(serializers.ModelSerializer):
@@ -117,7 +135,7 @@ class EventOutputBase(serializers.ModelSerializer):
         ]
 
     def get_department(self, event: Event) -> dict | None:
-        return {"id": event.department_id, "name": event.department.name} if event.department_id else None
+        return {"id": event.department_id, "name": event.department.localized_name} if event.department_id else None
 
     def get_time_left(self, event: Event) -> str:
         return time_left_state(event=event, now=self.context.get("now"))
@@ -173,7 +191,11 @@ class EventListOutput(EventOutputBase):
         "category__name_en",
         "grid__code",
         "grid__name",
+        "grid__name_en",
+        "grid__area__name",
+        "grid__area__name_en",
         "department__name",
+        "department__name_en",
     )
 
     def to_representation(self, event: Event) -> dict:
@@ -191,8 +213,15 @@ class EventListOutput(EventOutputBase):
             "category": None
             if category is None
             else {"id": category.pk, "service_code": category.service_code, "name": category.localized_name},
-            "grid": {"id": grid.pk, "code": grid.code, "name": grid.name},
-            "department": {"id": event.department_id, "name": event.department.name} if event.department_id else None,
+            "grid": {
+                "id": grid.pk,
+                "code": grid.code,
+                "name": grid.localized_name,
+                "community": grid.area.localized_name,
+            },
+            "department": {"id": event.department_id, "name": event.department.localized_name}
+            if event.department_id
+            else None,
             "source": event.source,
             "level": event.level,
             "description": mask_text(event.description),

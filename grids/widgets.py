@@ -16,6 +16,7 @@ from django.conf import settings
 from django.utils.html import format_html, json_script
 from django.utils.translation import gettext_lazy as _
 
+from governance.templatetags.i18n_data import localized_name
 from grids import geo
 
 CRS_SUFFIX = "_crs"
@@ -67,7 +68,7 @@ def _polygon_in(value, crs: str) -> str:
 
 class BoundaryMapWidget(forms.Textarea):
     """The boundary textarea with a drawing map. ``others``: the grids drawn beneath (each with
-    ``name``, ``code`` and a WGS-84 ``boundary``)."""
+    ``name``, optionally ``name_en``, ``code`` and a WGS-84 ``boundary``)."""
 
     class Media:
         css = {"all": ["vendor/leaflet/leaflet.css", "vendor/leaflet-draw/leaflet.draw.css", "css/boundary-widget.css"]}
@@ -101,7 +102,11 @@ class BoundaryMapWidget(forms.Textarea):
             "tile_attribution": settings.MAP_TILE_ATTRIBUTION,
             "words": {key: str(text) for key, text in DRAW_WORDS.items()},
             "others": [
-                {"name": g["name"], "code": g["code"], "boundary": geo.polygon_from_wgs84(g["boundary"], crs)}
+                {
+                    "name": localized_name(g),
+                    "code": g["code"],
+                    "boundary": geo.polygon_from_wgs84(g["boundary"], crs),
+                }
                 for g in self.others
                 if g.get("boundary")
             ],

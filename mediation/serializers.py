@@ -180,8 +180,8 @@ class CaseCreatedOutput(serializers.ModelSerializer):
 
 class CaseListOutput(serializers.ModelSerializer):
     parties = MaskedPartyOutput(many=True, read_only=True)
-    area = serializers.CharField(source="area.name")
-    centre = serializers.CharField(source="handling_area.name")
+    area = serializers.CharField(source="area.localized_name")
+    centre = serializers.CharField(source="handling_area.localized_name")
 
     class Meta:
         model = Case

@@ -2,13 +2,14 @@
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from governance.models import Area, code_validator
+from governance.naming import BilingualName
 
 
-class Grid(models.Model):
+class Grid(BilingualName):
     """A grid (网格): part of a community walked by its grid workers, 300–500 households advised."""
 
     ADVISED_HOUSEHOLDS = (300, 500)
@@ -36,7 +37,7 @@ class Grid(models.Model):
         indexes = [models.Index(fields=["min_lon", "max_lon", "min_lat", "max_lat"], name="grid_bbox_idx")]
 
     def __str__(self) -> str:
-        return f"{self.name}（{self.code}）"
+        return f"{self.localized_name}（{self.code}）"
 
     @property
     def households_advised(self) -> bool:
@@ -44,7 +45,7 @@ class Grid(models.Model):
         return low <= self.households <= high
 
 
-class EventCategory(models.Model):
+class EventCategory(BilingualName):
     """What kind of problem: Open311 service, responsible department, deadlines."""
 
     class ResponseClock(models.TextChoices):
@@ -53,7 +54,6 @@ class EventCategory(models.Model):
 
     service_code = models.CharField(_("服务编码"), max_length=40, unique=True, validators=[code_validator])
     name = models.CharField(_("名称"), max_length=100)
-    name_en = models.CharField(_("英文名称"), max_length=100, blank=True)
     description = models.CharField(_("说明"), max_length=300, blank=True)
     group = models.CharField(_("分组"), max_length=60, blank=True)
     keywords = models.CharField(
@@ -107,18 +107,6 @@ class EventCategory(models.Model):
 
     def __str__(self) -> str:
         return self.localized_name
-
-    def display_name(self, language: str | None = None) -> str:
-        return self.name_en if language and language.startswith("en") and self.name_en else self.name
-
-    @property
-    def localized_name(self) -> str:
-        """The name in the active language (the Chinese name when there is no English one)."""
-        return self.display_name(get_language())
-
-    def localized_names(self) -> dict[str, str]:
-        """``{language: name}``, a localised parameter of a stored message (governance.messages)."""
-        return {settings.LANGUAGE_CODE: self.name, "en": self.name_en or self.name}
 
 
 class DispatchRule(models.Model):

@@ -73,15 +73,17 @@ def _status_notes(event: Event) -> str | None:
 
 def address_in_words(event: Event) -> str:
     """Where it is, in words, never empty: what the reporter wrote (masked: it is free text), then
-    the grid and the community it lies in (``东升花园北门，东升第一网格，东升社区``). Some clients
-    refuse a request whose ``address`` is not a string, and every event has a grid."""
+    the grid and the community it lies in (``东升花园北门，东升第一网格，东升社区``), their names in
+    the request's language like ``service_name`` (``东升花园北门, Dongsheng Grid 1, Dongsheng
+    Community``). Some clients refuse a request whose ``address`` is not a string, and every event
+    has a grid."""
     grid = event.grid
-    parts = [mask_text(event.address).strip(), grid.name, grid.area.name]
+    parts = [mask_text(event.address).strip(), grid.localized_name, grid.area.localized_name]
     words: list[str] = []
     for part in parts:
         if part and part not in words:
             words.append(part)
-    return "，".join(words)
+    return _("，").join(words)
 
 
 def media_url(event: Event, request: HttpRequest) -> str | None:
@@ -109,7 +111,7 @@ def request_fields(event: Event, request: HttpRequest) -> dict:
         "service_name": category.display_name(translation.get_language()) if category else None,
         "service_code": category.service_code if category else None,
         "description": mask_text(event.description),
-        "agency_responsible": department.name if department else None,
+        "agency_responsible": department.localized_name if department else None,
         "service_notice": service_notice(event),
         "requested_datetime": iso(event.created_at),
         "updated_datetime": iso(event.updated_at),

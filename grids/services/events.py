@@ -350,7 +350,7 @@ def event_dispatch(*, event: Event, actor: User | None, department: Department |
         event=event,
         to=S.DISPATCHED,
         actor=actor,
-        note=note or message("grids.note.dispatched", dept=chosen.name, how=how),
+        note=note or message("grids.note.dispatched", dept=chosen.localized_names(), how=how),
         changes={"department": chosen, "resolve_by": resolve_by},
     )
 
@@ -396,7 +396,7 @@ def event_return(*, event: Event, actor: User, reason: str) -> Event:
     department, for staff to dispatch again. The response clock keeps running."""
     _require(event, frozenset({S.DISPATCHED, S.REOPENED}), S.ACCEPTED)
     reason = _reason(reason, "reason", _("请填写退回原因，例如“不属于本单位职责”。"))
-    department = event.department.name if event.department_id else ""
+    department = event.department.localized_names() if event.department_id else ""
     return event_transition(
         event=event,
         to=S.ACCEPTED,
@@ -418,7 +418,7 @@ def event_redispatch(*, event: Event, actor: User, department: Department, reaso
         raise ValidationError({"department": _("该处置单位已停用。")})
     if department.pk == event.department_id:
         raise ValidationError({"department": _("改派的处置单位与当前单位相同。")})
-    before = event.department.name if event.department_id else ""
+    before = event.department.localized_names() if event.department_id else ""
     resolve_by = timezone.now() + timedelta(minutes=event.category.resolution_minutes) if event.category else None
     taken_from: list[Department] = []
 
@@ -431,7 +431,7 @@ def event_redispatch(*, event: Event, actor: User, department: Department, reaso
         event=event,
         to=S.DISPATCHED,
         actor=actor,
-        note=message("grids.note.redispatched", before=before, after=department.name, reason=reason),
+        note=message("grids.note.redispatched", before=before, after=department.localized_names(), reason=reason),
         changes=changes,
     )
     for unit in taken_from:
@@ -453,9 +453,9 @@ def event_urge(*, event: Event, actor: User, note: str = "") -> TimelineEntry:
         event=event,
         kind=TimelineEntry.Kind.URGE,
         actor=actor,
-        note=message("grids.note.urged_with_note", dept=event.department.name, note=note)
+        note=message("grids.note.urged_with_note", dept=event.department.localized_names(), note=note)
         if note
-        else message("grids.note.urged", dept=event.department.name),
+        else message("grids.note.urged", dept=event.department.localized_names()),
     )
     recipients = [u for u in department_handlers(departments=[event.department]) if u.pk != actor.pk]
     notification_enqueue(

@@ -28,6 +28,7 @@ def grid_save(
     households: int = 0,
     workers: list[User] | None = None,
     grid: Grid | None = None,
+    name_en: str | None = None,
 ) -> tuple[Grid, list[str]]:
     """Create or update a grid. Returns the grid and warnings (e.g. households outside 300–500)."""
     if area.level != Area.Level.COMMUNITY:
@@ -40,6 +41,8 @@ def grid_save(
         _boundary_lock()
         grid_check_overlap(boundary=polygon, grid=grid)
     grid.code, grid.name, grid.area, grid.boundary, grid.households = code, name, area, polygon, households
+    if name_en is not None:  # None keeps the English name
+        grid.name_en = name_en
     grid.min_lon, grid.min_lat, grid.max_lon, grid.max_lat = bbox(polygon)
     grid.full_clean()
     grid.save()

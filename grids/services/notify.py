@@ -64,8 +64,8 @@ def _category(event: Event) -> dict[str, str] | Promise:
     return event.category.localized_names() if event.category else gettext_lazy("未分类")
 
 
-def _department(event: Event) -> str:
-    return event.department.name if event.department_id else ""
+def _department(event: Event) -> dict[str, str] | str:
+    return event.department.localized_names() if event.department_id else ""
 
 
 def _reason(text: str) -> str:
@@ -170,7 +170,7 @@ def event_notify_taken_away(*, event: Event, taken_from: Department, actor: User
         title=message(
             "grids.event.redispatched_away",
             code=event.code,
-            department=event.department.name,
+            department=_department(event),
             category=_category(event),
         ),
         body=event.description[:200],

@@ -175,7 +175,7 @@ def map_payload(*, grids: Iterable, route=None, markers=None, point=None) -> dic
                 {
                     "type": "Feature",
                     "geometry": geo.polygon_from_wgs84(g.boundary, crs),
-                    "properties": {"name": g.name, "code": g.code},
+                    "properties": {"name": g.localized_name, "code": g.code},
                 }
                 for g in grids
             ],

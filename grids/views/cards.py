@@ -30,7 +30,7 @@ def grid_worker_cards(user, roles: set[str]) -> list[home.Card]:
     else:
         body = _("网格内没有未办结的事件。")
     if patrol:
-        body = _("巡查进行中（%(grid)s）。%(rest)s") % {"grid": patrol.grid.name, "rest": body}
+        body = _("巡查进行中（%(grid)s）。%(rest)s") % {"grid": patrol.grid.localized_name, "rest": body}
     return [
         home.Card(
             title=_("我的网格"),

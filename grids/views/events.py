@@ -159,8 +159,8 @@ def _outside_own_area_notice(*, user, event: Event, is_worker: bool, patrol) -> 
         return ""
     if patrol is not None and event.grid_id != patrol.grid_id:
         return _("注意：该位置不在本次巡查的网格（%(own)s）内，事件已归入%(grid)s。") % {
-            "own": patrol.grid.name,
-            "grid": event.grid.name,
+            "own": patrol.grid.localized_name,
+            "grid": event.grid.localized_name,
         }
     own = list(user.grids.filter(is_active=True).select_related("area"))
     if own and all(g.pk != event.grid_id for g in own):
@@ -168,8 +168,8 @@ def _outside_own_area_notice(*, user, event: Event, is_worker: bool, patrol) -> 
         where = _("您负责的社区") if event.grid.area_id not in communities else _("您负责的网格")
         return _("注意：该位置不在%(where)s内，事件已归入%(grid)s（%(community)s），按居民上报处理。") % {
             "where": where,
-            "grid": event.grid.name,
-            "community": event.grid.area.name,
+            "grid": event.grid.localized_name,
+            "community": event.grid.area.localized_name,
         }
     return ""
 
@@ -405,7 +405,7 @@ event_dispatch_view = _action_view(
     "dispatch",
     form=lambda request, event: _dispatch_form(request.user, event, request.POST),
     run=_with(services.event_dispatch, "department", "note"),
-    done=lambda event: _("已派往%(department)s。") % {"department": event.department.name},
+    done=lambda event: _("已派往%(department)s。") % {"department": event.department.localized_name},
 )
 event_close_view = _action_view(
     "close",
@@ -451,13 +451,13 @@ event_redispatch_view = _action_view(
     "redispatch",
     form=lambda request, event: _redispatch_form(request.user, event, request.POST),
     run=_with(services.event_redispatch, "department", "reason"),
-    done=lambda event: _("已改派至%(department)s。") % {"department": event.department.name},
+    done=lambda event: _("已改派至%(department)s。") % {"department": event.department.localized_name},
 )
 event_urge_view = _action_view(
     "urge",
     form=_posted(forms.NoteForm, "urge"),
     run=_urge,
-    done=lambda event: _("已催办%(department)s。") % {"department": event.department.name},
+    done=lambda event: _("已催办%(department)s。") % {"department": event.department.localized_name},
 )
 event_withdraw_view = _action_view(
     "withdraw",

@@ -185,7 +185,7 @@ def efficiency_view(request: HttpRequest) -> HttpResponse:
     }
     by_department: dict[int, dict] = {}
     for score in trend_rows:
-        entry = by_department.setdefault(score.department_id, {"name": score.department.name, "scores": {}})
+        entry = by_department.setdefault(score.department_id, {"name": score.department.localized_name, "scores": {}})
         entry["scores"][score.month] = score.score
     trend_table = [
         {"name": d["name"], "cells": [d["scores"].get(m) for m in trend_months]} for d in by_department.values()

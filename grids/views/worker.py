@@ -91,7 +91,7 @@ def patrol_start_view(request: HttpRequest) -> HttpResponse:
     except (DomainError, ValidationError) as exc:
         messages.error(request, exc.detail if isinstance(exc, DomainError) else " ".join(exc.messages))
     else:
-        messages.success(request, _("巡查已开始：%(grid)s。") % {"grid": form.cleaned_data["grid"].name})
+        messages.success(request, _("巡查已开始：%(grid)s。") % {"grid": form.cleaned_data["grid"].localized_name})
     return redirect("grids:grid")
 
 

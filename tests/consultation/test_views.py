@@ -4,6 +4,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from governance import services as core
 from governance.consultation.models import AgendaItem, Suggestion
 
 pytestmark = pytest.mark.django_db
@@ -127,3 +128,22 @@ def test_admin_adds_a_seat_through_the_service_and_refuses_a_misfit(make_user, c
     assert (
         client.post(f"/admin/consultation/seat/{seat.pk}/change/", {**base, "position": "secretary"}).status_code == 403
     )
+
+
+def test_the_meeting_page_names_the_party_organisation_and_compound_in_english(east_staff, meeting, committee):
+    core.party_organization_update(
+        org=committee,
+        name=committee.name,
+        name_en="Dongsheng Community Party Committee",
+        level=committee.level,
+        area=committee.area,
+        secretary=committee.secretary,
+    )
+    compound = meeting.area
+    core.area_rename(area=compound, name=compound.name, name_en="Dongsheng Garden")
+    client = _client(east_staff)
+    client.cookies["portal_language"] = "en"
+    page = client.get(reverse("consultation:meeting_detail", args=[meeting.pk])).content.decode()
+    assert "Dongsheng Community Party Committee" in page
+    assert "Dongsheng Garden" in page
+    assert "东升社区党委" not in page

@@ -2,9 +2,10 @@
 main pages — category names, notification titles and system timeline notes come in English.
 
 Setup: a grid worker's patrol finding (category 井盖破损 / "Broken manhole cover") that went past its
-deadline and was escalated to the community (督办). The only Chinese left on the pages is what people
-typed or named (the description, the address, person, area, grid and department names), which this
-test lists explicitly. Screenshots: var/screenshots/english-*.png.
+deadline and was escalated to the community (督办), in areas, a grid and a department that have
+English names. The only Chinese left on the pages is what people typed (the description, the
+address) and people's names, which this test lists explicitly: a Chinese area, grid or department
+name on a page fails it. Screenshots: var/screenshots/english-*.png.
 """
 
 import re
@@ -16,8 +17,9 @@ from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
-from grids.models import Event
-from grids.services import escalate_overdue
+from governance import services as core
+from grids.models import Event, Grid
+from grids.services import escalate_overdue, event_accept, event_dispatch
 from tests.grids import conftest as grids_fixtures
 
 east_grid = grids_fixtures.east_grid
@@ -35,21 +37,56 @@ PHONE_360_EN = {
     "locale": "en-US",
 }
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]+")
-# Chinese that is data people typed or named, allowed on an English page.
+# Chinese that is data people typed, allowed on an English page: not the names of places or units.
 PEOPLES_DATA = [
-    "东升花园北门井盖缺失",  # the description
+    "北门井盖缺失",  # the description
+    "北门岗亭旁",  # the address
     "王网格",  # the worker
     "李社区",  # the staff member
+]
+# What must never show in English: the category, notices and system notes, status and level labels,
+# and the Chinese names of the areas, the grid and the department.
+NEVER = [
+    "井盖破损",
+    "来源",
+    "网格巡查",
+    "已上报",
+    "超过响应期限",
+    "督办",
+    "提醒",
+    "升级",
+    "事件 ",
+    "社区督办",
     "东升第一网格",
     "东升社区",
     "东升花园",
     "中关村街道",
     "海淀区",
-    "市政",  # the department (市政科 …)
-    "科",
+    "市政所",
 ]
-# What must never show in English: the category, notices and system notes, status and level labels.
-NEVER = ["井盖破损", "来源", "网格巡查", "已上报", "超过响应期限", "督办", "提醒", "升级", "事件 ", "社区督办"]
+ENGLISH_AREAS = {
+    "district": "Haidian District",
+    "street": "Zhongguancun Street",
+    "east": "Dongsheng Community",
+    "west": "Xiyuan Community",
+    "east_compound": "Dongsheng Garden",
+    "west_compound": "Xiyuan Estate",
+    "east_building": "Building 1",
+}
+
+
+def name_in_english(area_tree, grid, department) -> None:
+    for key, name_en in ENGLISH_AREAS.items():
+        core.area_rename(area=area_tree[key], name=area_tree[key].name, name_en=name_en)
+    Grid.objects.filter(pk=grid.pk).update(name_en="Dongsheng Grid 1")
+    core.department_update(
+        department=department,
+        name=department.name,
+        name_en="Municipal Works Office",
+        code=department.code,
+        kind=department.kind,
+        area=department.area,
+    )
 
 
 def english_context(browser, live_server, user):
@@ -89,16 +126,21 @@ def walk(page, screenshots, who: str, paths: list[str]) -> dict[str, str]:
 
 
 def test_a_worker_and_a_staff_member_see_no_chinese_data_strings_in_english(
-    browser, live_server, browser_log, screenshots, grid_worker, east_staff, east_grid, manhole, report
+    browser, live_server, browser_log, screenshots, area_tree, grid_worker, east_staff, east_grid, manhole, report
 ):
-    event = report(description="东升花园北门井盖缺失", address="东升花园")
+    name_in_english(area_tree, east_grid, manhole.department)
+    event = report(description="北门井盖缺失", address="北门岗亭旁")
     Event.objects.filter(pk=event.pk).update(respond_by=timezone.now() - timedelta(minutes=1))
     assert escalate_overdue() == 1
     detail = f"/events/{event.pk}/"
+    # A second finding, sent to the department by the dispatch rule.
+    sent = report(description="北门井盖缺失", address="北门岗亭旁")
+    sent = event_dispatch(event=event_accept(event=sent, actor=east_staff), actor=east_staff)
+    sent_detail = f"/events/{sent.pk}/"
 
     pages = {
-        "worker": (grid_worker, ["/", "/events/new/", detail, "/inbox/"]),
-        "staff": (east_staff, ["/", "/queue/", detail, "/inbox/"]),
+        "worker": (grid_worker, ["/", "/grid/", "/events/new/", detail, "/my/reports/", "/inbox/"]),
+        "staff": (east_staff, ["/", "/queue/", detail, sent_detail, "/inbox/", f"/track/{sent.code}/"]),
     }
     seen = {}
     for who, (user, paths) in pages.items():
@@ -126,6 +168,17 @@ def test_a_worker_and_a_staff_member_see_no_chinese_data_strings_in_english(
     assert "Broken manhole cover" in seen["worker"]["/events/new/"]
     assert "Broken manhole cover" in seen["staff"][detail]
     assert "Source: Grid patrol" in seen["staff"][detail]
+    # The names of places and units, in English.
+    assert "Dongsheng Grid 1 (Dongsheng Community)" in seen["staff"][detail]
+    assert "Dispatched to Municipal Works Office (by dispatch rule)" in seen["staff"][sent_detail]
+    assert "Chase Municipal Works Office" in seen["staff"][sent_detail]
+    assert "Dongsheng Grid 1" in seen["staff"]["/queue/"]
+    assert "Dongsheng Community" in seen["staff"]["/"]
+    assert "Dongsheng Garden" in seen["worker"]["/"]
+    assert "Dongsheng Grid 1" in seen["worker"]["/grid/"]
+    assert "Dongsheng Community" in seen["worker"]["/grid/"]
+    assert "Dongsheng Grid 1" in seen["staff"][f"/track/{sent.code}/"]
+    assert "Municipal Works Office" in seen["staff"][f"/track/{sent.code}/"]
     assert "No response by the deadline; escalated to Community level" in seen["staff"][detail]
     assert (
         f"[Escalation] Event {event.code} is overdue and has been escalated to Community level"
