@@ -332,6 +332,43 @@ class AuditEntry(models.Model):
         return f"{self.get_action_display()} {self.object_repr}"
 
 
+class CalendarAdjustment(models.Model):
+    """One line of the State Council's yearly holiday schedule (国务院办公厅关于节假日安排的通知):
+    days off (放假) or a weekend day worked instead (调休上班).
+
+    The ``chinese-calendar`` package carries the schedules it was released with; an entry here
+    wins over it, so the next year's schedule can be entered the day it is published, and a local
+    day off (or a correction) can be added without a release.
+    """
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("放假")
+        WORKDAY = "workday", _("调休上班")
+
+    name = models.CharField(_("名称"), max_length=40, help_text=_("如“元旦”“春节”“春节调休”。"))
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
+    first_day = models.DateField(_("起始日期"))
+    last_day = models.DateField(_("结束日期"), help_text=_("只调整一天时与起始日期相同。"))
+    created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
+
+    MAX_DAYS = 31  # the longest holiday (春节) is nine days; a month is a typing error
+
+    class Meta:
+        verbose_name = _("节假日安排")
+        verbose_name_plural = pgettext_lazy("plural", "节假日安排")
+        ordering = ["first_day"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(last_day__gte=models.F("first_day")), name="calendar_adjustment_range_ordered"
+            )
+        ]
+
+    def __str__(self) -> str:
+        if self.first_day == self.last_day:
+            return f"{self.name} {self.first_day:%Y-%m-%d}（{self.get_kind_display()}）"
+        return f"{self.name} {self.first_day:%Y-%m-%d}～{self.last_day:%Y-%m-%d}（{self.get_kind_display()}）"
+
+
 class IdempotencyRecord(models.Model):
     """The first response to a create sent with an ``Idempotency-Key`` header, replayed to a retry.
 

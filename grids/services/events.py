@@ -25,6 +25,7 @@ from governance.messages import key_and_params, message
 from governance.models import AuditEntry, Department, User
 from governance.outbox import notification_enqueue, notification_enqueue_sms
 from governance.services import audit_record
+from governance.workcalendar import WorkingCalendar, working_calendar
 from governance.workflow import Workflow
 from grids.models import Event, EventCategory, EventPhoto, Grid, Patrol, SensorDevice, TimelineEntry
 from grids.selectors import grid_for_point, is_overdue
@@ -139,24 +140,31 @@ def response_window(category: EventCategory | None) -> timedelta:
     return timedelta(minutes=category.response_minutes) if category else DEFAULT_RESPONSE
 
 
-def deadline_after(*, category: EventCategory | None, start: datetime, fraction: float = 1.0) -> datetime:
+def deadline_after(
+    *,
+    category: EventCategory | None,
+    start: datetime,
+    fraction: float = 1.0,
+    calendar: WorkingCalendar | None = None,
+) -> datetime:
     """``start`` plus ``fraction`` of the category's window, counted in calendar time or, for a
     working-hours category, in working time on the public-holiday and 调休 calendar."""
     window = response_window(category)
     if is_working_clock(category):
-        return add_working_minutes(start, window.total_seconds() / 60 * fraction)
+        return add_working_minutes(start, window.total_seconds() / 60 * fraction, calendar)
     return start + window * fraction
 
 
 def clock_fields(*, category: EventCategory | None, start: datetime) -> dict:
     """Deadline columns for a response window starting at ``start`` (``due_at``: the deadline of
     the window itself, which escalation never moves)."""
-    respond_by = deadline_after(category=category, start=start)
+    calendar = working_calendar() if is_working_clock(category) else None  # read once for both
+    respond_by = deadline_after(category=category, start=start, calendar=calendar)
     return {
         "window_started_at": start,
         "respond_by": respond_by,
         "due_at": respond_by,
-        "remind_at": deadline_after(category=category, start=start, fraction=REMIND_AT_FRACTION),
+        "remind_at": deadline_after(category=category, start=start, fraction=REMIND_AT_FRACTION, calendar=calendar),
         "reminded_at": None,
     }
 

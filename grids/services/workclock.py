@@ -1,44 +1,34 @@
 """Working-time deadlines on the Chinese public-holiday calendar, 调休 included.
 
 A category may count its response window in working hours: only the working periods of working
-days count. Which days are working days is the State Council's yearly schedule (法定节假日 and the
-weekend days swapped to working days, 调休), as published in the ``chinese-calendar`` package. For
-a year the package does not know yet, Monday to Friday are working days (logged, so the
-dependency gets upgraded when the next schedule is published).
+days count. Which days are working days is ``governance.workcalendar``'s answer: the 节假日安排
+entered in the admin, then the yearly schedules the ``chinese-calendar`` package carries, then
+Monday to Friday for a year neither knows (logged, and listed in the admin).
 """
 
-import logging
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-import chinese_calendar
 from django.conf import settings
 
-logger = logging.getLogger(__name__)
+from governance.workcalendar import WorkingCalendar, working_calendar
 
 # Office hours of a working day (local time): 09:00–12:00 and 13:00–18:00, eight hours.
 WORKING_PERIODS: tuple[tuple[time, time], ...] = ((time(9, 0), time(12, 0)), (time(13, 0), time(18, 0)))
 MAX_DAYS = 400  # a window longer than this many calendar days is a configuration error
 
 
-def is_working_day(day: date) -> bool:
-    try:
-        return chinese_calendar.is_workday(day)
-    except NotImplementedError:
-        logger.warning("chinese-calendar has no schedule for %s; counting Monday–Friday as working days.", day.year)
-        return day.weekday() < 5
-
-
-def add_working_minutes(start: datetime, minutes: float) -> datetime:
+def add_working_minutes(start: datetime, minutes: float, calendar: WorkingCalendar | None = None) -> datetime:
     """The moment ``minutes`` of working time after ``start`` (aware), as an aware datetime."""
     tz = ZoneInfo(settings.TIME_ZONE)
     cursor = start.astimezone(tz)
     remaining = timedelta(minutes=minutes)
     if remaining <= timedelta(0):
         return start
+    calendar = calendar or working_calendar()
     day = cursor.date()
     for _ in range(MAX_DAYS):
-        if is_working_day(day):
+        if calendar.is_working_day(day):
             for begins, ends in WORKING_PERIODS:
                 period_start = datetime.combine(day, begins, tz)
                 period_end = datetime.combine(day, ends, tz)

@@ -1,6 +1,8 @@
 """The admin, in Chinese: every core model's pages load; saves and actions go through the services;
 the audit log and notifications are read-only."""
 
+from datetime import date
+
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.contrib.admin.sites import site
@@ -10,7 +12,17 @@ from django.urls import reverse
 
 from governance import services
 from governance.exceptions import Conflict
-from governance.models import Area, AuditEntry, Department, Notification, PartyOrganization, Post, Role, User
+from governance.models import (
+    Area,
+    AuditEntry,
+    CalendarAdjustment,
+    Department,
+    Notification,
+    PartyOrganization,
+    Post,
+    Role,
+    User,
+)
 from tests.factories import (
     CommunityFactory,
     CompoundFactory,
@@ -20,7 +32,7 @@ from tests.factories import (
     UserFactory,
 )
 
-CORE_MODELS = [User, Area, Department, Post, PartyOrganization, Notification, AuditEntry]
+CORE_MODELS = [User, Area, Department, Post, PartyOrganization, CalendarAdjustment, Notification, AuditEntry]
 
 
 @pytest.fixture
@@ -33,6 +45,9 @@ def populated(area_tree, grid_worker, east_staff):
     services.notification_send(recipient=grid_worker, key="k", title="新工单")
     services.area_create(
         name="东升二区", code="HD-ZGC-DS-02", level="compound", parent=area_tree["east"], actor=east_staff
+    )
+    services.calendar_adjustment_save(
+        actor=None, name="东升社区庆典", kind="holiday", first_day=date(2026, 12, 7), last_day=date(2026, 12, 7)
     )
     return {"department": department}
 
@@ -64,14 +79,16 @@ def test_each_core_changelist_search_works(admin_client, populated, model):
     assert response.status_code == 200
 
 
-@pytest.mark.parametrize("model", [User, Area, Department, Post, PartyOrganization], ids=lambda m: m._meta.model_name)
+@pytest.mark.parametrize(
+    "model", [User, Area, Department, Post, PartyOrganization, CalendarAdjustment], ids=lambda m: m._meta.model_name
+)
 def test_each_editable_core_model_add_page_loads(admin_client, db, model):
     assert admin_client.get(reverse(f"admin:governance_{model._meta.model_name}_add")).status_code == 200
 
 
 @pytest.mark.parametrize(
     "model",
-    [User, Area, Department, Post, PartyOrganization, Notification, AuditEntry],
+    [User, Area, Department, Post, PartyOrganization, CalendarAdjustment, Notification, AuditEntry],
     ids=lambda m: m._meta.model_name,
 )
 def test_each_core_change_page_loads(admin_client, populated, model):

@@ -2,7 +2,7 @@
 withdraw, the first response kept across a reopen, nobody notified of their own action, and
 response windows counted in working hours on the public-holiday and 调休 calendar."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -365,3 +365,16 @@ def test_a_target_reached_by_two_moves_is_reached_only_by_the_right_one(report, 
     assert f'action="{reverse("grids:event_redispatch", args=[event.pk])}"' in text
     assert f'action="{reverse("grids:event_urge", args=[event.pk])}"' in text
     assert f'action="{reverse("grids:event_withdraw", args=[event.pk])}"' in text
+
+
+def test_a_report_in_a_working_hours_category_counts_the_entered_schedule(report, manhole):
+    manhole.response_minutes = 3 * 60
+    manhole.response_clock = EventCategory.ResponseClock.WORKING
+    manhole.save()
+    core_services.calendar_adjustment_save(
+        actor=None, name="元旦", kind="holiday", first_day=date(2027, 1, 1), last_day=date(2027, 1, 3)
+    )
+    with time_machine.travel(datetime(2026, 12, 31, 17, 0, tzinfo=BJ), tick=False):
+        event = report()
+    assert event.respond_by == datetime(2027, 1, 4, 11, 0, tzinfo=BJ)
+    assert event.remind_at == datetime(2027, 1, 4, 10, 24, tzinfo=BJ)  # 80 % of 180 minutes = 144
