@@ -12,11 +12,12 @@ row that fails is logged and skipped without blocking the rest of the batch.
 import logging
 from datetime import datetime
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from governance.clock import claim, due_ids, each
 from governance.messages import message
 from governance.models import Area, Role, User
 from governance.outbox import notification_enqueue
@@ -59,30 +60,6 @@ def reminder_due(*, now: datetime | None = None) -> QuerySet[Event]:
     return Event.objects.filter(_reminder_q(now or timezone.now()))
 
 
-def _due_ids(queryset: QuerySet[Event], order: str, limit: int) -> list[int]:
-    return list(queryset.order_by(order).values_list("pk", flat=True)[:limit])
-
-
-def _claim(queryset: QuerySet[Event], pk: int) -> Event | None:
-    """Inside the row's own transaction: the event, locked on PostgreSQL (skipped when another
-    scanner holds it), or None when it is no longer due."""
-    qs = queryset.filter(pk=pk).select_related("grid__area", "category", "department")
-    if connection.features.has_select_for_update_skip_locked:
-        qs = qs.select_for_update(skip_locked=True, of=("self",))
-    return qs.first()
-
-
-def _each(ids: list[int], step, what: str) -> int:
-    """Run ``step(pk)`` for each id, one transaction per row; a failing row is logged and skipped."""
-    done = 0
-    for pk in ids:
-        try:
-            done += bool(step(pk))  # each step is its own transaction
-        except Exception:
-            logger.exception("%s of event %s failed; skipped, the next scan retries it.", what, pk)
-    return done
-
-
 def _level_staff(*, event: Event, level: int, memo: dict | None = None) -> list[User]:
     """The staff of the level an event climbs to (memoised per grid area within one scan)."""
     key = (event.grid.area_id, level)
@@ -106,7 +83,7 @@ def event_escalate(*, event_id: int, now: datetime | None = None, memo: dict | N
     moved since it was read: the clock write is a compare-and-set on the row's version.
     """
     now = now or timezone.now()
-    event = _claim(escalation_due(now=now), event_id)
+    event = claim(escalation_due(now=now).select_related("grid__area", "category", "department"), event_id)
     if event is None:
         return False
     new_level = event.level + 1
@@ -143,16 +120,16 @@ def event_escalate(*, event_id: int, now: datetime | None = None, memo: dict | N
 def escalate_overdue(*, now: datetime | None = None, limit: int = BATCH) -> int:
     """One scan: each due event claimed and escalated in its own transaction. Safe to run concurrently."""
     now = now or timezone.now()
-    ids = _due_ids(escalation_due(now=now), "respond_by", limit)
+    ids = due_ids(escalation_due(now=now), "respond_by", limit)
     memo: dict = {}
-    return _each(ids, lambda pk: event_escalate(event_id=pk, now=now, memo=memo), "Escalation")
+    return each(ids, lambda pk: event_escalate(event_id=pk, now=now, memo=memo), "Event escalation")
 
 
 @transaction.atomic
 def event_remind(*, event_id: int, now: datetime | None = None) -> bool:
     """Remind whoever must act that 80 % of the window has passed; once per window."""
     now = now or timezone.now()
-    event = _claim(reminder_due(now=now), event_id)
+    event = claim(reminder_due(now=now).select_related("grid__area", "category", "department"), event_id)
     if event is None:
         return False
     remind_at = event.remind_at
@@ -178,5 +155,5 @@ def event_remind(*, event_id: int, now: datetime | None = None) -> bool:
 
 def remind_due(*, now: datetime | None = None, limit: int = BATCH) -> int:
     now = now or timezone.now()
-    ids = _due_ids(reminder_due(now=now), "remind_at", limit)
-    return _each(ids, lambda pk: event_remind(event_id=pk, now=now), "Reminder")
+    ids = due_ids(reminder_due(now=now), "remind_at", limit)
+    return each(ids, lambda pk: event_remind(event_id=pk, now=now), "Event reminder")

@@ -9,7 +9,6 @@ compare-and-set ``clock_write``s on the row's version, so nothing overwrites a m
 
 import logging
 
-from django.db import connection
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -146,20 +145,3 @@ SUGGESTION_FLOW = Workflow(
 
 
 # --- Clocks: each due row claimed and written in its own transaction ---------------------------
-
-
-def _claim(queryset, pk: int):
-    qs = queryset.filter(pk=pk)
-    if connection.features.has_select_for_update_skip_locked:
-        qs = qs.select_for_update(skip_locked=True, of=("self",))
-    return qs.first()
-
-
-def _each(ids: list[int], step, what: str) -> int:
-    done = 0
-    for pk in ids:
-        try:
-            done += bool(step(pk))  # each step is its own transaction
-        except Exception:
-            logger.exception("%s of %s failed; skipped, the next scan retries it.", what, pk)
-    return done

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from governance.clock import claim, each
 from governance.consultation.models import (
     Meeting,
     Participant,
@@ -17,8 +18,6 @@ from governance.consultation.models import (
 from governance.consultation.services.flows import (
     BATCH,
     MEETING_FLOW,
-    _claim,
-    _each,
     _invitees,
     _meeting_url,
     timeline_add,
@@ -152,7 +151,7 @@ def _remind_q(now: datetime) -> Q:
 def meeting_remind(*, meeting_id: int, now: datetime | None = None) -> bool:
     """Tell every invitee 24 h ahead; once per meeting (the clock write claims the row)."""
     now = now or timezone.now()
-    meeting = _claim(Meeting.objects.filter(_remind_q(now)), meeting_id)
+    meeting = claim(Meeting.objects.filter(_remind_q(now)), meeting_id)
     if meeting is None:
         return False
     remind_at = meeting.remind_at
@@ -175,4 +174,4 @@ def meeting_remind(*, meeting_id: int, now: datetime | None = None) -> bool:
 def meetings_remind_due(*, now: datetime | None = None, limit: int = BATCH) -> int:
     now = now or timezone.now()
     ids = list(Meeting.objects.filter(_remind_q(now)).order_by("remind_at").values_list("pk", flat=True)[:limit])
-    return _each(ids, lambda pk: meeting_remind(meeting_id=pk, now=now), "Meeting reminder")
+    return each(ids, lambda pk: meeting_remind(meeting_id=pk, now=now), "Meeting reminder")

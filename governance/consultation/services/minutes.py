@@ -9,6 +9,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from governance.clock import claim, each
 from governance.consultation.models import (
     Meeting,
     MinutesResponse,
@@ -18,9 +19,7 @@ from governance.consultation.selectors import minutes_confirmation
 from governance.consultation.services.flows import (
     BATCH,
     MEETING_FLOW,
-    _claim,
     _conveners,
-    _each,
     _invitees,
     _meeting_url,
     timeline_add,
@@ -184,7 +183,7 @@ def _nudge_q(now: datetime) -> Q:
 def meeting_minutes_nudge(*, meeting_id: int, now: datetime | None = None) -> bool:
     """Remind the convener 3 and 7 days after the meeting that the minutes are unpublished; each once."""
     now = now or timezone.now()
-    meeting = _claim(
+    meeting = claim(
         Meeting.objects.filter(_nudge_q(now)).select_related("organization__secretary", "created_by"), meeting_id
     )
     if meeting is None:
@@ -210,4 +209,4 @@ def meeting_minutes_nudge(*, meeting_id: int, now: datetime | None = None) -> bo
 def meetings_minutes_nudge_due(*, now: datetime | None = None, limit: int = BATCH) -> int:
     now = now or timezone.now()
     ids = list(Meeting.objects.filter(_nudge_q(now)).order_by("minutes_nudge_at").values_list("pk", flat=True)[:limit])
-    return _each(ids, lambda pk: meeting_minutes_nudge(meeting_id=pk, now=now), "Minutes nudge")
+    return each(ids, lambda pk: meeting_minutes_nudge(meeting_id=pk, now=now), "Minutes nudge")

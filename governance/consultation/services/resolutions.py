@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from governance.clock import claim, each
 from governance.consultation.models import (
     Resolution,
     TimelineEntry,
@@ -17,8 +18,6 @@ from governance.consultation.models import (
 from governance.consultation.services.flows import (
     BATCH,
     RESOLUTION_FLOW,
-    _claim,
-    _each,
     timeline_add,
 )
 from governance.exceptions import Conflict
@@ -137,7 +136,7 @@ def _responsible_people(resolution: Resolution) -> list[User]:
 def resolution_flag_overdue(*, resolution_id: int, today: date | None = None) -> bool:
     """Flag one resolution past its due date and remind the responsible party and the convener."""
     today = today or timezone.localdate()
-    resolution = _claim(Resolution.objects.filter(_overdue_q(today)), resolution_id)
+    resolution = claim(Resolution.objects.filter(_overdue_q(today)), resolution_id)
     if resolution is None:
         return False
     if not RESOLUTION_FLOW.clock_write(
@@ -165,4 +164,4 @@ def resolution_flag_overdue(*, resolution_id: int, today: date | None = None) ->
 def resolutions_flag_overdue(*, today: date | None = None, limit: int = BATCH) -> int:
     today = today or timezone.localdate()
     ids = list(Resolution.objects.filter(_overdue_q(today)).order_by("due_date").values_list("pk", flat=True)[:limit])
-    return _each(ids, lambda pk: resolution_flag_overdue(resolution_id=pk, today=today), "Overdue flag")
+    return each(ids, lambda pk: resolution_flag_overdue(resolution_id=pk, today=today), "Overdue flag")
