@@ -429,13 +429,6 @@ def case_close(*, case: Case, actor: User | None, note: str = "", agreement_fail
     return case_transition(case=case, to=S.CLOSED, actor=actor, note=note, changes={"closed_at": timezone.now()})
 
 
-def case_reopen(*, case: Case, actor: User | None, note: str = "") -> Case:
-    due = timezone.localdate() + timedelta(days=deadline_days())
-    return case_transition(
-        case=case, to=S.REOPENED, actor=actor, note=note, changes={"closed_at": None, "deadline": due}
-    )
-
-
 # --- Assignment and recusal -----------------------------------------------------------------
 
 
