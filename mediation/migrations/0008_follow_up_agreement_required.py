@@ -3,10 +3,10 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    """Every follow-up belongs to its agreement (filled in by 0006 from the case's only agreement)."""
+    """Every follow-up belongs to its agreement (filled in by 0007 from the case's only agreement)."""
 
     dependencies = [
-        ("mediation", "0006_agreement_rounds"),
+        ("mediation", "0007_agreement_rounds_data"),
     ]
 
     operations = [
