@@ -242,10 +242,12 @@ def _case_page(request: HttpRequest, case: Case, *, status: int = 200, bound: di
         "refer_form": bound.get("refer") or forms.ReferForm(prefix="refer"),
         "escalate_form": bound.get("escalate") or _escalate_form(case),
         "handed_over": policies.is_handed_over_reader(user=user, case=case),
-        "signatures": selectors.agreement_signatures(case=case) if agreement else [],
+        # (party, live signature or None, its withdrawal form when it may be withdrawn)
+        "signatures": [
+            (party, signature, _withdraw_form(signature, bound) if signature and may_withdraw else None)
+            for party, signature in (selectors.agreement_signatures(case=case) if agreement else [])
+        ],
         "withdrawn_signatures": selectors.withdrawn_signatures(agreement=agreement) if agreement else [],
-        "withdraw_form": bound.get("withdraw_signature") or forms.ReasonForm(prefix="withdraw"),
-        "may_withdraw": may_withdraw,
         "earlier_agreements": selectors.case_earlier_agreements(case=case),
         "signature_form": (bound.get("record_signature") or _signature_form(case))
         if agreement and case.status == S.AGREED and "record_signature" in allowed
@@ -395,6 +397,14 @@ def signature_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _withdraw_form(signature, bound: dict | None = None, data=None) -> forms.ReasonForm:
+    """One form per signature (its own prefix: the page has one per signed party)."""
+    form = (bound or {}).get("withdraw_signature")
+    if form is not None and form.prefix == f"withdraw{signature.pk}":
+        return form
+    return forms.ReasonForm(data, prefix=f"withdraw{signature.pk}")
+
+
 @require_POST
 @any_portal_user
 def signature_withdraw_view(request: HttpRequest, pk: int, signature_pk: int) -> HttpResponse:
@@ -405,7 +415,7 @@ def signature_withdraw_view(request: HttpRequest, pk: int, signature_pk: int) ->
         request,
         pk,
         action="withdraw_signature",
-        form=forms.ReasonForm(request.POST, prefix="withdraw"),
+        form=_withdraw_form(signature, data=request.POST),
         run=lambda c, d: services.signature_withdraw(
             case=c, actor=request.user, signature=signature, reason=d["reason"]
         ),

@@ -359,7 +359,8 @@ def test_who_may_withdraw_a_signature(
         client = Client()
         client.force_login(user)
         answer = client.post(
-            reverse("mediation:signature_withdraw", args=[signed.pk, signature.pk]), {"withdraw-reason": "登记错误"}
+            reverse("mediation:signature_withdraw", args=[signed.pk, signature.pk]),
+            {f"withdraw{signature.pk}-reason": "登记错误"},
         )
         assert answer.status_code == page_expected
     signature.refresh_from_db()
@@ -401,6 +402,12 @@ def test_the_case_page_offers_withdrawal_only_while_it_is_allowed(signed, villag
     page = client.get(reverse("mediation:case_detail", args=[signed.pk])).content.decode()
     assert page.count("撤回签字") == 2
     assert "生效日期：<strong>2026-11-25</strong>" in page
+    signature = AgreementSignature.objects.get(party__role="respondent")
+    url = reverse("mediation:signature_withdraw", args=[signed.pk, signature.pk])
+    blank = client.post(url, {f"withdraw{signature.pk}-reason": ""})
+    assert blank.status_code == 400
+    signature.refresh_from_db()
+    assert signature.withdrawn_at is None
     services.confirmation_apply(case=signed, actor=village_mediator, applied_on=date(2026, 11, 25), court="法院")
     page = client.get(reverse("mediation:case_detail", args=[signed.pk])).content.decode()
     assert "撤回签字" not in page
