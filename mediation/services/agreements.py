@@ -232,13 +232,19 @@ def agreement_settle(*, agreement: Agreement, actor: User | None) -> Agreement:
     changed, write it (and clear the day-20 warning stamp: the window moved) and move the pending
     visits to count from it. Runs inside the caller's transaction."""
     effective = effective_date(agreement=agreement)
-    if effective == agreement.effective_on:
-        return agreement
-    if not AGREEMENT_CLOCK.clock_write(
-        agreement,
-        changes={"effective_on": effective, "confirmation_warned_at": None},
-        where=Q(superseded_at__isnull=True),
-    ):
+    for _attempt in range(3):
+        if effective == agreement.effective_on:
+            return agreement
+        if AGREEMENT_CLOCK.clock_write(
+            agreement,
+            changes={"effective_on": effective, "confirmation_warned_at": None},
+            where=Q(superseded_at__isnull=True),
+        ):
+            break
+        agreement.refresh_from_db()  # the day-20 clock stamped it since it was read
+        if agreement.superseded_at is not None:
+            raise _stale()
+    else:
         raise _stale()
     case = agreement.case
     if effective is None:

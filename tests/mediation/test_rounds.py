@@ -559,3 +559,21 @@ def test_an_earlier_rounds_signature_cannot_be_withdrawn(register, village_media
 def _pdf_text(content: bytes) -> str:
     reader = PdfReader(io.BytesIO(content), strict=True)
     return "".join("".join(page.extract_text() for page in reader.pages).split())
+
+
+@pytest.mark.parametrize("model", ["agreement", "agreementsignature", "followup", "judicialconfirmation"])
+def test_the_admin_lists_and_shows_the_agreement_rows_read_only(signed, make_user, model):
+    client = Client()
+    client.force_login(make_user(username="root", is_superuser=True, is_staff=True))
+    listing = client.get(reverse(f"admin:mediation_{model}_changelist"))
+    assert listing.status_code == 200
+    row = {
+        "agreement": Agreement.objects.first(),
+        "agreementsignature": AgreementSignature.objects.first(),
+        "followup": FollowUp.objects.first(),
+        "judicialconfirmation": None,
+    }[model]
+    if row is not None:
+        page = client.get(reverse(f"admin:mediation_{model}_change", args=[row.pk]))
+        assert page.status_code == 200
+        assert 'name="_save"' not in page.content.decode()
