@@ -1,8 +1,15 @@
 """Admin in Chinese: read-only views of mediation's rows. Every change goes through the services
-(the pages and the API), so the admin can neither move a case nor rewrite its timeline."""
+(the pages and the API), so the admin can neither move a case nor rewrite its timeline. The one
+action here — withdrawing a wrongly recorded signature — asks the same policy as the API and the
+case page (``withdraw_signature``: the case's acting mediators) and calls the same service."""
 
+from django import forms
 from django.contrib import admin
+from django.contrib.admin.helpers import ActionForm
+from django.utils.translation import gettext_lazy as _
 
+from governance.admin import run_action
+from mediation import policies, services
 from mediation.models import (
     Agreement,
     AgreementSignature,
@@ -79,15 +86,49 @@ class MediatorProfileAdmin(admin.ModelAdmin):
     autocomplete_fields = ["user"]
 
 
+@admin.register(Agreement)
+class AgreementAdmin(ReadOnlyAdmin):
+    """Every round's agreement: the current one has no 失效时间; earlier rounds are history."""
+
+    list_display = ["case", "round", "signed_on", "effective_on", "superseded_at", "created_at"]
+    list_filter = ["superseded_at"]
+    search_fields = ["case__number"]
+    list_select_related = ["case"]
+
+
+class WithdrawActionForm(ActionForm):
+    reason = forms.CharField(label=_("撤回原因"), required=False, max_length=300)
+
+
+@admin.register(AgreementSignature)
+class AgreementSignatureAdmin(ReadOnlyAdmin):
+    list_display = ["agreement", "party", "signed_on", "method", "recorded_at", "withdrawn_at", "withdraw_reason"]
+    list_filter = ["method", "withdrawn_at"]
+    search_fields = ["agreement__case__number"]
+    list_select_related = ["agreement__case", "party"]
+    action_form = WithdrawActionForm
+    actions = ["withdraw_signatures"]
+
+    @admin.action(description=_("撤回所选签字（在“撤回原因”中说明）"))
+    def withdraw_signatures(self, request, queryset):
+        reason = (request.POST.get("reason") or "").strip()
+
+        def withdraw(signature: AgreementSignature) -> None:
+            case = signature.agreement.case
+            policies.case_can(user=request.user, action="withdraw_signature", case=case).raise_if_denied()
+            services.signature_withdraw(case=case, actor=request.user, signature=signature, reason=reason)
+
+        run_action(self, request, queryset.select_related("agreement__case", "party"), _("已撤回"), withdraw)
+
+
+@admin.register(FollowUp)
+class FollowUpAdmin(ReadOnlyAdmin):
+    list_display = ["case", "agreement", "kind", "due_on", "status", "outcome", "done_at"]
+    list_filter = ["status", "kind"]
+    search_fields = ["case__number"]
+    list_select_related = ["case", "agreement"]
+
+
 # Session notes (背对背 channels) are for the case's mediators only: not in the admin.
-for model in (
-    CaseMediator,
-    CaseCounter,
-    PartyRelation,
-    Session,
-    Agreement,
-    AgreementSignature,
-    JudicialConfirmation,
-    FollowUp,
-):
+for model in (CaseMediator, CaseCounter, PartyRelation, Session, JudicialConfirmation):
     admin.site.register(model, ReadOnlyAdmin)

@@ -6,11 +6,11 @@ parties or timeline writes an audit entry.
 """
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -277,13 +277,18 @@ class AgreementView(MediationView):
         return self.detail(case, code=status.HTTP_201_CREATED)
 
 
+def _signature_rows(case: Case) -> list[dict]:
+    """Every party of the case and their live signature on the current agreement (404: none)."""
+    if selectors.case_agreement(case=case) is None:
+        raise Http404
+    return s.SignatureOutput(s.signature_rows(selectors.agreement_signatures(case=case)), many=True).data
+
+
 class AgreementSignaturesView(MediationView):
-    """Who has signed the agreement: every party of the case, signed or not."""
+    """Who has signed the current agreement: every party of the case, signed or not."""
 
     def rows(self, case: Case) -> list[dict]:
-        if selectors.case_agreement(case=case) is None:
-            raise Http404
-        return s.SignatureOutput(s.signature_rows(selectors.agreement_signatures(case=case)), many=True).data
+        return _signature_rows(case)
 
     @extend_schema(responses=s.SignatureOutput(many=True), summary="调解协议的当事人签字情况（查看记入审计）")
     def get(self, request, pk):
@@ -307,28 +312,59 @@ class AgreementSignaturesView(MediationView):
         return Response(self.rows(case), status=status.HTTP_201_CREATED)
 
 
+class SignatureWithdrawView(MediationView):
+    @extend_schema(
+        request=s.WithdrawInput,
+        responses=s.SignatureOutput(many=True),
+        summary="撤回登记错误的当事人签字（须说明原因；已申请司法确认或已结案的不能撤回）",
+    )
+    def post(self, request, pk, signature_pk):
+        case = self.case(pk, "withdraw_signature")
+        signature = selectors.signature_get(case=case, pk=signature_pk)
+        values = _valid(s.WithdrawInput, request)
+        services.signature_withdraw(case=case, actor=request.user, signature=signature, reason=values["reason"])
+        return Response(_signature_rows(case))
+
+
+class AgreementListView(MediationView):
+    @extend_schema(responses=s.AgreementOutput(many=True), summary="本案各轮调解协议（含已失效的以前各轮）")
+    def get(self, request, pk):
+        case = self.case(pk, "view")
+        agreements = case.agreements.select_related("confirmation").order_by("round")
+        return Response(s.AgreementOutput(agreements, many=True).data)
+
+
 class AgreementPdfView(MediationView):
     @extend_schema(
         responses={(200, "application/pdf"): OpenApiTypes.BINARY},
         summary="下载调解协议书（PDF；下载记入审计）",
     )
-    def get(self, request, pk):
+    def get(self, request, pk, agreement_pk=None):
+        """The current agreement; with ``agreement_pk``, any round's (an earlier one is marked as
+        superseded on the paper)."""
         case = self.case(pk, "download_agreement")
-        agreement = selectors.case_agreement(case=case)
-        if agreement is None:
-            raise Http404
+        if agreement_pk is None:
+            agreement = selectors.case_agreement(case=case)
+            if agreement is None:
+                raise Http404
+        else:
+            agreement = selectors.case_agreement_get(case=case, pk=agreement_pk)
         services.case_read_record(actor=request.user, case=case, part="agreement_pdf", request=request)
-        response = HttpResponse(documents.agreement_pdf(case=case, agreement=agreement), content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="{documents.agreement_filename(case)}"'
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return documents.agreement_response(case=case, agreement=agreement)
 
 
 class CaseFollowUpsView(MediationView):
-    @extend_schema(responses=s.FollowUpOutput(many=True), summary="回访")
+    @extend_schema(
+        responses=s.FollowUpOutput(many=True),
+        parameters=[OpenApiParameter("agreement", int, description="an earlier round's agreement id")],
+        summary="回访（默认为当前调解协议的回访）",
+    )
     def get(self, request, pk):
         case = self.case(pk, "view")
-        return Response(s.FollowUpOutput(selectors.case_follow_ups(case=case), many=True).data)
+        agreement_id = request.query_params.get("agreement")
+        agreement = selectors.case_agreement_get(case=case, pk=agreement_id) if agreement_id else None
+        follow_ups = selectors.case_follow_ups(case=case, agreement=agreement)
+        return Response(s.FollowUpOutput(follow_ups, many=True).data)
 
 
 class FollowUpRecordView(MediationView):

@@ -28,7 +28,18 @@ urlpatterns = [
         api.AgreementSignaturesView.as_view(),
         name="mediation-case-agreement-signatures",
     ),
+    path(
+        "cases/<int:pk>/agreement/signatures/<int:signature_pk>/withdraw/",
+        api.SignatureWithdrawView.as_view(),
+        name="mediation-case-signature-withdraw",
+    ),
     path("cases/<int:pk>/agreement/pdf/", api.AgreementPdfView.as_view(), name="mediation-case-agreement-pdf"),
+    path("cases/<int:pk>/agreements/", api.AgreementListView.as_view(), name="mediation-case-agreements"),
+    path(
+        "cases/<int:pk>/agreements/<int:agreement_pk>/pdf/",
+        api.AgreementPdfView.as_view(),
+        name="mediation-case-agreement-round-pdf",
+    ),
     path("cases/<int:pk>/follow-ups/", api.CaseFollowUpsView.as_view(), name="mediation-case-follow-ups"),
     path("follow-ups/<int:pk>/record/", api.FollowUpRecordView.as_view(), name="mediation-follow-up-record"),
     path("cases/<int:pk>/judicial-confirmation/", api.ConfirmationView.as_view(), name="mediation-confirmation"),

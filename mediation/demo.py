@@ -124,6 +124,15 @@ def _case(mediator, description, *, type="neighbour", steps=(), risk="low", reas
                     case=case, actor=mediator, party=party, signed_on=agreement.signed_on,
                     method="in_person" if agreement.signed_on == timezone.localdate() else "after_the_fact",
                 )  # fmt: skip
+        elif step == "recur":
+            # The one-week visit finds the dispute back: the case reopens, round one is history.
+            week = case.follow_ups.get(agreement=case.agreement, kind="week")
+            services.follow_up_record(follow_up=week, actor=mediator, outcome="recurred", note="双方又因同一问题争吵")
+        elif step == "agree_again":
+            services.agreement_record(
+                case=case, actor=mediator, signed_on=timezone.localdate(),
+                terms="一、被申请人另行请专业公司彻底整改；二、整改期间每周向申请人通报进度。",
+            )  # fmt: skip
         elif step == "visits":
             for follow_up in case.follow_ups.filter(status="pending"):
                 services.follow_up_record(follow_up=follow_up, actor=mediator, outcome="performed", note="已按协议履行")
@@ -167,3 +176,6 @@ def seed(context: dict) -> None:
           risk="high", reason="涉及金额大、人数多", pair=5)  # fmt: skip
     _case(mediator, "拖欠装修工人工资纠纷", type="labour", steps=("decline",), pair=6)
     _case(mediator, "围墙重砌后又因排水沟走向再起争执", type="homestead", steps=("accept",), pair=0)
+    _case(mediator, "空调外机噪音扰民，协议履行后再起纠纷", type="neighbour",
+          steps=("accept", "start", "agree", "sign", "close", "recur", "start", "agree_again"), signed_days_ago=9,
+          pair=1)  # fmt: skip

@@ -7,6 +7,10 @@
     the date once their signature is recorded, else the empty line) and of the mediators; the
     mediation organisation and the signing date on the right.
 
+Each round of mediation has its own agreement; the current one is printed by default, an earlier
+round's (superseded when the case was reopened) by its id, marked under the title as no longer in
+force. A withdrawn signature is not printed (the party's line is empty again).
+
 It is the case's own document, given to the parties and kept in the file: it carries the parties'
 data unmasked, and only those who may see the case page may download it (``mediation.policies``,
 action ``download_agreement``), each download audited. Chinese is rendered with the font the PDF
@@ -16,6 +20,8 @@ embeds (``governance.pdf``).
 import re
 from datetime import date
 
+from django.http import HttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from governance.pdf import Line, gap, lines_pdf
@@ -92,7 +98,7 @@ def agreement_lines(*, case: Case, agreement: Agreement) -> list[Line]:
         ),
         gap(8),
     ]
-    signed = {sig.party_id: sig for sig in agreement.signatures.all()}
+    signed = {sig.party_id: sig for sig in agreement.signatures.filter(withdrawn_at__isnull=True)}
     for party in parties:
         signature = signed.get(party.pk)
         if signature is not None:
@@ -114,6 +120,17 @@ def agreement_lines(*, case: Case, agreement: Agreement) -> list[Line]:
         Line(_("%(organisation)s（印）") % {"organisation": organisation_name(case)}, align="R", height=8),
         Line(chinese_date(agreement.signed_on), align="R", height=8),
     ]
+    if agreement.superseded_at is not None:
+        out.insert(
+            2,
+            Line(
+                _("（第%(round)d轮调解协议，已于%(date)s因案件重新启动调解而失效，仅供存档）")
+                % {"round": agreement.round, "date": chinese_date(timezone.localdate(agreement.superseded_at))},
+                size=11,
+                height=7,
+                align="C",
+            ),
+        )
     return out
 
 
@@ -129,6 +146,16 @@ def agreement_pdf(*, case: Case, agreement: Agreement) -> bytes:
     )
 
 
-def agreement_filename(case: Case) -> str:
-    """An ASCII file name (the number has full-width brackets): ``agreement-2026-12.pdf``."""
-    return f"agreement-{case.year}-{case.sequence}.pdf"
+def agreement_filename(case: Case, agreement: Agreement | None = None) -> str:
+    """An ASCII file name (the number has full-width brackets): ``agreement-2026-12.pdf``, and for
+    a later round's agreement ``agreement-2026-12-r2.pdf``."""
+    suffix = f"-r{agreement.round}" if agreement is not None and agreement.round > 1 else ""
+    return f"agreement-{case.year}-{case.sequence}{suffix}.pdf"
+
+
+def agreement_response(*, case: Case, agreement: Agreement) -> HttpResponse:
+    """The PDF as a download (the same on the page and the API; the caller audits the read)."""
+    response = HttpResponse(agreement_pdf(case=case, agreement=agreement), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{agreement_filename(case, agreement)}"'
+    response["Cache-Control"] = "private, no-store"
+    return response

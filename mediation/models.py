@@ -182,6 +182,12 @@ class Case(models.Model):
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
 
+    @property
+    def agreement(self) -> "Agreement | None":
+        """The current agreement: the latest round not superseded (None before the first one, and
+        between a reopen and the next agreement). Earlier rounds stay in ``agreements``."""
+        return self.agreements.filter(superseded_at__isnull=True).order_by("-round").first()
+
 
 class CaseMediator(models.Model):
     """A mediator on a case: one lead, any number of co-mediators."""
@@ -424,13 +430,28 @@ class SessionNote(models.Model):
 
 
 class Agreement(models.Model):
-    """The mediation agreement (调解协议书); a case is ``agreed`` only with one."""
+    """The mediation agreement (调解协议书) of one round of mediation; a case is ``agreed`` only with
+    a current one. A case reopened after a follow-up found the dispute back mediates again and may
+    reach a new agreement: the earlier one is *superseded* (``superseded_at``) and kept, with its
+    signatures, confirmation and follow-ups, as history (append-only). At most one per case is
+    current (the partial unique constraint).
 
-    case = models.OneToOneField(Case, verbose_name=_("案件"), on_delete=models.CASCADE, related_name="agreement")
+    ``signed_on`` is the agreement's own date (the day it was drawn up, as on the paper);
+    ``effective_on`` is the day it took effect — the date of the last party signature, once every
+    party has signed — and is what the follow-ups and the judicial-confirmation window count from
+    (``mediation.services.work``). Both ``effective_on`` and ``superseded_at`` are written by the
+    services only, with the compare-and-set on ``version``."""
+
+    case = models.ForeignKey(Case, verbose_name=_("案件"), on_delete=models.CASCADE, related_name="agreements")
+    round = models.PositiveSmallIntegerField(_("调解轮次"), default=1, editable=False)
     terms = models.TextField(_("协议内容"))
     signed_on = models.DateField(_("签订日期"))
+    effective_on = models.DateField(
+        _("生效日期"), null=True, blank=True, help_text=_("最后一位当事人签字之日；尚有当事人未签字时为空。")
+    )
     performance_due = models.DateField(_("履行期限"), null=True, blank=True)
     confirmation_warned_at = models.DateTimeField(_("已提醒申请司法确认"), null=True, blank=True)
+    superseded_at = models.DateTimeField(_("失效时间"), null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(_("版本"), default=0, editable=False)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("记录人"), null=True, on_delete=models.SET_NULL, related_name="+"
@@ -440,17 +461,28 @@ class Agreement(models.Model):
     class Meta:
         verbose_name = _("调解协议")
         verbose_name_plural = pgettext_lazy("plural", "调解协议")
+        ordering = ["case_id", "round"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "round"], name="mediation_agreement_round_unique"),
+            models.UniqueConstraint(
+                fields=["case"], condition=Q(superseded_at__isnull=True), name="mediation_one_current_agreement"
+            ),
+        ]
         indexes = [
-            # Day 20 of the 30-day window for judicial confirmation: agreements not yet warned.
+            # Day 20 of the 30-day window for judicial confirmation: agreements in force, not yet warned.
             models.Index(
-                fields=["signed_on"],
+                fields=["effective_on"],
                 name="mediation_agreement_warn_idx",
-                condition=Q(confirmation_warned_at__isnull=True),
+                condition=Q(confirmation_warned_at__isnull=True, superseded_at__isnull=True),
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.case} {self.signed_on}"
+        return f"{self.case} #{self.round} {self.signed_on}"
+
+    @property
+    def is_current(self) -> bool:
+        return self.superseded_at is None
 
 
 class AgreementSignature(models.Model):
@@ -458,7 +490,11 @@ class AgreementSignature(models.Model):
 
     A party of the case without a row has not signed. The date may be entered after the fact
     (by the mediator, from the signed paper), never in the future and never before the agreement's
-    own date; a signature recorded in person is dated the day it is recorded."""
+    own date; a signature recorded in person is dated the day it is recorded.
+
+    A wrongly recorded signature is *withdrawn* (``withdrawn_at``, with a reason), never deleted:
+    the row stays as history and the party counts as not signed (at most one live signature per
+    party and agreement: the partial unique constraint)."""
 
     class Method(models.TextChoices):
         IN_PERSON = "in_person", _("当面签字")
@@ -474,17 +510,34 @@ class AgreementSignature(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("登记人"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
     recorded_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True, editable=False)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("撤回人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    withdraw_reason = models.CharField(_("撤回原因"), max_length=300, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("当事人签字")
         verbose_name_plural = pgettext_lazy("plural", "当事人签字")
-        ordering = ["agreement_id", "party_id"]
+        ordering = ["agreement_id", "party_id", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["agreement", "party"], name="mediation_signature_once"),
+            models.UniqueConstraint(
+                fields=["agreement", "party"], condition=Q(withdrawn_at__isnull=True), name="mediation_signature_once"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.party} {self.signed_on}"
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
 
 
 class JudicialConfirmation(models.Model):
@@ -516,7 +569,11 @@ class JudicialConfirmation(models.Model):
 
 
 class FollowUp(models.Model):
-    """A follow-up visit (回访), due a week and a month after the agreement was signed."""
+    """A follow-up visit (回访) of one agreement, due a week and a month after it took effect.
+
+    ``case`` repeats ``agreement.case`` for the clock's scans and the scoping (set by the service
+    that creates the row, never changed). A visit the case's reopening made pointless is
+    ``cancelled`` (through the workflow kit, with its timeline entry), not marked done."""
 
     class Kind(models.TextChoices):
         WEEK = "week", _("一周回访")
@@ -525,6 +582,7 @@ class FollowUp(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("待回访")
         DONE = "done", _("已回访")
+        CANCELLED = "cancelled", _("已取消")
 
     class Outcome(models.TextChoices):
         PERFORMED = "performed", _("已履行")
@@ -533,6 +591,9 @@ class FollowUp(models.Model):
         RECURRED = "recurred", _("纠纷复发")
 
     case = models.ForeignKey(Case, verbose_name=_("案件"), on_delete=models.CASCADE, related_name="follow_ups")
+    agreement = models.ForeignKey(
+        Agreement, verbose_name=_("调解协议"), on_delete=models.CASCADE, related_name="follow_ups"
+    )
     kind = models.CharField(_("类型"), max_length=8, choices=Kind.choices)
     due_on = models.DateField(_("应回访日期"))
     remind_on = models.DateField(_("提醒日期"))
@@ -549,7 +610,7 @@ class FollowUp(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    status = models.CharField(_("状态"), max_length=8, choices=Status.choices, default=Status.PENDING)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
     status_changed_at = models.DateTimeField(_("状态变更时间"), auto_now_add=True)
     version = models.PositiveIntegerField(_("版本"), default=0, editable=False)
 
@@ -557,7 +618,7 @@ class FollowUp(models.Model):
         verbose_name = _("回访")
         verbose_name_plural = pgettext_lazy("plural", "回访")
         ordering = ["due_on", "id"]
-        constraints = [models.UniqueConstraint(fields=["case", "kind"], name="mediation_follow_up_once")]
+        constraints = [models.UniqueConstraint(fields=["agreement", "kind"], name="mediation_follow_up_once")]
         indexes = [
             # The reminder scan and the overdue scan: pending rows not yet told, by date. Partial.
             models.Index(

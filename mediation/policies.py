@@ -64,6 +64,7 @@ CASE_ACTIONS: dict[str, str] = {
     "hold_session": "mediator",
     "record_agreement": "mediator",
     "record_signature": "mediator",
+    "withdraw_signature": "mediator",
     "apply_confirmation": "mediator",
     "decide_confirmation": "mediator",
     "record_follow_up": "mediator",

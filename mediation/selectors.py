@@ -175,22 +175,79 @@ def case_sessions(*, case: Case) -> QuerySet[Session]:
     return case.sessions.prefetch_related("notes").order_by("scheduled_at", "id")
 
 
-def case_follow_ups(*, case: Case) -> QuerySet[FollowUp]:
-    return case.follow_ups.order_by("due_on", "id")
-
-
 def case_agreement(*, case: Case) -> Agreement | None:
-    return Agreement.objects.filter(case=case).first()
+    """The current agreement: the latest round not superseded (None before the first one and
+    between a reopen and the next agreement)."""
+    return Agreement.objects.filter(case=case, superseded_at__isnull=True).order_by("-round").first()
 
 
-def agreement_signatures(*, case: Case) -> list[tuple[Party, AgreementSignature | None]]:
-    """Every party of the case with their signature on its agreement (None: not signed yet)."""
-    signed = {sig.party_id: sig for sig in AgreementSignature.objects.filter(agreement__case=case)}
+def case_agreement_get(*, case: Case, pk) -> Agreement:
+    """Any round's agreement of the case (the case already scoped by the caller), else 404."""
+    try:
+        return Agreement.objects.get(case=case, pk=pk)
+    except (Agreement.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def case_earlier_agreements(*, case: Case) -> list[Agreement]:
+    """The superseded agreements of earlier rounds, newest first, each with ``signature_rows``
+    (every party and their live signature), ``withdrawn`` signatures, ``confirmation_row`` and
+    ``follow_up_rows`` for the case page's history."""
+    rounds = list(
+        Agreement.objects.filter(case=case, superseded_at__isnull=False)
+        .select_related("confirmation")
+        .prefetch_related("follow_ups", "signatures__party")
+        .order_by("-round")
+    )
+    parties = list(case_parties(case=case))
+    for agreement in rounds:
+        signatures = list(agreement.signatures.all())
+        live = {sig.party_id: sig for sig in signatures if sig.withdrawn_at is None}
+        agreement.signature_rows = [(party, live.get(party.pk)) for party in parties]
+        agreement.withdrawn = [sig for sig in signatures if sig.withdrawn_at is not None]
+        agreement.confirmation_row = getattr(agreement, "confirmation", None)
+        agreement.follow_up_rows = sorted(agreement.follow_ups.all(), key=lambda f: (f.due_on, f.pk))
+    return rounds
+
+
+def case_follow_ups(*, case: Case, agreement: Agreement | None = None) -> QuerySet[FollowUp]:
+    """The follow-ups of ``agreement`` — by default the current agreement's (none between a
+    reopen and the next agreement; the earlier rounds' are in :func:`case_earlier_agreements`)."""
+    agreement = agreement if agreement is not None else case_agreement(case=case)
+    if agreement is None:
+        return FollowUp.objects.none()
+    return FollowUp.objects.filter(agreement=agreement).order_by("due_on", "id")
+
+
+def agreement_signatures(
+    *, case: Case, agreement: Agreement | None = None
+) -> list[tuple[Party, AgreementSignature | None]]:
+    """Every party of the case with their live (not withdrawn) signature on ``agreement`` — by
+    default the current one (None: not signed yet)."""
+    agreement = agreement if agreement is not None else case_agreement(case=case)
+    live = AgreementSignature.objects.filter(agreement=agreement, withdrawn_at__isnull=True) if agreement else []
+    signed = {sig.party_id: sig for sig in live}
     return [(party, signed.get(party.pk)) for party in case_parties(case=case)]
 
 
+def withdrawn_signatures(*, agreement: Agreement) -> QuerySet[AgreementSignature]:
+    return (
+        AgreementSignature.objects.filter(agreement=agreement, withdrawn_at__isnull=False)
+        .select_related("party", "withdrawn_by")
+        .order_by("withdrawn_at", "id")
+    )
+
+
+def signature_get(*, case: Case, pk) -> AgreementSignature:
+    """A signature on one of the case's agreements (the case already scoped), else 404."""
+    try:
+        return AgreementSignature.objects.select_related("agreement", "party").get(agreement__case=case, pk=pk)
+    except (AgreementSignature.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
 def unsigned_parties(*, case: Case) -> list[Party]:
-    """The parties who have not signed the case's agreement (all of them when there is none)."""
+    """The parties who have not signed the current agreement (all of them when there is none)."""
     return [party for party, signature in agreement_signatures(case=case) if signature is None]
 
 

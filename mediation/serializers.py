@@ -5,7 +5,18 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from mediation.models import Case, CaseMediator, CaseTimelineEntry, FollowUp, Party, PartyRelation, Session, SessionNote
+from mediation.models import (
+    Agreement,
+    Case,
+    CaseMediator,
+    CaseTimelineEntry,
+    FollowUp,
+    Party,
+    PartyRelation,
+    Session,
+    SessionNote,
+)
+from mediation.services.agreements import confirmation_deadline
 
 
 class PartyInput(serializers.Serializer):
@@ -111,9 +122,15 @@ class SignatureInput(serializers.Serializer):
     signed_on = serializers.DateField(required=False, allow_null=True, default=None)
 
 
-class SignatureOutput(serializers.Serializer):
-    """One party of the case and their signature on the agreement (masked name, like the detail)."""
+class WithdrawInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=300)
 
+
+class SignatureOutput(serializers.Serializer):
+    """One party of the case and their live signature on the agreement (masked name, like the
+    detail); ``signature`` is the id to withdraw it by (null: not signed)."""
+
+    signature = serializers.IntegerField(allow_null=True)
     party = serializers.IntegerField()
     role = serializers.CharField()
     name = serializers.CharField()
@@ -127,6 +144,7 @@ def signature_rows(rows) -> list[dict]:
     """``selectors.agreement_signatures`` as the API shows it."""
     return [
         {
+            "signature": signature.pk if signature else None,
             "party": party.pk,
             "role": party.role,
             "name": party.name_masked,
@@ -200,15 +218,37 @@ class MediatorOutput(serializers.ModelSerializer):
         fields = ["id", "name", "is_lead"]
 
 
+class AgreementOutput(serializers.ModelSerializer):
+    """One round's agreement: ``effective_on`` the day the last party signed (null: not in force),
+    ``superseded_at`` set on an earlier round's."""
+
+    confirmation = serializers.CharField(source="confirmation.status", default="")
+    confirmation_deadline = serializers.SerializerMethodField()
+    superseded_at = serializers.DateTimeField(read_only=True)
+
+    class Meta:
+        model = Agreement
+        fields = [
+            "id", "round", "terms", "signed_on", "effective_on", "performance_due", "superseded_at",
+            "confirmation", "confirmation_deadline",
+        ]  # fmt: skip
+
+    @extend_schema_field(serializers.DateField(allow_null=True))
+    def get_confirmation_deadline(self, obj):
+        """The last day to apply for judicial confirmation (null: not in force, or superseded)."""
+        return None if obj.superseded_at is not None else confirmation_deadline(obj)
+
+
 class CaseDetailOutput(CaseListOutput):
     mediators = MediatorOutput(source="assignments", many=True, read_only=True)
     event = serializers.IntegerField(source="event_id", allow_null=True)
+    agreement = AgreementOutput(read_only=True, allow_null=True, help_text="the current agreement (null: none)")
 
     class Meta(CaseListOutput.Meta):
         fields = [
             *CaseListOutput.Meta.fields, "description", "amount", "people_involved", "risk_reason",
             "accepted_at", "decline_reason", "fail_reason", "referred_to", "closed_at", "event", "mediators",
-            "version",
+            "agreement", "version",
         ]  # fmt: skip
 
 
@@ -260,7 +300,7 @@ class FollowUpOutput(serializers.ModelSerializer):
 
     class Meta:
         model = FollowUp
-        fields = ["id", "kind", "due_on", "status", "outcome", "note", "done_at", "overdue"]
+        fields = ["id", "agreement", "kind", "due_on", "status", "outcome", "note", "done_at", "overdue"]
 
     def get_overdue(self, obj) -> bool:
         return obj.status == FollowUp.Status.PENDING and obj.due_on < timezone.localdate()

@@ -18,7 +18,13 @@ urlpatterns = [
     path("cases/<int:pk>/sessions/new/", views.session_new_view, name="session_new"),
     path("cases/<int:pk>/agreement/", views.agreement_view, name="agreement"),
     path("cases/<int:pk>/agreement/signatures/", views.signature_view, name="signature"),
+    path(
+        "cases/<int:pk>/agreement/signatures/<int:signature_pk>/withdraw/",
+        views.signature_withdraw_view,
+        name="signature_withdraw",
+    ),
     path("cases/<int:pk>/agreement/pdf/", views.agreement_pdf_view, name="agreement_pdf"),
+    path("cases/<int:pk>/agreements/<int:agreement_pk>/pdf/", views.agreement_pdf_view, name="agreement_round_pdf"),
     path("cases/<int:pk>/judicial-confirmation/", views.confirmation_apply_view, name="confirmation_apply"),
     path("cases/<int:pk>/judicial-confirmation/decide/", views.confirmation_decide_view, name="confirmation_decide"),
     path("cases/<int:pk>/<slug:move>/", views.case_move_view, name="case_move"),

@@ -23,8 +23,8 @@ from governance.permissions import any_portal_user, has_any_role
 from governance.policy import deny
 from governance.selectors import visible_areas
 from mediation import documents, forms, policies, selectors, services, stats
-from mediation.models import Agreement, Case, FollowUp, JudicialConfirmation
-from mediation.services.work import confirmation_deadline
+from mediation.models import Case, FollowUp, JudicialConfirmation
+from mediation.services.agreements import confirmation_deadline
 
 S = Case.Status
 RISK_ORDER = {Case.Risk.HIGH: 0, Case.Risk.MEDIUM: 1, Case.Risk.LOW: 2}
@@ -201,8 +201,11 @@ def _case_page(request: HttpRequest, case: Case, *, status: int = 200, bound: di
     policies.case_can(user=user, action="view", case=case).raise_for_page()
     services.case_read_record(actor=user, case=case, part="page", request=request)
     allowed = policies.case_actions_allowed(user=user, case=case)
-    agreement = Agreement.objects.filter(case=case).first()
+    agreement = selectors.case_agreement(case=case)
     confirmation = JudicialConfirmation.objects.filter(agreement=agreement).first() if agreement else None
+    may_withdraw = (
+        agreement is not None and confirmation is None and case.status == S.AGREED and "withdraw_signature" in allowed
+    )
     targets = services.CASE_TRANSITIONS.get(case.status, frozenset())
     bound = bound or {}
     notes_visible = policies.channel_notes_visible(user=user, case=case)
@@ -225,7 +228,7 @@ def _case_page(request: HttpRequest, case: Case, *, status: int = 200, bound: di
         "mediators": selectors.case_mediators(case=case),
         "timeline": selectors.case_timeline(case=case),
         "sessions": sessions,
-        "follow_ups": selectors.case_follow_ups(case=case),
+        "follow_ups": selectors.case_follow_ups(case=case, agreement=agreement) if agreement else [],
         "agreement": agreement,
         "confirmation": confirmation,
         "confirmation_deadline": confirmation_deadline(agreement) if agreement else None,
@@ -239,7 +242,13 @@ def _case_page(request: HttpRequest, case: Case, *, status: int = 200, bound: di
         "refer_form": bound.get("refer") or forms.ReferForm(prefix="refer"),
         "escalate_form": bound.get("escalate") or _escalate_form(case),
         "handed_over": policies.is_handed_over_reader(user=user, case=case),
-        "signatures": selectors.agreement_signatures(case=case) if agreement else [],
+        # (party, live signature or None, its withdrawal form when it may be withdrawn)
+        "signatures": [
+            (party, signature, _withdraw_form(signature, bound) if signature and may_withdraw else None)
+            for party, signature in (selectors.agreement_signatures(case=case) if agreement else [])
+        ],
+        "withdrawn_signatures": selectors.withdrawn_signatures(agreement=agreement) if agreement else [],
+        "earlier_agreements": selectors.case_earlier_agreements(case=case),
         "signature_form": (bound.get("record_signature") or _signature_form(case))
         if agreement and case.status == S.AGREED and "record_signature" in allowed
         else None,
@@ -385,6 +394,32 @@ def signature_view(request: HttpRequest, pk: int) -> HttpResponse:
             case=c, actor=request.user, party=d["party"], signed_on=d["signed_on"], method=d["method"]
         ),
         done=_("已登记当事人签字。"),
+    )
+
+
+def _withdraw_form(signature, bound: dict | None = None, data=None) -> forms.ReasonForm:
+    """One form per signature (its own prefix: the page has one per signed party)."""
+    form = (bound or {}).get("withdraw_signature")
+    if form is not None and form.prefix == f"withdraw{signature.pk}":
+        return form
+    return forms.ReasonForm(data, prefix=f"withdraw{signature.pk}")
+
+
+@require_POST
+@any_portal_user
+def signature_withdraw_view(request: HttpRequest, pk: int, signature_pk: int) -> HttpResponse:
+    """Withdraw a wrongly recorded signature, with a reason (the case's mediators only)."""
+    case = selectors.case_get_for_user(user=request.user, pk=pk)
+    signature = selectors.signature_get(case=case, pk=signature_pk)
+    return _case_action(
+        request,
+        pk,
+        action="withdraw_signature",
+        form=_withdraw_form(signature, data=request.POST),
+        run=lambda c, d: services.signature_withdraw(
+            case=c, actor=request.user, signature=signature, reason=d["reason"]
+        ),
+        done=_("已撤回该签字。"),
     )
 
 
@@ -549,18 +584,19 @@ def agreement_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET"])
 @any_portal_user
-def agreement_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """The agreement as a PDF (调解协议书), for those who may see the case; each download audited."""
+def agreement_pdf_view(request: HttpRequest, pk: int, agreement_pk: int | None = None) -> HttpResponse:
+    """The agreement as a PDF (调解协议书), for those who may see the case; each download audited.
+    The current agreement, or with ``agreement_pk`` an earlier round's."""
     case = selectors.case_get_for_user(user=request.user, pk=pk)
     policies.case_can(user=request.user, action="download_agreement", case=case).raise_for_page()
-    agreement = selectors.case_agreement(case=case)
-    if agreement is None:
-        raise Http404
+    if agreement_pk is None:
+        agreement = selectors.case_agreement(case=case)
+        if agreement is None:
+            raise Http404
+    else:
+        agreement = selectors.case_agreement_get(case=case, pk=agreement_pk)
     services.case_read_record(actor=request.user, case=case, part="agreement_pdf", request=request)
-    response = HttpResponse(documents.agreement_pdf(case=case, agreement=agreement), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{documents.agreement_filename(case)}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return documents.agreement_response(case=case, agreement=agreement)
 
 
 @require_http_methods(["GET", "POST"])

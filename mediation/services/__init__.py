@@ -1,5 +1,21 @@
 """Every write of mediation: one function per use case, keyword-only, atomic, audited."""
 
+from mediation.services.agreements import (
+    CONFIRMATION_FLOW,
+    FOLLOW_UP_FLOW,
+    agreement_record,
+    agreement_settle,
+    case_reopen,
+    confirmation_apply,
+    confirmation_deadline,
+    confirmation_decide,
+    confirmation_warning,
+    current_agreement,
+    effective_date,
+    follow_up_record,
+    signature_record,
+    signature_withdraw,
+)
 from mediation.services.cases import (
     CASE_FLOW,
     CASE_TRANSITIONS,
@@ -14,7 +30,6 @@ from mediation.services.cases import (
     case_read_record,
     case_refer,
     case_register,
-    case_reopen,
     case_start,
     event_case,
     format_number,
@@ -32,18 +47,10 @@ from mediation.services.clock import (
     warning_digest,
 )
 from mediation.services.work import (
-    CONFIRMATION_FLOW,
-    FOLLOW_UP_FLOW,
     SESSION_FLOW,
-    agreement_record,
-    confirmation_apply,
-    confirmation_decide,
-    confirmation_warning,
-    follow_up_record,
     session_cancel,
     session_hold,
     session_schedule,
-    signature_record,
 )
 
 __all__ = [
@@ -54,6 +61,7 @@ __all__ = [
     "SESSION_FLOW",
     "ConflictOfInterest",
     "agreement_record",
+    "agreement_settle",
     "case_accept",
     "case_assign",
     "case_close",
@@ -67,8 +75,11 @@ __all__ = [
     "case_reopen",
     "case_start",
     "confirmation_apply",
+    "confirmation_deadline",
     "confirmation_decide",
     "confirmation_warning",
+    "current_agreement",
+    "effective_date",
     "event_case",
     "follow_up_clock",
     "follow_up_record",
@@ -85,5 +96,6 @@ __all__ = [
     "session_hold",
     "session_schedule",
     "signature_record",
+    "signature_withdraw",
     "warning_digest",
 ]

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from governance.exceptions import Conflict, InvalidTransition
+from governance.exceptions import Conflict, InvalidTransition, StaleState
 from governance.models import Area, AuditEntry, Role, User
 from governance.outbox import notification_enqueue
 from governance.selectors import area_ancestors, jurisdiction_paths
@@ -429,13 +429,6 @@ def case_close(*, case: Case, actor: User | None, note: str = "", agreement_fail
     return case_transition(case=case, to=S.CLOSED, actor=actor, note=note, changes={"closed_at": timezone.now()})
 
 
-def case_reopen(*, case: Case, actor: User | None, note: str = "") -> Case:
-    due = timezone.localdate() + timedelta(days=deadline_days())
-    return case_transition(
-        case=case, to=S.REOPENED, actor=actor, note=note, changes={"closed_at": None, "deadline": due}
-    )
-
-
 # --- Assignment and recusal -----------------------------------------------------------------
 
 
@@ -637,9 +630,24 @@ def case_from_event(
         actor=actor,
         note=_("已转为矛盾纠纷调解案件 %(number)s，由调解组织依法办理。") % {"number": case.number},
     )
-    if event.responded_at is None:
-        EVENT_FLOW.clock_write(event, changes={"responded_at": timezone.now()}, where=Q(responded_at__isnull=True))
+    _event_answered(event)
     return case
+
+
+def _event_answered(event: Event) -> None:
+    """The conversion answers the event: its response clock stops (``responded_at``, and
+    ``first_responded_at`` when it is the first answer, as ``grids`` records a response), so the
+    escalation scan leaves it alone. The kit's clock write, re-read and retried when a grid clock
+    (reminder, escalation) wrote the row since it was read — never silently skipped."""
+    for _attempt in range(3):
+        if event.responded_at is not None:
+            return
+        now = timezone.now()
+        changes = {"responded_at": now, **({} if event.first_responded_at else {"first_responded_at": now})}
+        if EVENT_FLOW.clock_write(event, changes=changes, where=Q(responded_at__isnull=True)):
+            return
+        event.refresh_from_db()
+    raise StaleState(_("该事件刚被其他人更新，请刷新后重试。"))
 
 
 def event_case(*, event: Event) -> Case | None:

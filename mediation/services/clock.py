@@ -9,6 +9,10 @@ then claims and stamps each row in its own short transaction — ``FOR UPDATE SK
 PostgreSQL, and everywhere the workflow kit's compare-and-set on ``version`` — together with its
 timeline entry and its outbox rows. A second run, or a concurrent scanner, notifies nobody twice;
 a row that fails is logged and skipped.
+
+The notification keys carry the visit's due date (and the warning's, the day the agreement took
+effect): a visit moved when the agreement took effect later (``agreements.agreement_settle``) has
+its stamps cleared and is told about once more, for its new date — still once per date.
 """
 
 import logging
@@ -23,18 +27,18 @@ from django.utils.translation import gettext_lazy
 
 from governance.models import User
 from governance.outbox import notification_enqueue, notification_enqueue_sms
-from governance.workflow import Workflow
 from mediation import stats
 from mediation.models import Agreement, Case, CaseTimelineEntry, FollowUp, Session
 from mediation.selectors import acting_mediators, case_supervisors
-from mediation.services.cases import timeline_add
-from mediation.services.work import (
+from mediation.services.agreements import (
+    AGREEMENT_CLOCK,
     CONFIRMATION_WARN_DAY,
     CONFIRMATION_WINDOW_DAYS,
     FOLLOW_UP_FLOW,
-    SESSION_FLOW,
     confirmation_deadline,
 )
+from mediation.services.cases import timeline_add
+from mediation.services.work import SESSION_FLOW
 
 logger = logging.getLogger(__name__)
 BATCH = 500
@@ -86,7 +90,7 @@ def follow_up_remind(*, follow_up_id: int, now: datetime | None = None) -> bool:
     )
     notification_enqueue(
         recipients=_mediators(follow_up),
-        key=f"mediation:follow_up:{follow_up.pk}:remind",
+        key=f"mediation:follow_up:{follow_up.pk}:remind:{follow_up.due_on.isoformat()}",
         title=_("【回访提醒】案件 %(number)s 的%(kind)s应于 %(date)s 完成")
         % {"number": case.number, "kind": follow_up.get_kind_display(), "date": follow_up.due_on.isoformat()},
         url=_url(follow_up),
@@ -113,7 +117,7 @@ def follow_up_report_overdue(*, follow_up_id: int, now: datetime | None = None) 
     )
     notification_enqueue(
         recipients=case_supervisors(case=case),
-        key=f"mediation:follow_up:{follow_up.pk}:overdue",
+        key=f"mediation:follow_up:{follow_up.pk}:overdue:{follow_up.due_on.isoformat()}",
         title=_("【回访逾期】案件 %(number)s 的%(kind)s已逾期")
         % {"number": case.number, "kind": follow_up.get_kind_display()},
         body=_("应于 %(date)s 完成回访。") % {"date": follow_up.due_on.isoformat()},
@@ -192,22 +196,22 @@ def sessions_remind_due(*, now: datetime | None = None, limit: int = BATCH) -> i
 
 # --- Judicial confirmation: day 20 of 30 ----------------------------------------------------
 
-AGREEMENT_CLOCK = Workflow(model=Agreement, moves={})  # clock writes only: the CAS on version
-
 
 def _warn_q(today: date) -> Q:
     return Q(
         confirmation_warned_at__isnull=True,
+        superseded_at__isnull=True,
         confirmation__isnull=True,
         case__status=Case.Status.AGREED,
-        signed_on__lte=today - timedelta(days=CONFIRMATION_WARN_DAY),
-        signed_on__gte=today - timedelta(days=CONFIRMATION_WINDOW_DAYS),
+        effective_on__lte=today - timedelta(days=CONFIRMATION_WARN_DAY),
+        effective_on__gte=today - timedelta(days=CONFIRMATION_WINDOW_DAYS),
     )
 
 
 @transaction.atomic
 def confirmation_warn(*, agreement_id: int, now: datetime | None = None) -> bool:
-    """Tell the mediators, once, that the window to apply for judicial confirmation closes soon."""
+    """Tell the mediators, once per effective day, that the window to apply for judicial
+    confirmation closes soon (counted from the day the agreement took effect)."""
     now = now or timezone.now()
     today = _today(now)
     qs = Agreement.objects.filter(_warn_q(today), pk=agreement_id).select_related("case")
@@ -222,7 +226,7 @@ def confirmation_warn(*, agreement_id: int, now: datetime | None = None) -> bool
     deadline = confirmation_deadline(agreement).isoformat()
     notification_enqueue(
         recipients=acting_mediators(case_id=case.pk),
-        key=f"mediation:agreement:{agreement.pk}:confirmation-warn",
+        key=f"mediation:agreement:{agreement.pk}:confirmation-warn:{agreement.effective_on.isoformat()}",
         title=_("【司法确认】案件 %(number)s 的协议如需司法确认，请于 %(date)s 前申请")
         % {"number": case.number, "date": deadline},
         url=reverse("mediation:case_detail", args=[case.pk]),
@@ -237,7 +241,7 @@ def confirmation_warn(*, agreement_id: int, now: datetime | None = None) -> bool
 
 def confirmations_warn_due(*, now: datetime | None = None, limit: int = BATCH) -> int:
     today = _today(now)
-    ids = list(Agreement.objects.filter(_warn_q(today)).order_by("signed_on").values_list("pk", flat=True)[:limit])
+    ids = list(Agreement.objects.filter(_warn_q(today)).order_by("effective_on").values_list("pk", flat=True)[:limit])
     return _each(ids, lambda pk: confirmation_warn(agreement_id=pk, now=now), "Confirmation warning")
 
 

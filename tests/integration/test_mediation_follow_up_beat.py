@@ -62,7 +62,8 @@ def test_beat_reports_an_overdue_follow_up_to_the_supervisor_once(start_celery, 
     time.sleep(3)
     notices = Notification.objects.filter(recipient=supervisor, title__startswith="【回访逾期】")
     assert list(notices.values_list("title", flat=True)) == [f"【回访逾期】案件 {case.number} 的一周回访已逾期"]
-    assert notices.get().idempotency_key == f"mediation:follow_up:{week.pk}:overdue"
+    # The key carries the visit's due date: a visit moved to a later date is reported once more.
+    assert notices.get().idempotency_key == f"mediation:follow_up:{week.pk}:overdue:{week.due_on.isoformat()}"
     assert CaseTimelineEntry.objects.filter(case=case, kind="reminder", note__contains="已逾期").count() == 1
     week.refresh_from_db()
     assert week.overdue_reported_at is not None

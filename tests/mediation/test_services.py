@@ -404,7 +404,11 @@ def test_follow_up_finding_the_dispute_back_reopens_the_case(register, village_m
     assert case.status == "reopened"
     moves = list(case.timeline.filter(kind="transition").values_list("from_status", "to_status"))
     assert moves[-2:] == [("agreed", "closed"), ("closed", "reopened")]
-    assert case.follow_ups.get(kind="month").status == "done"
+    # The visit not yet made is cancelled through the kit (its own status and timeline entry),
+    # no longer marked "done" with no outcome by a bulk update.
+    month = case.follow_ups.get(kind="month")
+    assert (month.status, month.outcome, month.version) == ("cancelled", "", 1)
+    assert case.timeline.filter(kind="follow_up", note__contains="一月回访").count() == 1
 
 
 def test_follow_up_outcome_must_be_known(register, village_mediator):
@@ -451,8 +455,11 @@ def test_a_recorded_follow_up_is_neither_reminded_nor_overdue(register, village_
 
 
 def agreed(register, user, signed_on):
+    """An agreement every party signed on its own date: it takes effect that day."""
     case = mediating(register, user)
     services.agreement_record(case=case, actor=user, terms="x", signed_on=signed_on)
+    for party in case.parties.all():
+        services.signature_record(case=case, actor=user, party=party, signed_on=signed_on, method="after_the_fact")
     return case
 
 

@@ -57,9 +57,12 @@ def test_in_person_is_today_and_after_the_fact_is_the_paper_date(agreed, village
         ("respondent", date(2026, 11, 21), "after_the_fact", village_mediator.pk),
     ]
     notes = list(agreed.timeline.filter(kind=CaseTimelineEntry.Kind.AGREEMENT).values_list("note", flat=True))
-    assert notes[-2:] == [
+    assert notes[-3:] == [
         "申请人 王*明 在调解协议上签字（2026-11-25，当面签字）",
         "被申请人 李*壮 在调解协议上签字（2026-11-21，调解员事后补录）",
+        # The last signature recorded: the agreement took effect on the later of the two dates.
+        "协议自 2026-11-25 起生效（最后一位当事人签字之日）；申请司法确认的截止日期为 2026-12-25。"
+        "回访改期：一周回访改为 2026-12-02、一月回访改为 2026-12-25。",
     ]
     audited = AuditEntry.objects.filter(action=AuditEntry.Action.CREATE, object_type__endswith="agreementsignature")
     assert audited.count() == 2
