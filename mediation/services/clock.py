@@ -18,13 +18,14 @@ its stamps cleared and is told about once more, for its new date — still once 
 import logging
 from datetime import date, datetime, timedelta
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from governance.clock import claim, due_ids, each
 from governance.models import User
 from governance.outbox import notification_enqueue, notification_enqueue_sms
 from mediation import stats
@@ -56,11 +57,8 @@ def _overdue_q(today: date) -> Q:
     return Q(status=FollowUp.Status.PENDING, overdue_reported_at__isnull=True, due_on__lt=today)
 
 
-def _claim(q: Q, pk: int) -> FollowUp | None:
-    qs = FollowUp.objects.filter(q, pk=pk).select_related("case__handling_area")
-    if connection.features.has_select_for_update_skip_locked:
-        qs = qs.select_for_update(skip_locked=True, of=("self",))
-    return qs.first()
+def _due_follow_ups(q: Q) -> QuerySet[FollowUp]:
+    return FollowUp.objects.filter(q).select_related("case__handling_area")
 
 
 def _mediators(follow_up: FollowUp) -> QuerySet[User]:
@@ -74,7 +72,7 @@ def _url(follow_up: FollowUp) -> str:
 @transaction.atomic
 def follow_up_remind(*, follow_up_id: int, now: datetime | None = None) -> bool:
     today = _today(now)
-    follow_up = _claim(_remind_q(today), follow_up_id)
+    follow_up = claim(_due_follow_ups(_remind_q(today)), follow_up_id)
     if follow_up is None:
         return False
     if not FOLLOW_UP_FLOW.clock_write(
@@ -101,7 +99,7 @@ def follow_up_remind(*, follow_up_id: int, now: datetime | None = None) -> bool:
 @transaction.atomic
 def follow_up_report_overdue(*, follow_up_id: int, now: datetime | None = None) -> bool:
     today = _today(now)
-    follow_up = _claim(_overdue_q(today), follow_up_id)
+    follow_up = claim(_due_follow_ups(_overdue_q(today)), follow_up_id)
     if follow_up is None:
         return False
     if not FOLLOW_UP_FLOW.clock_write(
@@ -127,26 +125,16 @@ def follow_up_report_overdue(*, follow_up_id: int, now: datetime | None = None) 
     return True
 
 
-def _each(ids: list[int], step, what: str) -> int:
-    done = 0
-    for pk in ids:
-        try:
-            done += bool(step(pk))  # each step is its own transaction
-        except Exception:
-            logger.exception("%s of follow-up %s failed; skipped, the next scan retries it.", what, pk)
-    return done
-
-
 def follow_ups_remind_due(*, now: datetime | None = None, limit: int = BATCH) -> int:
     today = _today(now)
-    ids = list(FollowUp.objects.filter(_remind_q(today)).order_by("remind_on").values_list("pk", flat=True)[:limit])
-    return _each(ids, lambda pk: follow_up_remind(follow_up_id=pk, now=now), "Reminder")
+    ids = due_ids(FollowUp.objects.filter(_remind_q(today)), "remind_on", limit)
+    return each(ids, lambda pk: follow_up_remind(follow_up_id=pk, now=now), "Follow-up reminder")
 
 
 def follow_ups_report_overdue(*, now: datetime | None = None, limit: int = BATCH) -> int:
     today = _today(now)
-    ids = list(FollowUp.objects.filter(_overdue_q(today)).order_by("due_on").values_list("pk", flat=True)[:limit])
-    return _each(ids, lambda pk: follow_up_report_overdue(follow_up_id=pk, now=now), "Overdue report")
+    ids = due_ids(FollowUp.objects.filter(_overdue_q(today)), "due_on", limit)
+    return each(ids, lambda pk: follow_up_report_overdue(follow_up_id=pk, now=now), "Follow-up overdue report")
 
 
 # --- Sessions: 24 hours before -------------------------------------------------------------
@@ -161,10 +149,7 @@ def session_remind(*, session_id: int, now: datetime | None = None) -> bool:
     """Remind the case's mediators (inbox) and the parties (SMS) of a session 24 hours ahead, once.
     The parties' text names the time and place only: nothing about the dispute."""
     now = now or timezone.now()
-    qs = Session.objects.filter(_session_q(now), pk=session_id).select_related("case")
-    if connection.features.has_select_for_update_skip_locked:
-        qs = qs.select_for_update(skip_locked=True, of=("self",))
-    session = qs.first()
+    session = claim(Session.objects.filter(_session_q(now)).select_related("case"), session_id)
     if session is None or not SESSION_FLOW.clock_write(session, changes={"reminded_at": now}, where=_session_q(now)):
         return False
     case = session.case
@@ -190,8 +175,8 @@ def session_remind(*, session_id: int, now: datetime | None = None) -> bool:
 
 def sessions_remind_due(*, now: datetime | None = None, limit: int = BATCH) -> int:
     now = now or timezone.now()
-    ids = list(Session.objects.filter(_session_q(now)).order_by("remind_at").values_list("pk", flat=True)[:limit])
-    return _each(ids, lambda pk: session_remind(session_id=pk, now=now), "Session reminder")
+    ids = due_ids(Session.objects.filter(_session_q(now)), "remind_at", limit)
+    return each(ids, lambda pk: session_remind(session_id=pk, now=now), "Session reminder")
 
 
 # --- Judicial confirmation: day 20 of 30 ----------------------------------------------------
@@ -214,10 +199,7 @@ def confirmation_warn(*, agreement_id: int, now: datetime | None = None) -> bool
     confirmation closes soon (counted from the day the agreement took effect)."""
     now = now or timezone.now()
     today = _today(now)
-    qs = Agreement.objects.filter(_warn_q(today), pk=agreement_id).select_related("case")
-    if connection.features.has_select_for_update_skip_locked:
-        qs = qs.select_for_update(skip_locked=True, of=("self",))
-    agreement = qs.first()
+    agreement = claim(Agreement.objects.filter(_warn_q(today)).select_related("case"), agreement_id)
     if agreement is None or not AGREEMENT_CLOCK.clock_write(
         agreement, changes={"confirmation_warned_at": now}, where=_warn_q(today)
     ):
@@ -241,8 +223,8 @@ def confirmation_warn(*, agreement_id: int, now: datetime | None = None) -> bool
 
 def confirmations_warn_due(*, now: datetime | None = None, limit: int = BATCH) -> int:
     today = _today(now)
-    ids = list(Agreement.objects.filter(_warn_q(today)).order_by("effective_on").values_list("pk", flat=True)[:limit])
-    return _each(ids, lambda pk: confirmation_warn(agreement_id=pk, now=now), "Confirmation warning")
+    ids = due_ids(Agreement.objects.filter(_warn_q(today)), "effective_on", limit)
+    return each(ids, lambda pk: confirmation_warn(agreement_id=pk, now=now), "Confirmation warning")
 
 
 def follow_up_clock(*, now: datetime | None = None) -> dict[str, int]:
