@@ -18,6 +18,7 @@ from governance.models import Notification, Role
 from governance.sms import LocmemSmsBackend
 from grids import services
 from grids.models import Event, EventCategory, TimelineEntry
+from grids.services import escalation
 from grids.services.notify import event_notify_move
 from grids.tasks import event_escalate_overdue_task, event_remind_due_task
 
@@ -492,3 +493,68 @@ def test_the_street_notice_goes_to_the_streets_supervisors_not_to_one_posted_on_
         assert services.event_escalate(event_id=event.pk) is True
     assert overseer_notices(supervisor_with_phone) == 1
     assert overseer_notices(misplaced) == 0
+
+
+# --- One scan: staff looked up once per place and level, places kept apart, failures logged ---
+
+
+def test_one_scan_looks_up_each_places_staff_once_and_tells_each_place_its_own(
+    report, make_user, area_tree, west_grid, staff_with_phone, monkeypatch
+):
+    west_staff = make_user(Role.COMMUNITY_STAFF, area_tree["west"], username="west_staff")
+    east_events = [report(description=f"东升{i}") for i in range(3)]
+    west_event = report(description="西苑", lon=116.315, lat=39.985)
+    assert west_event.grid == west_grid
+    lookups = []
+    original = escalation.users_with_role_in_area
+
+    def counted(*, role, area):
+        lookups.append((role, area.code))
+        return original(role=role, area=area)
+
+    monkeypatch.setattr(escalation, "users_with_role_in_area", counted)
+    with time_machine.travel(west_event.respond_by + timedelta(minutes=1), tick=False):
+        assert services.escalate_overdue() == 4
+    assert sorted(lookups) == [("community_staff", "HD-ZGC-DS"), ("community_staff", "HD-ZGC-XY")]
+    east_told = set(
+        Notification.objects.filter(recipient=staff_with_phone, title__contains="督办").values_list("url", flat=True)
+    )
+    west_told = set(
+        Notification.objects.filter(recipient=west_staff, title__contains="督办").values_list("url", flat=True)
+    )
+    assert east_told == {f"/events/{e.pk}/" for e in east_events}
+    assert west_told == {f"/events/{west_event.pk}/"}
+
+
+def test_a_failing_row_is_logged_by_name_and_the_scan_goes_on(report, staff_with_phone, monkeypatch, caplog):
+    broken, fine = report(description="坏"), report(description="好")
+    original = escalation.notification_enqueue
+
+    def enqueue(**kwargs):
+        if kwargs.get("url") == f"/events/{broken.pk}/":
+            raise RuntimeError("outbox unavailable")
+        return original(**kwargs)
+
+    monkeypatch.setattr(escalation, "notification_enqueue", enqueue)
+    with (
+        caplog.at_level("ERROR", logger="governance.clock"),
+        time_machine.travel(fine.respond_by + timedelta(minutes=1), tick=False),
+    ):
+        assert services.escalate_overdue() == 1
+        reminded = services.remind_due(now=broken.remind_at + timedelta(minutes=1))
+    broken.refresh_from_db()
+    fine.refresh_from_db()
+    assert (broken.level, fine.level) == (L.GRID, L.COMMUNITY)
+    assert reminded == 0  # the broken event's reminder fails too; the fine one is past its reminder
+    assert [r.getMessage() for r in caplog.records if r.name == "governance.clock"] == [
+        f"Event escalation (id {broken.pk}) failed; skipped, the next scan retries it.",
+        f"Event reminder (id {broken.pk}) failed; skipped, the next scan retries it.",
+    ]
+
+
+def test_a_reminder_carries_the_first_200_characters_of_the_description(report, staff_with_phone):
+    long_text = "井" * 150 + "盖" * 100
+    event = report(description=long_text)
+    assert services.event_remind(event_id=event.pk, now=event.remind_at + timedelta(minutes=1)) is True
+    notice = Notification.objects.get(recipient=staff_with_phone, idempotency_key__contains=":remind:")
+    assert notice.body == "井" * 150 + "盖" * 50
