@@ -306,6 +306,10 @@ def case_register(
     return case
 
 
+# Parties join a case while it is being mediated; an agreement binds those who signed it.
+PARTIES_OPEN = frozenset({Case.Status.REGISTERED, Case.Status.ACCEPTED, Case.Status.MEDIATING, Case.Status.REOPENED})
+
+
 @transaction.atomic
 def party_add(
     *, case: Case, actor: User, role: str, name: str, phone: str = "", id_number: str = "", address: str = ""
@@ -313,6 +317,19 @@ def party_add(
     (cleaned,) = _clean_parties(
         [{"role": role, "name": name, "phone": phone, "id_number": id_number, "address": address}]
     )
+    # Locked: an agreement recorded at the same moment waits, so it cannot take effect without
+    # the party added just before it.
+    current = Case.objects.select_for_update().get(pk=case.pk)
+    if current.status not in PARTIES_OPEN:
+        reason = (
+            _("协议只约束已签名的当事人；如需增加当事人，请重新启动调解。")
+            if current.status == Case.Status.AGREED
+            else ""
+        )
+        raise Conflict(
+            _("案件当前为“%(status)s”，不能再增加当事人。") % {"status": current.get_status_display()} + reason,
+            code="parties_closed",
+        )
     party = Party.objects.create(case=case, **cleaned)
     audit_record(actor=actor, action=AuditEntry.Action.CREATE, obj=party, object_repr=str(case))
     return party

@@ -577,3 +577,47 @@ def test_the_admin_lists_and_shows_the_agreement_rows_read_only(signed, make_use
         page = client.get(reverse(f"admin:mediation_{model}_change", args=[row.pk]))
         assert page.status_code == 200
         assert 'name="_save"' not in page.content.decode()
+
+
+# --- Parties once agreed ----------------------------------------------------------------------
+
+
+def test_no_party_joins_an_agreed_case_so_an_agreement_never_binds_someone_unsigned(agreed, village_mediator, api_as):
+    before = agreed.parties.count()
+    response = api_as(village_mediator).post(
+        f"/api/v1/mediation/cases/{agreed.pk}/parties/", {"role": "third_party", "name": "王老汉"}, format="json"
+    )
+    assert response.status_code == 409
+    assert response.json()["code"] == "parties_closed"
+    assert response.json()["detail"] == (
+        "案件当前为“已达成协议”，不能再增加当事人。协议只约束已签名的当事人；如需增加当事人，请重新启动调解。"
+    )
+    assert agreed.parties.count() == before
+
+
+@pytest.mark.parametrize(
+    ("status", "allowed"),
+    [
+        ("registered", True),
+        ("accepted", True),
+        ("mediating", True),
+        ("reopened", True),
+        ("agreed", False),
+        ("failed", False),
+        ("referred", False),
+        ("closed", False),
+        ("declined", False),
+    ],
+)
+def test_parties_join_only_while_the_case_is_being_mediated(register, village_mediator, status, allowed):
+    case = register()
+    type(case).objects.filter(pk=case.pk).update(status=status)
+    case.refresh_from_db()
+    if allowed:
+        services.party_add(case=case, actor=village_mediator, role="third_party", name="王老汉")
+        assert case.parties.filter(name="王老汉").exists()
+    else:
+        with pytest.raises(Conflict) as refused:
+            services.party_add(case=case, actor=village_mediator, role="third_party", name="王老汉")
+        assert refused.value.code == "parties_closed"
+        assert not case.parties.filter(name="王老汉").exists()
