@@ -6,11 +6,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from governance import home
-from governance.models import Role
-from governance.permissions import has_any_role
-from grids import selectors
+from grids import policies, selectors
 from grids.models import Event
-from grids.policies import REPORTER_ROLES, STAFF_ROLES
 from grids.views._common import (
     S,
 )
@@ -19,7 +16,7 @@ from grids.views._common import (
 
 
 def grid_worker_cards(user, roles: set[str]) -> list[home.Card]:
-    if Role.GRID_WORKER not in roles:
+    if not roles & policies.WORKER_ROLES:
         return []
     counts = selectors.worker_open_events(user=user).aggregate(
         open=Count("pk"), overdue=Count("pk", filter=selectors.overdue_q())
@@ -45,7 +42,7 @@ def grid_worker_cards(user, roles: set[str]) -> list[home.Card]:
 
 
 def staff_cards(user, roles: set[str]) -> list[home.Card]:
-    if not roles & set(STAFF_ROLES):
+    if not roles & policies.STAFF_ROLES:
         return []
     counts = selectors.visible_events(user=user).aggregate(
         reported=Count("pk", filter=Q(status=S.REPORTED)), overdue=Count("pk", filter=selectors.overdue_q())
@@ -70,7 +67,7 @@ def staff_cards(user, roles: set[str]) -> list[home.Card]:
 def escalation_cards(user, roles: set[str]) -> list[home.Card]:
     """督办 for staff and supervisors: what is overdue at each level and what climbed to the street
     today; each count links to the queue filtered the same way (one definition of overdue)."""
-    if not roles & set(STAFF_ROLES):
+    if not roles & policies.STAFF_ROLES:
         return []
     summary = selectors.escalation_summary(user=user)
     if not summary["overdue"] and not summary["street_today"]:
@@ -108,7 +105,7 @@ def escalation_cards(user, roles: set[str]) -> list[home.Card]:
 
 
 def handler_cards(user, roles: set[str]) -> list[home.Card]:
-    if Role.DEPARTMENT_HANDLER not in roles:
+    if not roles & policies.HANDLER_ROLES:
         return []
     count = selectors.department_tasks(user=user).count()
     return [
@@ -128,7 +125,7 @@ def handler_cards(user, roles: set[str]) -> list[home.Card]:
 
 
 def resident_cards(user, roles: set[str]) -> list[home.Card]:
-    if Role.RESIDENT not in roles:
+    if not roles & policies.RESIDENT_ROLES:
         return []
     return [
         home.Card(
@@ -153,16 +150,16 @@ def nav_links(user) -> list[tuple[str, str]]:
     if not getattr(user, "is_authenticated", False):
         return []
     links = []
-    if has_any_role(user, [Role.GRID_WORKER]):
+    if policies.is_worker(user):
         links.append((reverse("grids:grid"), _("我的网格")))
-    if has_any_role(user, STAFF_ROLES):
+    if policies.is_staff(user):
         links.append((reverse("grids:queue"), _("事件队列")))
-    if has_any_role(user, [Role.DEPARTMENT_HANDLER]):
+    if policies.is_handler(user):
         links.append((reverse("grids:tasks"), _("我的任务")))
-    if has_any_role(user, REPORTER_ROLES):
+    if policies.may_report(user):
         links.append((reverse("grids:event_new"), _("上报事件")))
         links.append((reverse("grids:my_reports"), _("我的上报")))
-    if has_any_role(user, [Role.GRID_WORKER]):
+    if policies.is_worker(user):
         links.append((reverse("grids:my_patrols"), _("巡查记录")))
     links.append((reverse("grids:track_lookup"), _("查询进度")))
     links.append((reverse("grids:efficiency"), _("服务效能指数")))
