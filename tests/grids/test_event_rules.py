@@ -13,7 +13,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 
 from governance import services as core
-from governance.exceptions import InvalidTransition
+from governance.exceptions import DomainError, InvalidTransition
 from governance.models import AuditEntry, Notification, Role
 from grids import services
 from grids.models import Event, EventCategory, TimelineEntry
@@ -430,3 +430,127 @@ def test_accept_needs_a_category_and_a_new_one_restarts_the_window_from_the_repo
     assert (event.window_started_at, event.respond_by) == (reported_at, datetime(2026, 3, 2, 8, 15, tzinfo=CST))
     entry = event.timeline.get(to_status=S.ACCEPTED)
     assert (entry.actor, entry.note) == (east_staff, "转紧急")
+
+
+# --- Return, re-dispatch, urge, withdraw, rating by link: refusals word for word --------------
+
+
+def _dispatched(report, east_staff) -> Event:
+    return services.event_dispatch(event=services.event_accept(event=report(), actor=east_staff), actor=east_staff)
+
+
+def test_redispatch_refusals_name_the_field_and_say_why(report, east_staff, municipal, water):
+    event = _dispatched(report, east_staff)
+    cases = [
+        ({"department": water, "reason": "  "}, {"reason": ["请填写改派原因。"]}),
+        ({"department": None, "reason": "不是本单位"}, {"department": ["请选择改派的处置单位。"]}),
+        ({"department": municipal, "reason": "不是本单位"}, {"department": ["改派的处置单位与当前单位相同。"]}),
+    ]
+    for kwargs, expected in cases:
+        with pytest.raises(ValidationError) as raised:
+            services.event_redispatch(event=event, actor=east_staff, **kwargs)
+        assert raised.value.message_dict == expected
+    water.is_active = False
+    water.save()
+    with pytest.raises(ValidationError) as raised:
+        services.event_redispatch(event=event, actor=east_staff, department=water, reason="不是本单位")
+    assert raised.value.message_dict == {"department": ["该处置单位已停用。"]}
+    event.refresh_from_db()
+    assert (event.status, event.department, event.version) == (S.DISPATCHED, municipal, 2)
+
+
+def test_redispatch_resets_the_resolution_deadline_from_now_and_notes_both_units(report, east_staff, water):
+    event = _dispatched(report, east_staff)
+    moved_at = datetime(2026, 3, 4, 9, 0, tzinfo=CST)
+    with time_machine.travel(moved_at, tick=False):
+        event = services.event_redispatch(event=event, actor=east_staff, department=water, reason="属供水管线")
+    assert event.resolve_by == datetime(2026, 3, 7, 9, 0, tzinfo=CST)  # 72 hours from the re-dispatch
+    entry = event.timeline.get(from_status=S.DISPATCHED, to_status=S.DISPATCHED)
+    assert (entry.actor, entry.note) == (east_staff, "改派：市政所 → 水务站。原因：属供水管线")
+
+
+def test_a_move_that_is_not_in_its_services_start_states_says_the_current_state(report, east_staff, handler):
+    reported = report()
+    refusals = [
+        # reported → accepted is in the table (accept), but a return starts from dispatched: the service's words
+        (lambda: services.event_return(event=reported, actor=handler, reason="不属于本单位"), S.ACCEPTED,
+         "事件当前为“已上报”，不能执行此操作。"),
+        # reported → dispatched is not in the table at all: the table's own words
+        (lambda: services.event_redispatch(event=reported, actor=east_staff, department=None, reason="x"),
+         S.DISPATCHED, "事件当前为“已上报”，不能变更为“已派单”。"),
+    ]  # fmt: skip
+    for attempt, to, detail in refusals:
+        with pytest.raises(InvalidTransition) as raised:
+            attempt()
+        assert (raised.value.frm, raised.value.to, raised.value.code, raised.value.detail) == (
+            S.REPORTED,
+            to,
+            "invalid_transition",
+            detail,
+        )
+
+
+def test_return_needs_a_reason_and_names_the_unit_it_leaves(report, east_staff, handler):
+    event = _dispatched(report, east_staff)
+    with pytest.raises(ValidationError) as raised:
+        services.event_return(event=event, actor=handler, reason="")
+    assert raised.value.message_dict == {"reason": ["请填写退回原因，例如“不属于本单位职责”。"]}
+    event = services.event_return(event=event, actor=handler, reason="  不属于本单位职责  ")
+    assert (event.status, event.department, event.resolve_by) == (S.ACCEPTED, None, None)
+    assert (
+        event.timeline.get(from_status=S.DISPATCHED, to_status=S.ACCEPTED).note
+        == "退回（原派往市政所）：不属于本单位职责"
+    )
+
+
+def test_urge_is_refused_before_dispatch_with_the_states_it_allows(report, east_staff):
+    accepted = services.event_accept(event=report(), actor=east_staff)
+    with pytest.raises(InvalidTransition) as raised:
+        services.event_urge(event=accepted, actor=east_staff)
+    assert (raised.value.frm, raised.value.to, raised.value.detail) == (
+        S.ACCEPTED,
+        "urged",
+        "只有已派单、处置中或重新打开的事件可以催办。",
+    )
+    Event.objects.filter(pk=accepted.pk).update(status=S.IN_PROGRESS)  # in progress yet with no unit
+    accepted.refresh_from_db()
+    with pytest.raises(InvalidTransition):
+        services.event_urge(event=accepted, actor=east_staff)
+
+
+def test_urge_tells_the_unit_by_mail_with_the_note_or_the_description(report, east_staff, handler):
+    event = _dispatched(report, east_staff)
+    services.event_urge(event=event, actor=east_staff, note="  " + "快" * 350)
+    services.event_urge(event=event, actor=east_staff)
+    notices = list(
+        Notification.objects.filter(recipient=handler, idempotency_key__contains=":urge:")
+        .order_by("id")
+        .values_list("body", "url", "by_email")
+    )
+    assert notices == [
+        ("快" * 300, f"/events/{event.pk}/", True),
+        ("东升花园北门井盖缺失", f"/events/{event.pk}/", True),
+    ]
+
+
+def test_a_rating_link_that_is_not_one_is_refused_with_its_code(report):
+    for secret in ("", "short", "a" * 23 + "1", "ａ" * 24, "b" * 24):
+        with pytest.raises(DomainError) as raised:
+            services.event_rate_by_link(secret=secret, rating=5)
+        assert (raised.value.code, raised.value.detail) == ("invalid_rating_link", "评价链接无效或已失效。")
+
+
+def test_after_photos_are_kept_as_the_handlers_resolution_photos(report, east_staff, handler, photo):
+    event = services.event_start(event=_dispatched(report, east_staff), actor=handler)
+    event = services.event_resolve(event=event, actor=handler, resolution="已更换", photos=[photo])
+    assert list(event.photos.values_list("kind", "uploaded_by__username")) == [("resolution", handler.username)]
+    assert event.photos.get().image.read(3) == b"\xff\xd8\xff"  # a JPEG was stored, not nothing
+
+
+def test_moves_without_a_note_write_an_empty_note(report, east_staff, handler):
+    event = services.event_start(event=_dispatched(report, east_staff), actor=handler)
+    assert event.timeline.get(to_status=S.IN_PROGRESS).note == ""
+    event = services.event_resolve(event=event, actor=handler, resolution="已更换")
+    Event.objects.filter(pk=event.pk).update(status=S.RESOLVED)
+    event = services.event_close(event=event, actor=east_staff)
+    assert event.timeline.get(to_status=S.CLOSED).note == ""
