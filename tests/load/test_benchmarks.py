@@ -47,10 +47,11 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from governance import services as core
+from governance.clock import due_ids
 from governance.models import Area, Department, Role
 from grids.models import Event, EventCategory, Grid
 from grids.services import escalation_due, grid_save
-from grids.services.escalation import BATCH, _due_ids
+from grids.services.escalation import BATCH
 
 pytestmark = [pytest.mark.load, pytest.mark.django_db(transaction=True)]
 
@@ -437,7 +438,7 @@ def _claim_timings(now, due: int) -> list[float]:
     for _run in range(SCAN_RUNS + 1):
         with transaction.atomic():
             started = time.perf_counter()
-            ids = _due_ids(escalation_due(now=now), "respond_by", BATCH)
+            ids = due_ids(escalation_due(now=now), "respond_by", BATCH)
             timings.append(1000 * (time.perf_counter() - started))
             transaction.set_rollback(True)  # the scan's locks, released; nothing escalated
         assert len(ids) == min(due, BATCH)
@@ -448,7 +449,7 @@ def _claim_plan(now) -> tuple[str, str]:
     """The scanner's own SQL, captured, then EXPLAIN (ANALYZE, BUFFERS) of exactly that."""
     with transaction.atomic():
         with CaptureQueriesContext(connection) as captured:
-            _due_ids(escalation_due(now=now), "respond_by", BATCH)
+            due_ids(escalation_due(now=now), "respond_by", BATCH)
         sql = captured.captured_queries[-1]["sql"]
         with connection.cursor() as cursor:
             cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
