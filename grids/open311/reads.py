@@ -13,7 +13,7 @@ from grids.models import Event, EventCategory
 from grids.open311.formats import Open311Error, iso, local_time
 from grids.open311.params import parse_when, split_list
 from grids.selectors import public_categories, public_photos
-from grids.services.events import time_left_state
+from grids.services.deadlines import time_left_state
 
 DEFAULT_DAYS = 90
 CLOSED = (Event.Status.CLOSED, Event.Status.REJECTED, Event.Status.WITHDRAWN)

@@ -1,5 +1,12 @@
 """Every write of grid management, one module per job, re-exported here."""
 
+from grids.services.deadlines import (
+    clock_fields,
+    deadline_after,
+    is_working_clock,
+    response_window,
+    time_left_state,
+)
 from grids.services.dispatch import category_suggest, dispatch_department_for, events_nearby_open
 from grids.services.escalation import (
     escalate_overdue,
@@ -13,38 +20,34 @@ from grids.services.events import (
     EVENT_FLOW,
     EVENT_TRANSITIONS,
     URGE_STATUSES,
-    OutsideEveryGrid,
-    clock_fields,
-    deadline_after,
     event_accept,
     event_close,
-    event_contact_read,
     event_dispatch,
-    event_for_rating_secret,
-    event_rate,
-    event_rate_by_link,
     event_redispatch,
     event_reject,
-    event_report,
     event_resolve,
     event_return,
-    event_return_visit,
     event_start,
     event_transition,
     event_urge,
     event_withdraw,
-    is_working_clock,
-    rating_link_issue,
-    rating_link_send,
-    rating_link_url,
-    response_window,
-    time_left_state,
     timeline_add,
 )
 from grids.services.grid import grid_save
 from grids.services.notify import next_actors
 from grids.services.patrols import patrol_add_points, patrol_finish, patrol_start
 from grids.services.photos import photo_clean
+from grids.services.report import OutsideEveryGrid, event_report
+from grids.services.reporter import (
+    event_contact_read,
+    event_for_rating_secret,
+    event_rate,
+    event_rate_by_link,
+    event_return_visit,
+    rating_link_issue,
+    rating_link_send,
+    rating_link_url,
+)
 from grids.services.sensors import sensor_alert, sensor_authenticate, sensor_register
 
 __all__ = [

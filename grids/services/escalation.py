@@ -23,7 +23,8 @@ from governance.models import Area, Role, User
 from governance.outbox import notification_enqueue
 from governance.selectors import area_ancestors, users_with_role_in_area
 from grids.models import Event, TimelineEntry
-from grids.services.events import EVENT_FLOW, escalation_clock_fields, timeline_add
+from grids.services.deadlines import escalation_clock_fields
+from grids.services.events import EVENT_FLOW, timeline_add
 from grids.services.notify import is_urgent, next_actors
 
 logger = logging.getLogger(__name__)

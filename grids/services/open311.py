@@ -10,7 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grids.models import Event, EventCategory, Open311Key, TimelineEntry
-from grids.services.events import event_report, timeline_add
+from grids.services.events import timeline_add
+from grids.services.report import event_report
 
 KEY_PREFIX_LENGTH = 8
 

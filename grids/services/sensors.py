@@ -14,7 +14,8 @@ from governance.models import AuditEntry, User
 from governance.services import audit_record
 from grids.models import Event, EventCategory, Grid, SensorDevice, TimelineEntry
 from grids.selectors import grid_for_point
-from grids.services.events import event_accept, event_dispatch, event_report, timeline_add
+from grids.services.events import event_accept, event_dispatch, timeline_add
+from grids.services.report import event_report
 
 
 def _hash(token: str) -> str:

@@ -1,6 +1,6 @@
 """Event services, rule by rule, with literal expectations (found missing by make mutation).
 
-Each test pins one rule of grids/services/events.py that no other test held: the audited contact
+Each test pins one rule of the event services (grids/services/events.py, report.py, reporter.py) that no other test held: the audited contact
 read, the keyword category suggestion, distances, the reject reason, who handles for a
 department, and who acts next.
 """
