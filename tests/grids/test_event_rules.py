@@ -1,8 +1,8 @@
 """Event services, rule by rule, with literal expectations (found missing by make mutation).
 
-Each test pins one rule of the event services (grids/services/events.py, report.py, reporter.py) that no other test held: the audited contact
-read, the keyword category suggestion, distances, the reject reason, who handles for a
-department, and who acts next.
+Each test pins one rule of the event services (grids/services/events.py, report.py, reporter.py)
+that no other test held: the audited contact read, the keyword category suggestion, distances, the
+reject reason, who handles for a department, and who acts next.
 """
 
 from datetime import datetime, timedelta
