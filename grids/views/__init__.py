@@ -17,7 +17,6 @@ from grids.views.events import (
     event_contact_view,
     event_detail_view,
     event_dispatch_view,
-    event_new_view,
     event_photo_page_view,
     event_photo_view,
     event_rate_view,
@@ -42,6 +41,7 @@ from grids.views.public import (
     track_photo_view,
     track_view,
 )
+from grids.views.report import event_new_view
 from grids.views.worker import (
     grid_view,
     my_patrols_view,

@@ -371,7 +371,7 @@ def _example_path(route: str) -> str:
 API_V1_PATHS = sorted({_example_path(route) for route, _cb in _api_v1_routes()})
 OPEN_PATHS = {"/api/v1/auth/token/"}
 # Device endpoints admit any caller past the permission layer and check the device token in the view
-# (grids.api.SensorAlertView): a method they lack is a 405 there, never a 2xx.
+# (grids.api.sensors.SensorAlertView): a method they lack is a 405 there, never a 2xx.
 SELF_CHECKED_PATHS = {"/api/v1/sensors/alerts/"}
 
 

@@ -1,4 +1,4 @@
-"""Grids API: grids, patrols, categories, events with their actions and timeline, sensor alerts.
+"""Events API: report (with the duplicate check), list, detail and every action with its timeline.
 
 Validate → service → serialize. Every object comes through a scoped selector, so another grid's
 event is a 404.
@@ -6,147 +6,38 @@ event is a 404.
 
 import math
 
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import AuthenticationFailed
-from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from governance.exceptions import Conflict, DomainError
 from governance.idempotency import idempotent_api
 from governance.permissions import IsPortalUser
 from governance.selectors import dispatchable_departments
-from governance.throttles import SensorRateThrottle
 from grids import policies, selectors, services
-from grids.models import Event, EventCategory, Grid, Patrol, SensorDevice
+from grids.models import Event, EventCategory
 from grids.serializers import (
     AcceptInput,
-    CategoryOutput,
     DispatchInput,
     EventDetailOutput,
     EventInput,
     EventListOutput,
-    GridOutput,
+    EventReasonInput,
     NearbyOutput,
     NoteInput,
-    PatrolFinishInput,
-    PatrolOutput,
-    PatrolPointsInput,
-    PatrolStartInput,
     RateInput,
+    RedispatchInput,
     RejectInput,
     ResolveInput,
-    SensorAlertInput,
     TimelineOutput,
 )
 
 
 class PossibleDuplicate(Conflict):
     code = "possible_duplicate"
-
-
-class EventReasonInput(serializers.Serializer):
-    reason = serializers.CharField(label=_("原因"), max_length=300)
-
-
-class RedispatchInput(EventReasonInput):
-    department = serializers.IntegerField(label=_("改派至（处置单位）"))
-
-
-class IsGridWorker(BasePermission):
-    def has_permission(self, request, view) -> bool:
-        return policies.is_worker(request.user)
-
-
-class GridViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Grids in the user's jurisdiction (a grid worker: their own), boundaries as GeoJSON."""
-
-    queryset = Grid.objects.none()
-    serializer_class = GridOutput
-    permission_classes = [IsPortalUser]
-    lookup_value_regex = r"\d+"
-
-    def get_queryset(self):
-        return selectors.visible_grids(user=self.request.user).order_by("code")
-
-    @extend_schema(summary="网格边界（GeoJSON FeatureCollection）", responses={200: dict})
-    @action(detail=False, methods=["get"])
-    def geojson(self, request):
-        features = [
-            {
-                "type": "Feature",
-                "id": g.id,
-                "geometry": g.boundary,
-                "properties": {
-                    "code": g.code,
-                    "name": g.localized_name,
-                    "name_en": g.name_en,
-                    "community": g.area.localized_name,
-                    "households": g.households,
-                },
-            }
-            for g in self.get_queryset()
-        ]
-        return Response({"type": "FeatureCollection", "features": features})
-
-
-class CategoryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
-    queryset = EventCategory.objects.none()
-    serializer_class = CategoryOutput
-    permission_classes = [IsPortalUser]
-    pagination_class = None
-
-    def get_queryset(self):
-        return selectors.active_categories()
-
-
-class PatrolViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Start (POST), add route points, finish. Grid workers patrol; staff read."""
-
-    queryset = Patrol.objects.none()
-    serializer_class = PatrolOutput
-    lookup_value_regex = r"\d+"
-
-    def get_permissions(self):
-        if self.action in ("create", "points", "finish"):
-            return [IsGridWorker()]
-        return [IsPortalUser()]
-
-    def get_queryset(self):
-        return selectors.visible_patrols(user=self.request.user).prefetch_related("findings")
-
-    def _own(self, pk) -> Patrol:
-        return get_object_or_404(Patrol.objects.select_related("grid"), pk=pk, worker=self.request.user)
-
-    @extend_schema(request=PatrolStartInput, responses={201: PatrolOutput}, summary="开始巡查")
-    def create(self, request):
-        data = PatrolStartInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        patrol = services.patrol_start(worker=request.user, grid=data.validated_data["grid"])
-        return Response(PatrolOutput(patrol).data, status=status.HTTP_201_CREATED)
-
-    @extend_schema(request=PatrolPointsInput, responses=PatrolOutput, summary="追加轨迹点")
-    @action(detail=True, methods=["post"])
-    def points(self, request, pk=None):
-        data = PatrolPointsInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        patrol = services.patrol_add_points(patrol=self._own(pk), points=data.validated_data["points"])
-        return Response(PatrolOutput(patrol).data)
-
-    @extend_schema(request=PatrolFinishInput, responses=PatrolOutput, summary="结束巡查")
-    @action(detail=True, methods=["post"])
-    def finish(self, request, pk=None):
-        data = PatrolFinishInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        patrol = services.patrol_finish(patrol=self._own(pk), **data.validated_data)
-        return Response(PatrolOutput(patrol).data)
 
 
 class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -373,72 +264,3 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     @action(detail=True, methods=["get"], pagination_class=None)  # the whole timeline, not paginated
     def timeline(self, request, pk=None):
         return Response(TimelineOutput(selectors.event_timeline(event=self._event(pk)), many=True).data)
-
-
-class DeviceTokenAuthentication(BaseAuthentication):
-    """``Authorization: Device <token>``; the device is named by ``device_id`` in the body."""
-
-    keyword = b"device"
-
-    def authenticate(self, request):
-        header = get_authorization_header(request).split()
-        if not header or header[0].lower() != self.keyword:
-            return None
-        if len(header) != 2:
-            raise AuthenticationFailed(_("设备令牌格式错误。"))
-        device = services.sensor_authenticate(
-            device_id=str(request.data.get("device_id", "")), token=header[1].decode(errors="ignore")
-        )
-        if device is None:
-            raise AuthenticationFailed(_("设备编号或令牌无效。"))
-        return (None, device)
-
-    def authenticate_header(self, request):
-        return "Device"
-
-
-class DeviceTokenScheme(OpenApiAuthenticationExtension):
-    """Documents the device token in the OpenAPI schema."""
-
-    target_class = "grids.api.DeviceTokenAuthentication"
-    name = "deviceToken"
-
-    def get_security_definition(self, auto_schema):
-        return {
-            "type": "apiKey",
-            "in": "header",
-            "name": "Authorization",
-            "description": "`Device <token>`：设备登记时签发的令牌",
-        }
-
-
-class IsSensorDevice(BasePermission):
-    """Admits a request authenticated by a registered, active device's token."""
-
-    def has_permission(self, request, view) -> bool:
-        return isinstance(request.auth, SensorDevice)
-
-
-class SensorAlertView(APIView):
-    """``POST {"device_id", "fault", "message"}`` with ``Authorization: Device <token>``."""
-
-    authentication_classes = [DeviceTokenAuthentication]
-    permission_classes = [IsSensorDevice]
-    throttle_classes = [SensorRateThrottle]  # per device: settings.RATE_LIMITS["sensor"]
-
-    @extend_schema(
-        request=SensorAlertInput,
-        responses={201: EventDetailOutput, 200: EventDetailOutput},
-        summary="设备告警（同一设备同一故障只开一个事件）",
-    )
-    def post(self, request):
-        device = request.auth
-        data = SensorAlertInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        if data.validated_data["device_id"] != device.device_id:
-            raise AuthenticationFailed(_("设备编号或令牌无效。"))
-        event, created = services.sensor_alert(
-            device=device, fault=data.validated_data["fault"], message=data.validated_data["message"]
-        )
-        body = EventDetailOutput(event, context={"now": timezone.now()}).data
-        return Response({**body, "created": created}, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
