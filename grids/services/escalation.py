@@ -21,7 +21,7 @@ from governance.clock import claim, due_ids, each
 from governance.messages import message
 from governance.models import Area, Role, User
 from governance.outbox import notification_enqueue
-from governance.selectors import area_ancestors, users_with_role_in_area
+from governance.selectors import area_ancestors, users_with_role_over
 from grids.models import Event, TimelineEntry
 from grids.services.deadlines import escalation_clock_fields
 from grids.services.events import EVENT_FLOW, timeline_add
@@ -67,10 +67,10 @@ def _level_staff(*, event: Event, level: int, memo: dict | None = None) -> list[
     if memo is not None and key in memo:
         return memo[key]
     if level == L.COMMUNITY:
-        people = list(users_with_role_in_area(role=Role.COMMUNITY_STAFF, area=event.grid.area))
+        people = users_with_role_over(role=Role.COMMUNITY_STAFF, area=event.grid.area)
     else:
         street = area_ancestors(area=event.grid.area).filter(level=Area.Level.STREET).first() or event.grid.area
-        people = list(users_with_role_in_area(role=Role.STREET_SUPERVISOR, area=street))
+        people = users_with_role_over(role=Role.STREET_SUPERVISOR, area=street)
     if memo is not None:
         memo[key] = people
     return people

@@ -506,13 +506,13 @@ def test_one_scan_looks_up_each_places_staff_once_and_tells_each_place_its_own(
     west_event = report(description="西苑", lon=116.315, lat=39.985)
     assert west_event.grid == west_grid
     lookups = []
-    original = escalation.users_with_role_in_area
+    original = escalation.users_with_role_over
 
     def counted(*, role, area):
         lookups.append((role, area.code))
         return original(role=role, area=area)
 
-    monkeypatch.setattr(escalation, "users_with_role_in_area", counted)
+    monkeypatch.setattr(escalation, "users_with_role_over", counted)
     with time_machine.travel(west_event.respond_by + timedelta(minutes=1), tick=False):
         assert services.escalate_overdue() == 4
     assert sorted(lookups) == [("community_staff", "HD-ZGC-DS"), ("community_staff", "HD-ZGC-XY")]
