@@ -66,6 +66,7 @@ PHONE = {
     "has_touch": True,
     "locale": "zh-CN",
 }
+SMALL_PHONE = {**PHONE, "viewport": {"width": 360, "height": 740}}
 DESKTOP = {"viewport": {"width": 1280, "height": 900}, "locale": "zh-CN"}
 SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
 
@@ -110,12 +111,19 @@ def browser_log() -> BrowserLog:
     return BrowserLog()
 
 
-def _page(browser, live_server, browser_log: BrowserLog, options: dict) -> Iterator:
+def open_page(browser, live_server, browser_log: BrowserLog, options: dict) -> tuple:
+    """``(context, page)``: a page in a new browser context (``PHONE``, ``SMALL_PHONE``, ``DESKTOP``…)
+    on the live server, watched by ``browser_log``. For a test's second page; close the context."""
     context = browser.new_context(base_url=live_server.url, **options)
     context.set_default_timeout(10_000)
     page = context.new_page()
     page.on("console", browser_log.on_console)
     page.on("pageerror", browser_log.on_page_error)
+    return context, page
+
+
+def _page(browser, live_server, browser_log: BrowserLog, options: dict) -> Iterator:
+    context, page = open_page(browser, live_server, browser_log, options)
     yield page
     context.close()
 

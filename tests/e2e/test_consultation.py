@@ -21,7 +21,7 @@ from governance.consultation import services
 from governance.consultation.models import Meeting, Resolution, ServiceRating
 from tests.conftest import DEMO_PASSWORD
 from tests.consultation import conftest as consultation_fixtures
-from tests.e2e.conftest import DESKTOP, PHONE, sign_in
+from tests.e2e.conftest import PHONE, open_page, sign_in
 
 committee = consultation_fixtures.committee
 secretary = consultation_fixtures.secretary
@@ -32,15 +32,6 @@ rep = consultation_fixtures.rep
 pytestmark = pytest.mark.e2e
 
 
-def _page(browser, live_server, browser_log, options):
-    context = browser.new_context(base_url=live_server.url, **options)
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    page.on("console", browser_log.on_console)
-    page.on("pageerror", browser_log.on_page_error)
-    return context, page
-
-
 def shot(page, path) -> None:
     """A full-page screenshot from the top (after an #anchor jump, wait until the page is back up)."""
     page.evaluate("window.scrollTo({top: 0, behavior: 'instant'})")
@@ -49,9 +40,19 @@ def shot(page, path) -> None:
 
 
 def test_staff_run_a_meeting_to_concluded_and_download_the_minutes(
-    browser, live_server, browser_log, screenshots, east_staff, committee, rep, property_head, property_company
+    desktop_page,
+    phone_page,
+    browser,
+    live_server,
+    browser_log,
+    screenshots,
+    east_staff,
+    committee,
+    rep,
+    property_head,
+    property_company,
 ):
-    staff_context, staff = _page(browser, live_server, browser_log, DESKTOP)
+    staff = desktop_page
     sign_in(staff, "east_staff", DEMO_PASSWORD)
 
     # 1. Schedule the meeting.
@@ -93,11 +94,9 @@ def test_staff_run_a_meeting_to_concluded_and_download_the_minutes(
     expect(staff.get_by_test_id("quorum")).to_contain_text("未达到法定到会人数")
 
     # 5. Two participants sign in with the code on their phones.
-    phones, phone_pages = [], {}
-    for username in ("rep", "wuye"):
-        context, phone = _page(browser, live_server, browser_log, PHONE)
-        phones.append(context)
-        phone_pages[username] = phone
+    wuye_context, wuye_phone = open_page(browser, live_server, browser_log, PHONE)
+    phone_pages = {"rep": phone_page, "wuye": wuye_phone}
+    for username, phone in phone_pages.items():
         sign_in(phone, username, DEMO_PASSWORD)
         phone.goto(f"/consultation/meetings/{meeting.pk}/")
         expect(phone.get_by_test_id("sign-in-code")).to_have_count(0)
@@ -192,5 +191,4 @@ def test_staff_run_a_meeting_to_concluded_and_download_the_minutes(
     assert ServiceRating.objects.get(resident=rep).score == 4
     assert browser_log.csp == []
     assert browser_log.errors == []
-    for context in [staff_context, *phones]:
-        context.close()
+    wuye_context.close()

@@ -21,7 +21,7 @@ from governance.consultation import services
 from governance.consultation.models import Group, Participant
 from tests.conftest import DEMO_PASSWORD
 from tests.consultation import conftest as consultation_fixtures
-from tests.e2e.conftest import DESKTOP, sign_in
+from tests.e2e.conftest import SMALL_PHONE, open_page, sign_in
 
 committee = consultation_fixtures.committee
 secretary = consultation_fixtures.secretary
@@ -31,26 +31,9 @@ rep = consultation_fixtures.rep
 
 pytestmark = pytest.mark.e2e
 
-SMALL_PHONE = {
-    "viewport": {"width": 360, "height": 740},
-    "device_scale_factor": 2,
-    "is_mobile": True,
-    "has_touch": True,
-    "locale": "zh-CN",
-}
-
-
-def _page(browser, live_server, browser_log, options):
-    context = browser.new_context(base_url=live_server.url, **options)
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    page.on("console", browser_log.on_console)
-    page.on("pageerror", browser_log.on_page_error)
-    return context, page
-
 
 def test_staff_project_the_qr_and_a_phone_signs_in_by_scanning_it(
-    browser, live_server, browser_log, screenshots, east_staff, committee, rep, property_head, area_tree
+    desktop_page, browser, live_server, browser_log, screenshots, east_staff, committee, rep, property_head, area_tree
 ):
     start = timezone.now() + timedelta(hours=1)
     meeting = services.meeting_create(
@@ -69,7 +52,7 @@ def test_staff_project_the_qr_and_a_phone_signs_in_by_scanning_it(
     services.agenda_item_add(actor=east_staff, meeting=meeting, title="夜间巡查", parent=parking)
     services.agenda_item_add(actor=east_staff, meeting=meeting, title="加装电梯", is_major=True)
 
-    staff_context, staff = _page(browser, live_server, browser_log, DESKTOP)
+    staff = desktop_page
     sign_in(staff, "east_staff", DEMO_PASSWORD)
     staff.goto(f"/consultation/meetings/{meeting.pk}/")
     numbers = staff.locator(".cagenda__item").evaluate_all("items => items.map(i => i.dataset.number)")
@@ -83,7 +66,7 @@ def test_staff_project_the_qr_and_a_phone_signs_in_by_scanning_it(
     staff.screenshot(path=screenshots / "e2e-consultation-qr-1-staff-agenda.png", full_page=True)
 
     # The same agenda on a staff member's phone.
-    staff_phone_context, staff_phone = _page(browser, live_server, browser_log, SMALL_PHONE)
+    staff_phone_context, staff_phone = open_page(browser, live_server, browser_log, SMALL_PHONE)
     sign_in(staff_phone, "east_staff", DEMO_PASSWORD)
     staff_phone.goto(f"/consultation/meetings/{meeting.pk}/")
     expect(staff_phone.locator('.cagenda__item[data-number="1.2"] .cagenda__title')).to_contain_text("划线")
@@ -105,7 +88,7 @@ def test_staff_project_the_qr_and_a_phone_signs_in_by_scanning_it(
     code = staff.get_by_test_id("sign-in-code").inner_text().strip()
     assert target.path == f"/consultation/meetings/{meeting.pk}/scan/{code}/"
 
-    phone_context, phone = _page(browser, live_server, browser_log, SMALL_PHONE)
+    phone_context, phone = open_page(browser, live_server, browser_log, SMALL_PHONE)
     phone.goto(target.path)  # not signed in: the login page first, then back here
     phone.wait_for_url("**/accounts/login/**")
     phone.get_by_label("用户名").fill("rep")
@@ -127,4 +110,3 @@ def test_staff_project_the_qr_and_a_phone_signs_in_by_scanning_it(
     assert browser_log.csp == []
     assert browser_log.errors == []
     phone_context.close()
-    staff_context.close()

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from governance.consultation import services
 from tests.conftest import DEMO_PASSWORD
 from tests.consultation import conftest as consultation_fixtures
-from tests.e2e.conftest import DESKTOP, PHONE, sign_in
+from tests.e2e.conftest import DESKTOP, SMALL_PHONE, open_page, sign_in
 
 committee = consultation_fixtures.committee
 secretary = consultation_fixtures.secretary
@@ -18,17 +18,7 @@ owner_member = consultation_fixtures.owner_member
 rep = consultation_fixtures.rep
 
 pytestmark = pytest.mark.e2e
-SMALL_PHONE = {**PHONE, "viewport": {"width": 360, "height": 740}}
 COMPOUND = "HD-ZGC-DS-01"
-
-
-def _page(browser, live_server, browser_log, options):
-    context = browser.new_context(base_url=live_server.url, **options)
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    page.on("console", browser_log.on_console)
-    page.on("pageerror", browser_log.on_page_error)
-    return context, page
 
 
 @pytest.mark.parametrize("device", ["desktop", "phone"])
@@ -53,7 +43,7 @@ def test_staff_manage_seats_and_volunteers(
         actor=east_staff, person=property_head, body="party", position="committee_member", organization=committee
     )
     services.volunteer_assign(actor=east_staff, person=owner_member, building=area_tree["east_building"])
-    context, page = _page(browser, live_server, browser_log, DESKTOP if device == "desktop" else SMALL_PHONE)
+    context, page = open_page(browser, live_server, browser_log, DESKTOP if device == "desktop" else SMALL_PHONE)
     sign_in(page, "east_staff", DEMO_PASSWORD)
 
     page.goto(f"/consultation/compounds/{COMPOUND}/")

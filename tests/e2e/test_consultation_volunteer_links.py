@@ -11,13 +11,12 @@ from governance.consultation import services
 from governance.extensions import Link
 from tests.conftest import DEMO_PASSWORD
 from tests.consultation import conftest as consultation_fixtures
-from tests.e2e.conftest import PHONE, sign_in
+from tests.e2e.conftest import SMALL_PHONE, open_page, sign_in
 
 owner_member = consultation_fixtures.owner_member
 rep = consultation_fixtures.rep
 
 pytestmark = pytest.mark.e2e
-SMALL_PHONE = {**PHONE, "viewport": {"width": 360, "height": 740}}
 COMPOUND = "HD-ZGC-DS-01"
 
 
@@ -34,11 +33,7 @@ def test_a_partner_volunteer_shows_the_points_bank_link(
         return [Link(label="积分银行伙伴", url=f"/consultation/people/{rep.pk}/", note="积分 120")]
 
     monkeypatch.setitem(extensions._providers, "consultation.volunteer", [links])
-    context = browser.new_context(base_url=live_server.url, **SMALL_PHONE)
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    page.on("console", browser_log.on_console)
-    page.on("pageerror", browser_log.on_page_error)
+    context, page = open_page(browser, live_server, browser_log, SMALL_PHONE)
     sign_in(page, "east_staff", DEMO_PASSWORD)
 
     page.goto(f"/consultation/compounds/{COMPOUND}/volunteers/")
