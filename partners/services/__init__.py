@@ -1,5 +1,6 @@
 """Every write of the partners app: one function per use case, keyword-only, each atomic and audited."""
 
+from partners.services._ledger_common import UnbalancedPosting
 from partners.services.adjustments import (
     ADJUSTMENT_FLOW,
     OwnAdjustment,
@@ -8,22 +9,10 @@ from partners.services.adjustments import (
     approval_threshold,
 )
 from partners.services.expiry import expiring_amount, points_expire, points_expiry_run, points_expiry_warn
-from partners.services.ledger import (
-    AlreadyReversed,
-    InsufficientPoints,
-    UnbalancedPosting,
-    VerifyResult,
-    accounts_lock,
-    book_for,
-    book_lock,
-    ledger_checkpoint,
-    ledger_post,
-    ledger_reverse,
-    ledger_verify,
-    partner_account,
-    system_account,
-    transaction_hash,
-)
+from partners.services.ledger import AlreadyReversed, InsufficientPoints, ledger_post, ledger_reverse
+from partners.services.ledger_accounts import accounts_lock, book_for, book_lock, partner_account, system_account
+from partners.services.ledger_hash import transaction_hash
+from partners.services.ledger_verify import VerifyResult, ledger_checkpoint, ledger_verify
 from partners.services.partners import (
     MAX_RECORD_PHOTOS,
     PARTNER_DECISIONS,

@@ -14,7 +14,8 @@ from governance.selectors import users_with_role_in_area
 from governance.services import audit_record
 from governance.workflow import Workflow
 from partners.models import Account, LedgerBook, LedgerTransaction, Partner, PointsAdjustment
-from partners.services.ledger import book_lock, ledger_post
+from partners.services.ledger import ledger_post
+from partners.services.ledger_accounts import book_lock
 from partners.services.partners import PartnerNotActive, ReasonRequired
 
 A = PointsAdjustment.Status

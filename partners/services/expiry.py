@@ -19,7 +19,8 @@ from django.utils.translation import gettext as _
 
 from governance.outbox import notification_enqueue
 from partners.models import Account, LedgerEntry, LedgerTransaction, Partner
-from partners.services.ledger import accounts_lock, book_lock, ledger_post
+from partners.services.ledger import ledger_post
+from partners.services.ledger_accounts import accounts_lock, book_lock
 
 logger = logging.getLogger(__name__)
 EARNING_KINDS = (LedgerTransaction.Kind.EARN, LedgerTransaction.Kind.ADJUST)

@@ -27,24 +27,22 @@ PostgreSQL those writes are one statement, so a posting holds the book for three
 commit.
 """
 
-import hashlib
-import json
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
-from django.db import IntegrityError, connection, transaction
-from django.db.models import BigIntegerField, Case, F, Q, Subquery, Value, When
+from django.db import connection, transaction
+from django.db.models import BigIntegerField, Case, F, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import status
 
 from governance.exceptions import Conflict, DomainError
-from governance.models import Area, Role, User
-from governance.outbox import notification_enqueue
-from partners.models import Account, LedgerBook, LedgerCheckpoint, LedgerEntry, LedgerTransaction, Partner
+from governance.models import Area, User
+from partners.models import Account, LedgerBook, LedgerEntry, LedgerTransaction
+from partners.services._ledger_common import _UNKNOWN, AccountRef, UnbalancedPosting, _lock_into, _locked_for, _ref_key
+from partners.services.ledger_accounts import accounts_lock, book_lock
+from partners.services.ledger_hash import transaction_hash
 
 K = Account.Kind
 
@@ -58,177 +56,6 @@ class InsufficientPoints(DomainError):
 class AlreadyReversed(Conflict):
     code = "already_reversed"
     default_detail = gettext_lazy("这笔交易已经冲正过，不能再次冲正。")
-
-
-class UnbalancedPosting(ValueError):
-    """A posting whose lines do not sum to zero: a programming error, never shown to users."""
-
-
-# --- Accounts and books -----------------------------------------------------------------------
-
-# What a posting line names: an account, a partner (its account), a system account's kind
-# (``Account.Kind.ISSUED`` …) or an account's primary key. Resolved and locked in one statement.
-AccountRef = Account | Partner | str | int
-
-
-def _get_or_create(model, **lookup):
-    obj = model.objects.filter(**lookup).first()
-    if obj is not None:
-        return obj
-    try:
-        with transaction.atomic():
-            return model.objects.create(**lookup)
-    except IntegrityError:  # a concurrent request created it first
-        return model.objects.get(**lookup)
-
-
-def book_for(*, community: Area) -> LedgerBook:
-    return _get_or_create(LedgerBook, community=community)
-
-
-def system_account(*, community: Area, kind: str) -> Account:
-    if kind == K.PARTNER:
-        raise ValueError("a partner account belongs to a partner")
-    return _get_or_create(Account, community=community, kind=kind, partner=None)
-
-
-def partner_account(*, partner: Partner) -> Account:
-    return _get_or_create(Account, community_id=partner.community_id, kind=K.PARTNER, partner=partner)
-
-
-def book_lock(*, community: Area) -> LedgerBook:
-    """Lock the community's book for the rest of the transaction (the first lock of every posting)
-    and read it, in one statement. The book returned carries the accounts locked under it
-    (:func:`accounts_lock`); pass it to :func:`ledger_post` so that neither is read twice."""
-    book = LedgerBook.objects.select_for_update().filter(community=community).first()
-    if book is None:  # the community's first posting
-        book_for(community=community)
-        book = LedgerBook.objects.select_for_update().get(community=community)
-    book.locked_accounts = {}  # pk → Account, locked and read in this transaction
-    return book
-
-
-def _ref_key(ref: AccountRef) -> tuple[str, object]:
-    if isinstance(ref, Account):
-        return ("pk", ref.pk)
-    if isinstance(ref, Partner):
-        return ("partner", ref.pk)
-    if isinstance(ref, str):
-        if ref == K.PARTNER or ref not in K.values:
-            raise ValueError(f"not a system account kind: {ref!r}")
-        return ("system", ref)
-    if isinstance(ref, int) and not isinstance(ref, bool):
-        return ("pk", ref)
-    raise TypeError(f"not an account reference: {ref!r}")
-
-
-def _locked_for(book: LedgerBook, key: tuple[str, object]) -> Account | None:
-    what, value = key
-    for account in book.locked_accounts.values():
-        if (
-            (what == "pk" and account.pk == value)
-            or (what == "partner" and account.partner_id == value)
-            or (what == "system" and account.partner_id is None and account.kind == value)
-        ):
-            return account
-    return None
-
-
-def accounts_lock(*, book: LedgerBook, refs: Sequence[AccountRef]) -> list[Account]:
-    """Lock (``SELECT … FOR UPDATE`` in primary-key order, one statement) and read the accounts
-    ``refs`` name in ``book``'s community; accounts already locked under ``book`` are not read
-    again. A missing system or partner account is opened first. Returns them in ``refs``' order."""
-    if getattr(book, "locked_accounts", None) is None:
-        raise ValueError("lock the book first (book_lock)")
-    keys = [_ref_key(ref) for ref in refs]
-    missing = [key for key in dict.fromkeys(keys) if _locked_for(book, key) is None]
-    if missing:
-        _lock_into(book, missing)
-        opened = False
-        for what, value in missing:
-            if _locked_for(book, (what, value)) is not None:
-                continue
-            if what == "pk":
-                raise UnbalancedPosting(f"account {value} is not in community {book.community_id}")
-            if what == "partner":
-                partner = next(ref for ref in refs if isinstance(ref, Partner) and ref.pk == value)
-                if partner.community_id != book.community_id:
-                    raise UnbalancedPosting(f"partner {value} is not in community {book.community_id}")
-                partner_account(partner=partner)
-            else:
-                _get_or_create(Account, community_id=book.community_id, kind=value, partner=None)
-            opened = True
-        if opened:  # rare: the first posting to an account
-            _lock_into(book, [key for key in missing if _locked_for(book, key) is None])
-    return [_locked_for(book, key) for key in keys]
-
-
-_UNKNOWN = object()
-
-
-def _lock_into(book: LedgerBook, keys: list[tuple[str, object]], *, twin_of: str | None = None) -> object:
-    """Lock and read the accounts ``keys`` name into ``book.locked_accounts``, in one statement.
-
-    ``twin_of``: an idempotency key to look up in the same statement — its transaction's pk or
-    None, or ``_UNKNOWN`` when no row came back to carry the answer. The statement starts after
-    the book lock is held, so its snapshot sees any twin that committed while this one waited."""
-    lookup = Q()
-    for what, value in keys:
-        if what == "pk":
-            lookup |= Q(pk=value)
-        elif what == "partner":
-            lookup |= Q(partner_id=value)
-        else:
-            lookup |= Q(partner__isnull=True, kind=value)
-    rows = Account.objects.select_for_update().filter(lookup, community_id=book.community_id).order_by("pk")
-    if twin_of is not None:
-        rows = rows.annotate(twin=Subquery(LedgerTransaction.objects.filter(idempotency_key=twin_of).values("pk")[:1]))
-    twin = _UNKNOWN
-    for account in rows:
-        twin = getattr(account, "twin", None)
-        book.locked_accounts[account.pk] = account
-    return twin
-
-
-# --- Hashing ------------------------------------------------------------------------------------
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def transaction_hash(
-    *,
-    prev_hash: str,
-    book_id: int,
-    sequence: int,
-    kind: str,
-    key: str,
-    created_at: datetime,
-    actor_id: int | None,
-    reverses_id: int | None,
-    memo: str,
-    entries: Sequence[tuple[int, int, int]],
-) -> str:
-    """sha256 over the previous hash and the canonical JSON of the transaction and its entries
-    (``(account_id, amount, balance_after)``, sorted)."""
-    payload = json.dumps(
-        {
-            "book": book_id,
-            "seq": sequence,
-            "kind": kind,
-            "key": key,
-            "at": _iso(created_at),
-            "actor": actor_id,
-            "reverses": reverses_id,
-            "memo": memo,
-            "entries": sorted([list(e) for e in entries]),
-        },
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=False,
-    )
-    return hashlib.sha256((prev_hash + payload).encode()).hexdigest()
 
 
 # --- Posting ------------------------------------------------------------------------------------
@@ -436,111 +263,3 @@ def ledger_reverse(*, tx: LedgerTransaction, actor: User, reason: str) -> Ledger
         book=book,
     )
     return reversal
-
-
-# --- Verification -------------------------------------------------------------------------------
-
-
-@dataclass
-class VerifyResult:
-    problems: list[str] = field(default_factory=list)
-    transactions: int = 0
-    heads: dict[str, str] = field(default_factory=dict)
-    totals: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-
-def ledger_verify() -> VerifyResult:
-    """Recompute every book's chain and every account's balance from the entries."""
-    result = VerifyResult()
-    for book in LedgerBook.objects.select_related("community").order_by("pk"):
-        _verify_book(book, result)
-    _verify_balances(result)
-    return result
-
-
-def _verify_book(book: LedgerBook, result: VerifyResult) -> None:
-    prev_hash, expected_seq = "", 1
-    txs = LedgerTransaction.objects.filter(book=book).order_by("sequence").prefetch_related("entries")
-    for tx in txs.iterator(chunk_size=500):
-        result.transactions += 1
-        name = f"交易 #{tx.pk}（{tx.idempotency_key}，账簿 {book.community} 第 {tx.sequence} 笔）"
-        entries = [(e.account_id, e.amount, e.balance_after) for e in tx.entries.all()]
-        if tx.sequence != expected_seq:
-            result.problems.append(f"{name}：序号应为 {expected_seq}")
-        if tx.prev_hash != prev_hash:
-            result.problems.append(f"{name}：上一笔哈希与链不符")
-        if sum(amount for _pk, amount, _after in entries) != 0 or len(entries) < 2:
-            result.problems.append(f"{name}：分录合计不为零")
-        digest = transaction_hash(
-            prev_hash=tx.prev_hash,
-            book_id=book.pk,
-            sequence=tx.sequence,
-            kind=tx.kind,
-            key=tx.idempotency_key,
-            created_at=tx.created_at,
-            actor_id=tx.actor_id,
-            reverses_id=tx.reverses_id,
-            memo=tx.memo,
-            entries=entries,
-        )
-        if digest != tx.hash:
-            result.problems.append(f"{name}：内容与哈希不符（记录被改动）")
-        prev_hash, expected_seq = tx.hash, tx.sequence + 1
-    if book.head_hash != prev_hash or book.sequence != expected_seq - 1:
-        result.problems.append(f"账簿 {book.community}：链头与最后一笔交易不符")
-    result.heads[str(book.community_id)] = prev_hash
-
-
-def _verify_balances(result: VerifyResult) -> None:
-    running: dict[int, int] = defaultdict(int)
-    first_bad: dict[int, str] = {}
-    rows = LedgerEntry.objects.order_by("account_id", "transaction__sequence", "id").values_list(
-        "account_id", "amount", "balance_after", "transaction_id"
-    )
-    for account_id, amount, after, tx_id in rows.iterator(chunk_size=2000):
-        running[account_id] += amount
-        if running[account_id] != after and account_id not in first_bad:
-            first_bad[account_id] = f"交易 #{tx_id}"
-    totals: dict[str, int] = defaultdict(int)
-    for account in Account.objects.select_related("partner").order_by("pk"):
-        total = running.get(account.pk, 0)
-        totals[account.kind] += account.balance
-        if account.pk in first_bad:
-            result.problems.append(f"账户 #{account.pk}（{account}）：{first_bad[account.pk]} 的变动后余额与累计不符")
-        if total != account.balance:
-            result.problems.append(f"账户 #{account.pk}（{account}）：余额 {account.balance} 与分录合计 {total} 不符")
-        if account.kind != K.ISSUED and account.balance < 0:
-            result.problems.append(f"账户 #{account.pk}（{account}）：余额为负")
-    result.totals = dict(totals)
-
-
-def ledger_checkpoint(*, record: bool = True) -> VerifyResult:
-    """Verify the whole ledger, record a checkpoint (head hashes, totals) and tell staff on failure."""
-    result = ledger_verify()
-    if not record:
-        return result
-    with transaction.atomic():
-        checkpoint = LedgerCheckpoint.objects.create(
-            ok=result.ok,
-            transactions=result.transactions,
-            heads=result.heads,
-            totals=result.totals,
-            problem=result.problems[0] if result.problems else "",
-        )
-        if not result.ok:
-            admins = User.objects.filter(
-                Q(is_superuser=True) | Q(posts__role__in=[Role.ADMIN, Role.STREET_SUPERVISOR], posts__is_active=True),
-                is_active=True,
-            )
-            notification_enqueue(
-                recipients=admins.distinct(),
-                key=f"ledger-check:{checkpoint.pk}",
-                title=_("积分账本校验失败"),
-                body=result.problems[0],
-                email=True,
-            )
-    return result

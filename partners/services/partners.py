@@ -30,7 +30,8 @@ from partners.models import (
     ServiceRecord,
     ServiceRecordPhoto,
 )
-from partners.services.ledger import book_lock, ledger_post, partner_account
+from partners.services.ledger import ledger_post
+from partners.services.ledger_accounts import book_lock, partner_account
 
 P = Partner.Status
 R = ServiceRecord.Status

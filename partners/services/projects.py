@@ -39,7 +39,8 @@ from partners.models import (
     ServiceRecord,
 )
 from partners.policies import is_staff_over
-from partners.services.ledger import accounts_lock, book_lock, ledger_post
+from partners.services.ledger import ledger_post
+from partners.services.ledger_accounts import accounts_lock, book_lock
 from partners.services.partners import PartnerNotActive
 
 PS = Project.Status

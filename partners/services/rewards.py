@@ -26,7 +26,8 @@ from governance.outbox import notification_enqueue
 from governance.services import audit_record
 from governance.workflow import Workflow
 from partners.models import Account, LedgerBook, LedgerTransaction, Partner, Redemption, Reward
-from partners.services.ledger import InsufficientPoints, accounts_lock, book_lock, ledger_post
+from partners.services.ledger import InsufficientPoints, ledger_post
+from partners.services.ledger_accounts import accounts_lock, book_lock
 from partners.services.partners import PartnerNotActive
 
 logger = logging.getLogger(__name__)

@@ -13,13 +13,14 @@ from governance.models import Role
 from partners import services
 from partners.models import Account, Redemption
 from tests.conftest import DEMO_PASSWORD
-from tests.e2e.conftest import DESKTOP, PHONE, sign_in
+from tests.e2e.conftest import PHONE, sign_in
 from tests.partners.conftest import make_partner
 
 pytestmark = pytest.mark.e2e
 
 
 def _context(browser, live_server, browser_log, options):
+    """A second phone in the same test (``phone_page`` is the first, ``desktop_page`` the desk)."""
     context = browser.new_context(base_url=live_server.url, **options)
     context.set_default_timeout(10_000)
     page = context.new_page()
@@ -34,7 +35,7 @@ def shot(page, path) -> None:
 
 
 def test_a_partner_earns_sees_the_statement_redeems_and_the_merchant_fulfils(
-    browser, live_server, browser_log, screenshots, make_user, area_tree, east_staff
+    browser, live_server, phone_page, desktop_page, browser_log, screenshots, make_user, area_tree, east_staff
 ):
     east = area_tree["east"]
     lawyer_user = make_user(Role.PARTNER, east, username="lawyer", full_name="张律师")
@@ -47,7 +48,7 @@ def test_a_partner_earns_sees_the_statement_redeems_and_the_merchant_fulfils(
     )
 
     # The partner logs a service on the phone.
-    phone_ctx, phone = _context(browser, live_server, browser_log, PHONE)
+    phone = phone_page
     sign_in(phone, "lawyer", DEMO_PASSWORD)
     phone.goto("/partners/services/new/")
     phone.get_by_label("服务项目").select_option(label="法律咨询 · 30 分")
@@ -58,7 +59,7 @@ def test_a_partner_earns_sees_the_statement_redeems_and_the_merchant_fulfils(
     shot(phone, screenshots / "e2e-partners-1-logged.png")
 
     # Staff verify it on the desktop.
-    desk_ctx, desk = _context(browser, live_server, browser_log, DESKTOP)
+    desk = desktop_page
     sign_in(desk, "east_staff", DEMO_PASSWORD)
     desk.goto("/partners/staff/records/")
     desk.get_by_role("button", name="核实并记分").click()
@@ -101,7 +102,7 @@ def test_a_partner_earns_sees_the_statement_redeems_and_the_merchant_fulfils(
     expect(phone.locator("[data-frozen]")).to_have_text("0")
     shot(phone, screenshots / "e2e-partners-6-after.png")
 
-    for context in (phone_ctx, desk_ctx, cafe_ctx):
+    for context in (phone.context, desk.context, cafe_ctx):
         context.close()
     assert Redemption.objects.get().status == "fulfilled"
     assert Account.objects.get(partner=lawyer).balance == 10

@@ -14,13 +14,14 @@ from governance.models import Role
 from partners import services
 from partners.models import Claim, Need, Project, Reward
 from tests.conftest import DEMO_PASSWORD
-from tests.e2e.conftest import DESKTOP, PHONE, sign_in
+from tests.e2e.conftest import PHONE, sign_in
 from tests.partners.conftest import make_partner
 
 pytestmark = pytest.mark.e2e
 
 
 def _context(browser, live_server, browser_log, options):
+    """A second phone in the same test (``phone_page`` is the first, ``desktop_page`` the desk)."""
     context = browser.new_context(base_url=live_server.url, **options)
     context.set_default_timeout(10_000)
     page = context.new_page()
@@ -41,7 +42,7 @@ def photo_file(tmp_path):
 
 
 def test_staff_manage_rules_rewards_needs_and_projects(
-    browser, live_server, browser_log, screenshots, make_user, area_tree, east_staff, tmp_path
+    browser, live_server, phone_page, desktop_page, browser_log, screenshots, make_user, area_tree, east_staff, tmp_path
 ):
     east = area_tree["east"]
     lawyer_user = make_user(Role.PARTNER, east, username="lawyer", full_name="张律师")
@@ -59,7 +60,7 @@ def test_staff_manage_rules_rewards_needs_and_projects(
     services.need_submit(community=east, title="楼道灯维修", actor=resident)
 
     # A partner logs a service with a real photo on the phone.
-    phone_ctx, phone = _context(browser, live_server, browser_log, PHONE)
+    phone = phone_page
     sign_in(phone, "lawyer", DEMO_PASSWORD)
     phone.goto("/partners/services/new/")
     phone.get_by_label("服务项目").select_option(label="法律咨询 · 10 分")
@@ -68,7 +69,7 @@ def test_staff_manage_rules_rewards_needs_and_projects(
     phone.get_by_role("button", name="提交").click()
     expect(phone.locator(".flash")).to_contain_text("服务记录已提交")
 
-    desk_ctx, desk = _context(browser, live_server, browser_log, DESKTOP)
+    desk = desktop_page
     sign_in(desk, east_staff.username, DEMO_PASSWORD)
 
     # The record's photo, through the scoped view.
@@ -138,7 +139,7 @@ def test_staff_manage_rules_rewards_needs_and_projects(
         assert width <= 390, (url, width)
         shot(phone_staff, screenshots / f"e2e-partners-staff-7-phone-{n}.png")
 
-    for context in (phone_ctx, desk_ctx, phone_staff_ctx):
+    for context in (phone.context, desk.context, phone_staff_ctx):
         context.close()
     assert browser_log.csp == []
     assert browser_log.errors == []
