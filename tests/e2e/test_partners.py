@@ -13,20 +13,10 @@ from governance.models import Role
 from partners import services
 from partners.models import Account, Redemption
 from tests.conftest import DEMO_PASSWORD
-from tests.e2e.conftest import PHONE, sign_in
+from tests.e2e.conftest import PHONE, open_page, sign_in
 from tests.partners.conftest import make_partner
 
 pytestmark = pytest.mark.e2e
-
-
-def _context(browser, live_server, browser_log, options):
-    """A second phone in the same test (``phone_page`` is the first, ``desktop_page`` the desk)."""
-    context = browser.new_context(base_url=live_server.url, **options)
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    page.on("console", browser_log.on_console)
-    page.on("pageerror", browser_log.on_page_error)
-    return context, page
 
 
 def shot(page, path) -> None:
@@ -89,7 +79,7 @@ def test_a_partner_earns_sees_the_statement_redeems_and_the_merchant_fulfils(
     shot(phone, screenshots / "e2e-partners-4-voucher.png")
 
     # The café fulfils it by typing the code.
-    cafe_ctx, cafe_page = _context(browser, live_server, browser_log, PHONE)
+    cafe_ctx, cafe_page = open_page(browser, live_server, browser_log, PHONE)
     sign_in(cafe_page, "cafe", DEMO_PASSWORD)
     cafe_page.goto("/partners/fulfil/")
     cafe_page.get_by_label("兑换码").fill(code.lower())

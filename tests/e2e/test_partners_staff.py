@@ -14,20 +14,10 @@ from governance.models import Role
 from partners import services
 from partners.models import Claim, Need, Project, Reward
 from tests.conftest import DEMO_PASSWORD
-from tests.e2e.conftest import PHONE, sign_in
+from tests.e2e.conftest import PHONE, open_page, sign_in
 from tests.partners.conftest import make_partner
 
 pytestmark = pytest.mark.e2e
-
-
-def _context(browser, live_server, browser_log, options):
-    """A second phone in the same test (``phone_page`` is the first, ``desktop_page`` the desk)."""
-    context = browser.new_context(base_url=live_server.url, **options)
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    page.on("console", browser_log.on_console)
-    page.on("pageerror", browser_log.on_page_error)
-    return context, page
 
 
 def shot(page, path) -> None:
@@ -131,7 +121,7 @@ def test_staff_manage_rules_rewards_needs_and_projects(
     shot(desk, screenshots / "e2e-partners-staff-6-project-closed.png")
 
     # The same pages on a phone: rows become cards, nothing wider than the screen.
-    phone_staff_ctx, phone_staff = _context(browser, live_server, browser_log, PHONE)
+    phone_staff_ctx, phone_staff = open_page(browser, live_server, browser_log, PHONE)
     sign_in(phone_staff, east_staff.username, DEMO_PASSWORD)
     for n, url in enumerate(["/partners/staff/rules/", "/partners/staff/rewards/", "/partners/staff/projects/"]):
         phone_staff.goto(url)
