@@ -91,7 +91,13 @@ class DepartmentAdmin(ServiceAdmin):
         adopt(
             obj,
             services.department_create(
-                name=obj.name, name_en=obj.name_en, code=obj.code, area=obj.area, kind=obj.kind, phone=obj.phone
+                name=obj.name,
+                name_en=obj.name_en,
+                code=obj.code,
+                area=obj.area,
+                kind=obj.kind,
+                phone=obj.phone,
+                actor=request.user,
             ),
         )
 
@@ -137,4 +143,4 @@ class PartyOrganizationAdmin(ServiceAdmin):
                 org=PartyOrganization.objects.get(pk=obj.pk), actor=request.user, **values
             )
             return
-        adopt(obj, services.party_organization_create(**values))
+        adopt(obj, services.party_organization_create(**values, actor=request.user))

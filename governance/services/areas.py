@@ -58,11 +58,22 @@ def area_create(
 
 @transaction.atomic
 def department_create(
-    *, name: str, code: str, area: Area, kind: str = Department.Kind.OTHER, phone: str = "", name_en: str = ""
+    *,
+    name: str,
+    code: str,
+    area: Area,
+    kind: str = Department.Kind.OTHER,
+    phone: str = "",
+    name_en: str = "",
+    actor: User | None = None,
 ) -> Department:
     department = Department(name=name, name_en=name_en, code=code, area=area, kind=kind, phone=phone)
     department.full_clean()
     department.save()
+    if actor is not None:
+        audit_record(
+            actor=actor, action=AuditEntry.Action.CREATE, obj=department, changes={"code": code, "area": area.code}
+        )
     return department
 
 
@@ -75,14 +86,19 @@ def party_organization_create(
     parent: PartyOrganization | None = None,
     secretary: User | None = None,
     name_en: str = "",
+    actor: User | None = None,
 ) -> PartyOrganization:
-    if parent is not None:
-        order = PartyOrganization.LEVEL_ORDER
-        if order.index(level) != order.index(parent.level) + 1:
-            raise ValidationError({"level": _("党组织层级必须紧接上级组织。")})
+    party_organization_check(level=level, parent=parent)
     org = PartyOrganization(name=name, name_en=name_en, level=level, area=area, parent=parent, secretary=secretary)
     org.full_clean()
     org.save()
+    if actor is not None:
+        audit_record(
+            actor=actor,
+            action=AuditEntry.Action.CREATE,
+            obj=org,
+            changes={"level": level, "parent": parent.pk if parent else None},
+        )
     return org
 
 

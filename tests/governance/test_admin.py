@@ -328,6 +328,37 @@ def test_admin_adds_a_party_organisation_one_level_below_its_parent(admin_client
     assert PartyOrganization.objects.get(name="东升花园党支部").parent == committee
 
 
+def test_a_party_organisation_added_in_the_admin_is_audited(admin_client, admin_user, db):
+    committee = PartyOrganizationFactory()
+    response = admin_client.post(
+        reverse("admin:governance_partyorganization_add"),
+        _party_form(level="branch", area=committee.area.pk, parent=committee.pk),
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    branch = PartyOrganization.objects.get(name="东升花园党支部")
+    entry = AuditEntry.objects.get(object_type="governance.partyorganization", object_id=str(branch.pk))
+    assert (entry.actor, entry.action, entry.changes) == (
+        admin_user,
+        "create",
+        {"level": "branch", "parent": committee.pk},
+    )
+
+
+def test_a_department_added_in_the_admin_is_audited(admin_client, admin_user, area_tree):
+    response = admin_client.post(
+        reverse("admin:governance_department_add"),
+        {"name": "东升水务站", "code": "DS-WATER", "kind": "water", "area": area_tree["east"].pk, "phone": ""},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    department = Department.objects.get(code="DS-WATER")
+    entry = AuditEntry.objects.get(object_type="governance.department", object_id=str(department.pk))
+    assert (entry.actor, entry.action, entry.changes) == (
+        admin_user,
+        "create",
+        {"code": "DS-WATER", "area": area_tree["east"].code},
+    )
+
+
 def test_admin_refuses_a_level_change_that_breaks_a_party_organisations_children(admin_client, admin_user, db):
     committee = PartyOrganizationFactory(name="东升社区党委")
     PartyOrganizationFactory(parent=committee)  # a branch under it

@@ -130,8 +130,13 @@ def test_party_organization_levels_must_follow_the_parent(area_tree):
     )
     assert branch.parent == committee
     before = PartyOrganization.objects.count()
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as skipped:
         services.party_organization_create(name="跳级", level="household", area=area_tree["east"], parent=committee)
+    assert skipped.value.message_dict == {"level": ["“东升社区党委”的下级组织必须是小区党支部。"]}
+    # an unknown level under a parent is a field error too, never a ValueError from the level order
+    with pytest.raises(ValidationError) as unknown:
+        services.party_organization_create(name="未知", level="cell", area=area_tree["east"], parent=committee)
+    assert unknown.value.message_dict == {"level": ["请选择党组织层级。"]}
     assert PartyOrganization.objects.count() == before
 
 
