@@ -1,6 +1,7 @@
 """What the partners API views share: the caller's partner, the community of a staff write."""
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import status
 
 from governance.exceptions import DomainError
@@ -13,7 +14,7 @@ from partners.models import Partner
 class NotAPartner(DomainError):
     code = "not_partner"
     status_code = status.HTTP_403_FORBIDDEN
-    default_detail = _("您还不是社区合伙人。")
+    default_detail = gettext_lazy("您还不是社区合伙人。")  # read per request, in its language
 
 
 def _my_partner(user) -> Partner:
