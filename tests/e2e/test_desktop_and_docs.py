@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from governance import services
 from tests.conftest import DEMO_PASSWORD
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import SMALL_PHONE, open_page, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -34,15 +34,6 @@ def test_api_docs_render_offline_under_the_csp(desktop_page, db, browser_log, sc
     assert browser_log.errors == []
 
 
-SMALL_PHONE = {
-    "viewport": {"width": 360, "height": 740},
-    "device_scale_factor": 2,
-    "is_mobile": True,
-    "has_touch": True,
-    "locale": "zh-CN",
-}
-
-
 def test_every_core_page_fits_a_360px_phone_without_csp_errors(
     browser, live_server, grid_worker, east_staff, browser_log, screenshots
 ):
@@ -54,10 +45,7 @@ def test_every_core_page_fits_a_360px_phone_without_csp_errors(
             body="请尽快到现场核实并上报处理结果。",
             url="/" if i % 2 else "",
         )
-    context = browser.new_context(base_url=live_server.url, **SMALL_PHONE)
-    page = context.new_page()
-    page.on("console", browser_log.on_console)
-    page.on("pageerror", browser_log.on_page_error)
+    context, page = open_page(browser, live_server, browser_log, SMALL_PHONE)
 
     def check(name: str) -> None:
         assert page.evaluate("document.documentElement.scrollWidth") <= 360, name

@@ -20,6 +20,7 @@ from django.utils import timezone
 from governance import services as core
 from grids.models import Event, Grid
 from grids.services import escalate_overdue, event_accept, event_dispatch
+from tests.e2e.conftest import SMALL_PHONE
 from tests.grids import conftest as grids_fixtures
 
 east_grid = grids_fixtures.east_grid
@@ -29,13 +30,7 @@ report = grids_fixtures.report
 
 pytestmark = pytest.mark.e2e
 
-PHONE_360_EN = {
-    "viewport": {"width": 360, "height": 740},
-    "device_scale_factor": 2,
-    "is_mobile": True,
-    "has_touch": True,
-    "locale": "en-US",
-}
+PHONE_360_EN = {**SMALL_PHONE, "locale": "en-US"}
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]+")
 # Chinese that is data people typed, allowed on an English page: not the names of places or units.
 PEOPLES_DATA = [

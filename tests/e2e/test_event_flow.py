@@ -18,7 +18,7 @@ from playwright.sync_api import expect
 
 from grids.models import Event, EventPhoto, Patrol
 from tests.conftest import DEMO_PASSWORD
-from tests.e2e.conftest import DESKTOP, PHONE, sign_in
+from tests.e2e.conftest import DESKTOP, PHONE, open_page, sign_in
 from tests.grids import conftest as grids_fixtures
 from tests.grids.conftest import EAST_POINT, NOWHERE, image_bytes
 
@@ -32,15 +32,6 @@ report = grids_fixtures.report
 water = grids_fixtures.water
 
 pytestmark = pytest.mark.e2e
-
-
-def _context(browser, live_server, browser_log, options: dict, **extra):
-    context = browser.new_context(base_url=live_server.url, **options, **extra)
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    page.on("console", browser_log.on_console)
-    page.on("pageerror", browser_log.on_page_error)
-    return context, page
 
 
 def shot(page, path) -> None:
@@ -63,13 +54,15 @@ def test_an_event_goes_from_patrol_to_rating_in_a_real_browser(
     contexts = []
 
     # 1. The grid worker, on a phone standing inside the grid, starts a patrol.
-    context, page = _context(
+    context, page = open_page(
         browser,
         live_server,
         browser_log,
-        PHONE,
-        geolocation={"longitude": EAST_POINT[0], "latitude": EAST_POINT[1], "accuracy": 12},
-        permissions=["geolocation"],
+        {
+            **PHONE,
+            "geolocation": {"longitude": EAST_POINT[0], "latitude": EAST_POINT[1], "accuracy": 12},
+            "permissions": ["geolocation"],
+        },
     )
     contexts.append(context)
     sign_in(page, "worker", DEMO_PASSWORD)
@@ -132,7 +125,7 @@ def test_an_event_goes_from_patrol_to_rating_in_a_real_browser(
     assert (event.patrol, event.source, event.grid, event.status) == (patrol, "patrol", east_grid, "reported")
 
     # 3. Community staff on a desktop: the queue, then accept and dispatch by the rules.
-    context, page = _context(browser, live_server, browser_log, DESKTOP)
+    context, page = open_page(browser, live_server, browser_log, DESKTOP)
     contexts.append(context)
     sign_in(page, "east_staff", DEMO_PASSWORD)
     page.locator(".card", has=page.get_by_role("heading", name="事件队列")).get_by_role("link").click()
@@ -158,7 +151,7 @@ def test_an_event_goes_from_patrol_to_rating_in_a_real_browser(
     shot(page, screenshots / "e2e-flow-4-dispatched.png")
 
     # 4. The municipal handler on a phone: my tasks, start, resolve with a photo.
-    context, page = _context(browser, live_server, browser_log, PHONE)
+    context, page = open_page(browser, live_server, browser_log, PHONE)
     contexts.append(context)
     sign_in(page, "handler", DEMO_PASSWORD)
     page.goto("/tasks/")
@@ -176,7 +169,7 @@ def test_an_event_goes_from_patrol_to_rating_in_a_real_browser(
     shot(page, screenshots / "e2e-flow-5-handler.png")
 
     # 5. Anyone with the code, not signed in, sees the progress only: no rating there.
-    context, page = _context(browser, live_server, browser_log, PHONE)
+    context, page = open_page(browser, live_server, browser_log, PHONE)
     contexts.append(context)
     page.goto("/track/")
     page.get_by_label("查询编号").fill(code.lower())
@@ -193,7 +186,7 @@ def test_an_event_goes_from_patrol_to_rating_in_a_real_browser(
     shot(page, screenshots / "e2e-flow-6a-track.png")
 
     # 6. The reporter, signed in on their phone, rates 5 on the event page: closed.
-    context, page = _context(browser, live_server, browser_log, PHONE)
+    context, page = open_page(browser, live_server, browser_log, PHONE)
     contexts.append(context)
     sign_in(page, "worker", DEMO_PASSWORD)
     page.goto(f"/events/{event.pk}/")

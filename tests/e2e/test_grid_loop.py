@@ -19,7 +19,7 @@ from grids import services
 from grids.models import Event
 from grids.services.scores import department_scores_compute
 from tests.conftest import DEMO_PASSWORD
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import SMALL_PHONE, open_page, sign_in
 from tests.grids import conftest as grids_fixtures
 from tests.grids.conftest import image_bytes
 
@@ -34,25 +34,13 @@ resident = grids_fixtures.resident
 
 pytestmark = pytest.mark.e2e
 
-PHONE_360 = {
-    "viewport": {"width": 360, "height": 740},
-    "device_scale_factor": 2,
-    "is_mobile": True,
-    "has_touch": True,
-    "locale": "zh-CN",
-}
-
 
 @pytest.fixture
 def phone(browser, live_server, browser_log):
     contexts = []
 
     def _open():
-        context = browser.new_context(base_url=live_server.url, **PHONE_360)
-        context.set_default_timeout(10_000)
-        page = context.new_page()
-        page.on("console", browser_log.on_console)
-        page.on("pageerror", browser_log.on_page_error)
+        context, page = open_page(browser, live_server, browser_log, SMALL_PHONE)
         contexts.append(context)
         return page
 
