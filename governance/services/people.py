@@ -57,10 +57,7 @@ def post_assign(
     actor: User | None = None,
 ) -> Post:
     """Give ``user`` a role in an area or department (idempotent: an existing post is reactivated)."""
-    if area is None and department is None:
-        raise ValidationError({"area": _("岗位必须属于一个区域或处置单位。")})
-    if role == Role.DEPARTMENT_HANDLER and department is None:
-        raise ValidationError({"department": _("处置单位人员必须指定处置单位。")})
+    post_check(role=role, area=area, department=department)
     post, created = Post.objects.get_or_create(
         user=user, role=role, area=area, department=department, defaults={"title": title}
     )
