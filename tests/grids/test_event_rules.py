@@ -5,6 +5,7 @@ that no other test held: the audited contact read, the keyword category suggesti
 reject reason, who handles for a department, and who acts next.
 """
 
+import hashlib
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -554,3 +555,76 @@ def test_moves_without_a_note_write_an_empty_note(report, east_staff, handler):
     Event.objects.filter(pk=event.pk).update(status=S.RESOLVED)
     event = services.event_close(event=event, actor=east_staff)
     assert event.timeline.get(to_status=S.CLOSED).note == ""
+
+
+# --- The rating link: how it is made, found and used -------------------------------------------
+
+
+def test_a_rating_link_is_kept_as_its_sha256_on_the_row_and_the_instance(report):
+    event = report()
+    secret = services.rating_link_issue(event=event)
+    assert len(secret) == 24
+    assert secret.isascii()
+    assert secret.isalpha()
+    expected = hashlib.sha256(secret.encode()).hexdigest()
+    assert event.rate_secret_hash == expected
+    assert Event.objects.get(pk=event.pk).rate_secret_hash == expected
+
+
+@pytest.mark.parametrize("secret", ["", "abc", "1" * 24, "好" * 24, "a" * 23 + "1", "a" * 25])
+def test_a_malformed_rating_secret_is_refused_without_a_query(report, secret, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        assert services.event_for_rating_secret(secret=secret) is None
+
+
+def test_a_rating_secret_finds_its_event_with_its_category_and_grid_in_one_query(
+    report, manhole, django_assert_num_queries
+):
+    event = report(category=manhole)
+    secret = services.rating_link_issue(event=event)
+    with django_assert_num_queries(1):
+        found = services.event_for_rating_secret(secret=secret)
+        assert (found.pk, found.category.service_code, found.grid.code) == (event.pk, "manhole", event.grid.code)
+
+
+def test_the_rating_link_sms_gives_the_tracking_code_and_the_link(report):
+    event = report()
+    Event.objects.filter(pk=event.pk).update(code="ABCDEFGHJK")
+    event.code = "ABCDEFGHJK"
+    secret = services.rating_link_send(event=event, phone="13900001111")
+    sms = Notification.objects.get(to_phone="13900001111")
+    assert (sms.recipient, sms.by_sms, sms.idempotency_key, sms.url) == (
+        None,
+        True,
+        f"event:{event.pk}:rating-link",
+        f"/r/{secret}/",
+    )
+    assert sms.title == (
+        "您反映的问题已登记，查询编号 ABCDEFGHJK，可凭编号在门户“查询进度”查看办理情况。办结后可通过以下链接评价："
+    )
+
+
+def test_a_rating_named_by_no_door_is_the_reporters_own(report, east_staff, handler):
+    event = _resolved(report, east_staff, handler)
+    event = services.event_rate(event=event, rating=5, actor=event.reporter)
+    assert (event.rated_via, Event.objects.get(pk=event.pk).rated_via) == ("reporter", "reporter")
+
+
+def test_a_return_visit_without_a_comment_is_labelled_and_stores_no_comment(report, east_staff, handler):
+    event = _resolved(report, east_staff, handler)
+    event = services.event_return_visit(event=event, actor=east_staff, rating=4)
+    assert (event.status, event.rating, event.rating_comment, event.rated_via) == (S.CLOSED, 4, "", "return_visit")
+    entry = event.timeline.get(to_status=S.CLOSED)
+    assert (entry.actor, entry.note) == (east_staff, "回访评价 4 分")
+
+
+def test_a_rating_by_link_keeps_the_comment_and_has_no_actor(report, east_staff, handler):
+    event = _resolved(report, east_staff, handler)
+    secret = services.rating_link_issue(event=event)
+    event = services.event_rate_by_link(secret=secret, rating=5, comment="  修得很快 ")
+    assert (event.status, event.rating_comment, event.rated_via) == (S.CLOSED, "修得很快", "link")
+    entry = event.timeline.get(to_status=S.CLOSED)
+    assert (entry.actor, entry.note) == (None, "评价 5 分：修得很快")
+    other = _resolved(report, east_staff, handler)
+    event = services.event_rate_by_link(secret=services.rating_link_issue(event=other), rating=4)
+    assert (event.rating_comment, event.timeline.get(to_status=S.CLOSED).note) == ("", "评价 4 分")
