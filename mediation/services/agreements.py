@@ -61,14 +61,14 @@ from mediation.models import (
     Party,
 )
 from mediation.selectors import case_supervisors, mediators_for
+from mediation.services.assignment import case_assign
 from mediation.services.cases import (
-    case_assign,
     case_close,
     case_transition,
     deadline_days,
-    recusal_reason,
     timeline_add,
 )
+from mediation.services.recusal import recusal_reason
 
 S = Case.Status
 CONFIRMATION_WINDOW_DAYS = 30
