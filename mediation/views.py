@@ -24,7 +24,7 @@ from governance.policy import deny
 from governance.selectors import visible_areas
 from mediation import documents, forms, policies, selectors, services, stats
 from mediation.models import Case, FollowUp, JudicialConfirmation
-from mediation.services.agreements import confirmation_deadline
+from mediation.services.confirmation import confirmation_deadline
 
 S = Case.Status
 RISK_ORDER = {Case.Risk.HIGH: 0, Case.Risk.MEDIUM: 1, Case.Risk.LOW: 2}
