@@ -16,7 +16,7 @@ from mediation.models import (
     Session,
     SessionNote,
 )
-from mediation.services.agreements import confirmation_deadline
+from mediation.services.confirmation import confirmation_deadline
 
 
 class PartyInput(serializers.Serializer):

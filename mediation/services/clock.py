@@ -36,9 +36,9 @@ from mediation.services.agreements import (
     CONFIRMATION_WARN_DAY,
     CONFIRMATION_WINDOW_DAYS,
     FOLLOW_UP_FLOW,
-    confirmation_deadline,
 )
 from mediation.services.cases import timeline_add
+from mediation.services.confirmation import confirmation_deadline
 from mediation.services.work import SESSION_FLOW
 
 logger = logging.getLogger(__name__)

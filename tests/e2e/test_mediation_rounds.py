@@ -13,12 +13,14 @@ from playwright.sync_api import expect
 from mediation import services
 from mediation.models import FollowUp
 from tests.conftest import DEMO_PASSWORD
-from tests.e2e.conftest import DESKTOP, sign_in
-from tests.e2e.test_mediation_signatures import SMALL_PHONE, _page, shot
+from tests.e2e import test_mediation_signatures as signature_tests
+from tests.e2e.conftest import sign_in
+from tests.e2e.test_mediation_signatures import shot
 from tests.mediation import conftest as mediation_fixtures
 
 village_mediator = mediation_fixtures.village_mediator
 register = mediation_fixtures.register
+small_phone_page = signature_tests.small_phone_page
 
 pytestmark = pytest.mark.e2e
 
@@ -56,10 +58,8 @@ def two_rounds(register, village_mediator):
     return case
 
 
-def test_the_case_page_shows_the_current_round_and_the_earlier_one(
-    browser, live_server, browser_log, screenshots, two_rounds
-):
-    context, page = _page(browser, live_server, browser_log, DESKTOP)
+def test_the_case_page_shows_the_current_round_and_the_earlier_one(desktop_page, browser_log, screenshots, two_rounds):
+    page = desktop_page
     sign_in(page, "village_mediator", DEMO_PASSWORD)
     page.goto(f"/mediation/cases/{two_rounds.pk}/")
     expect(page.locator(".agreement__round")).to_have_text("第2轮调解协议（当前）")
@@ -77,15 +77,13 @@ def test_the_case_page_shows_the_current_round_and_the_earlier_one(
     page.locator("#agreement-title").scroll_into_view_if_needed()
     page.screenshot(path=screenshots / "mediation-rounds-desktop.png")
     shot(page, screenshots / "mediation-rounds-desktop-full.png")
-    context.close()
+    page.context.close()  # before reading the browser's log, as before
     assert browser_log.csp == []
     assert browser_log.errors == []
 
 
-def test_the_mediator_withdraws_a_wrong_signature_on_the_phone(
-    browser, live_server, browser_log, screenshots, two_rounds
-):
-    context, page = _page(browser, live_server, browser_log, SMALL_PHONE)
+def test_the_mediator_withdraws_a_wrong_signature_on_the_phone(small_phone_page, browser_log, screenshots, two_rounds):
+    page = small_phone_page
     sign_in(page, "village_mediator", DEMO_PASSWORD)
     page.goto(f"/mediation/cases/{two_rounds.pk}/")
     expect(page.locator(".agreement__effective")).to_contain_text("生效日期")
@@ -103,6 +101,6 @@ def test_the_mediator_withdraws_a_wrong_signature_on_the_phone(
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     page.locator("#agreement-title").scroll_into_view_if_needed()
     page.screenshot(path=screenshots / "mediation-rounds-withdrawn-phone.png")
-    context.close()
+    page.context.close()  # before reading the browser's log, as before
     assert browser_log.csp == []
     assert browser_log.errors == []

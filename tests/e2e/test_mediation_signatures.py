@@ -17,7 +17,7 @@ from pypdf import PdfReader
 from governance.models import Role
 from mediation import services
 from tests.conftest import DEMO_PASSWORD, require
-from tests.e2e.conftest import DESKTOP, sign_in
+from tests.e2e.conftest import _page, sign_in
 from tests.mediation import conftest as mediation_fixtures
 
 village_mediator = mediation_fixtures.village_mediator
@@ -35,13 +35,10 @@ SMALL_PHONE = {
 }
 
 
-def _page(browser, live_server, browser_log, options):
-    context = browser.new_context(base_url=live_server.url, **options)
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    page.on("console", browser_log.on_console)
-    page.on("pageerror", browser_log.on_page_error)
-    return context, page
+@pytest.fixture
+def small_phone_page(browser, live_server, browser_log):
+    """The conftest's page, in a 360×740 phone context (its own phone_page is 390 wide)."""
+    yield from _page(browser, live_server, browser_log, SMALL_PHONE)
 
 
 def shot(page, path) -> None:
@@ -63,9 +60,9 @@ def agreed(register, village_mediator):
 
 
 def test_the_mediator_records_each_signature_and_closes_when_all_have_signed(
-    browser, live_server, browser_log, screenshots, agreed, village_mediator
+    small_phone_page, browser_log, screenshots, agreed, village_mediator
 ):
-    context, page = _page(browser, live_server, browser_log, SMALL_PHONE)
+    page = small_phone_page
     sign_in(page, "village_mediator", DEMO_PASSWORD)
     page.goto(f"/mediation/cases/{agreed.pk}/")
     expect(page.locator(".signature")).to_have_count(2)
@@ -112,7 +109,7 @@ def test_the_mediator_records_each_signature_and_closes_when_all_have_signed(
     page.get_by_role("button", name="结案", exact=True).click()
     expect(page.locator(".flash")).to_have_text("已结案。")
     expect(page.locator(".status").first).to_have_text("已结案")
-    context.close()
+    page.context.close()  # before reading the browser's log, as before
 
     text = "".join("".join(p.extract_text() for p in PdfReader(pdf).pages).split())
     today = timezone.localdate()
@@ -130,24 +127,23 @@ def test_the_mediator_records_each_signature_and_closes_when_all_have_signed(
     ]
 
 
-def test_the_desktop_case_page_shows_the_signatures(browser, live_server, browser_log, screenshots, agreed,
-                                                    village_mediator):  # fmt: skip
+def test_the_desktop_case_page_shows_the_signatures(desktop_page, browser_log, screenshots, agreed, village_mediator):
     services.signature_record(
         case=agreed, actor=village_mediator, party=agreed.parties.get(role="applicant"), method="in_person"
     )
-    context, page = _page(browser, live_server, browser_log, DESKTOP)
+    page = desktop_page
     sign_in(page, "village_mediator", DEMO_PASSWORD)
     page.goto(f"/mediation/cases/{agreed.pk}/")
     expect(page.locator(".signature--signed")).to_have_count(1)
     expect(page.locator(".signature__state--missing")).to_have_count(1)
     shot(page, screenshots / "mediation-sign-desktop.png")
-    context.close()
+    page.context.close()  # before reading the browser's log, as before
     assert browser_log.csp == []
     assert browser_log.errors == []
 
 
 def test_the_street_supervisor_reads_a_case_handed_up_to_the_county(
-    browser, live_server, browser_log, screenshots, register, make_user, area_tree, village_mediator,
+    desktop_page, browser_log, screenshots, register, make_user, area_tree, village_mediator,
     township_mediator, street_supervisor,
 ):  # fmt: skip
     district_supervisor = make_user(Role.STREET_SUPERVISOR, area_tree["district"], username="district_sup")
@@ -160,7 +156,7 @@ def test_the_street_supervisor_reads_a_case_handed_up_to_the_county(
     case.refresh_from_db()
     services.case_assign(case=case, mediator=county_mediator, actor=district_supervisor, lead=True)
 
-    context, page = _page(browser, live_server, browser_log, DESKTOP)
+    page = desktop_page
     sign_in(page, "supervisor", DEMO_PASSWORD)
     page.goto("/mediation/")
     expect(page.locator(".crow", has_text=case.number)).to_have_count(1)
@@ -169,6 +165,6 @@ def test_the_street_supervisor_reads_a_case_handed_up_to_the_county(
     expect(page.locator(".level")).to_contain_text("县（区）调解中心")
     expect(page.locator("#actions-title")).to_have_count(0)
     shot(page, screenshots / "mediation-sign-supervisor-handed-over-desktop.png")
-    context.close()
+    page.context.close()  # before reading the browser's log, as before
     assert browser_log.csp == []
     assert browser_log.errors == []
