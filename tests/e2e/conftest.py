@@ -139,6 +139,12 @@ def desktop_page(browser, live_server, browser_log) -> Iterator:
     yield from _page(browser, live_server, browser_log, DESKTOP)
 
 
+@pytest.fixture
+def small_phone_page(browser, live_server, browser_log) -> Iterator:
+    """A page in a 360×740 phone context, the smallest screen the pages are made for."""
+    yield from _page(browser, live_server, browser_log, SMALL_PHONE)
+
+
 def sign_in(page, username: str, password: str) -> None:
     """Sign in through the real form, starting from the home page (which redirects to login)."""
     page.goto("/")

@@ -13,14 +13,12 @@ from playwright.sync_api import expect
 from mediation import services
 from mediation.models import FollowUp
 from tests.conftest import DEMO_PASSWORD
-from tests.e2e import test_mediation_signatures as signature_tests
 from tests.e2e.conftest import sign_in
 from tests.e2e.test_mediation_signatures import shot
 from tests.mediation import conftest as mediation_fixtures
 
 village_mediator = mediation_fixtures.village_mediator
 register = mediation_fixtures.register
-small_phone_page = signature_tests.small_phone_page
 
 pytestmark = pytest.mark.e2e
 

@@ -17,7 +17,7 @@ from pypdf import PdfReader
 from governance.models import Role
 from mediation import services
 from tests.conftest import DEMO_PASSWORD, require
-from tests.e2e.conftest import _page, sign_in
+from tests.e2e.conftest import sign_in
 from tests.mediation import conftest as mediation_fixtures
 
 village_mediator = mediation_fixtures.village_mediator
@@ -25,20 +25,6 @@ township_mediator = mediation_fixtures.township_mediator
 register = mediation_fixtures.register
 
 pytestmark = pytest.mark.e2e
-
-SMALL_PHONE = {
-    "viewport": {"width": 360, "height": 740},
-    "device_scale_factor": 2,
-    "is_mobile": True,
-    "has_touch": True,
-    "locale": "zh-CN",
-}
-
-
-@pytest.fixture
-def small_phone_page(browser, live_server, browser_log):
-    """The conftest's page, in a 360×740 phone context (its own phone_page is 390 wide)."""
-    yield from _page(browser, live_server, browser_log, SMALL_PHONE)
 
 
 def shot(page, path) -> None:
