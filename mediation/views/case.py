@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from governance.permissions import any_portal_user
@@ -39,15 +40,16 @@ MOVE_FORMS = {
         lambda c, u, d: services.case_escalate(case=c, actor=u, **d),
     ),
 }
+# Read when the message is shown, in the language of the person who made the move.
 DONE = {
-    "accept": _("已受理。"),
-    "start": _("已开始调解。"),
-    "close": _("已结案。"),
-    "reopen": _("已重新启动调解。"),
-    "decline": _("已不予受理。"),
-    "fail": _("已记录调解不成。"),
-    "refer": _("已移交。"),
-    "escalate": _("已移交上一级调解中心。"),
+    "accept": gettext_lazy("已受理。"),
+    "start": gettext_lazy("已开始调解。"),
+    "close": gettext_lazy("已结案。"),
+    "reopen": gettext_lazy("已重新启动调解。"),
+    "decline": gettext_lazy("已不予受理。"),
+    "fail": gettext_lazy("已记录调解不成。"),
+    "refer": gettext_lazy("已移交。"),
+    "escalate": gettext_lazy("已移交上一级调解中心。"),
 }
 
 

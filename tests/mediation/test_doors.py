@@ -354,3 +354,14 @@ def test_the_tracking_page_shows_the_case_number_and_public_status_only(boundary
     assert f"已转为调解案件 {case.number}：已受理" in page
     assert reverse("mediation:case_detail", args=[case.pk]) not in page
     assert "转为调解案件" not in page.replace("已转为调解案件", "")
+
+
+@pytest.mark.parametrize(("language", "done"), [("en", "Accepted."), ("zh-hans", "已受理。")])
+def test_a_move_on_the_case_page_is_confirmed_in_the_readers_language(register, village_mediator, language, done):
+    case = register()
+    client = page_client(village_mediator)
+    client.post(reverse("set_language"), {"language": language, "next": "/"})
+    page = client.post(reverse("mediation:case_move", args=[case.pk, "accept"]), follow=True)
+    assert page.redirect_chain == [(reverse("mediation:case_detail", args=[case.pk]), 302)]
+    assert done in page.content.decode()
+    Case.objects.get(pk=case.pk, status="accepted")
