@@ -6,7 +6,7 @@ reject reason, who handles for a department, and who acts next.
 """
 
 import hashlib
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -15,7 +15,8 @@ from django.core.exceptions import ValidationError
 
 from governance import services as core
 from governance.exceptions import DomainError, InvalidTransition
-from governance.models import AuditEntry, Notification, Role
+from governance.models import AuditEntry, CalendarAdjustment, Notification, Role
+from governance.workcalendar import WorkingCalendar
 from grids import services
 from grids.models import Event, EventCategory, TimelineEntry
 from grids.services.dispatch import distance_m
@@ -628,3 +629,103 @@ def test_a_rating_by_link_keeps_the_comment_and_has_no_actor(report, east_staff,
     other = _resolved(report, east_staff, handler)
     event = services.event_rate_by_link(secret=services.rating_link_issue(event=other), rating=4)
     assert (event.rating_comment, event.timeline.get(to_status=S.CLOSED).note) == ("", "评价 4 分")
+
+
+# --- The moves' own words, actors and notes (the events run's survivors) ------------------------
+
+
+def test_a_transition_without_a_note_writes_an_empty_note(report, east_staff):
+    event = services.event_transition(event=report(), to=S.ACCEPTED, actor=east_staff)
+    assert event.timeline.get(to_status=S.ACCEPTED).note == ""
+
+
+def test_accept_and_dispatch_done_twice_are_refused_naming_their_own_target(report, east_staff):
+    accepted = services.event_accept(event=report(), actor=east_staff)
+    with pytest.raises(InvalidTransition) as again:
+        services.event_accept(event=accepted, actor=east_staff)
+    assert (again.value.frm, again.value.to, again.value.detail) == (
+        S.ACCEPTED,
+        S.ACCEPTED,
+        "事件当前为“已受理”，不能变更为“已受理”。",
+    )
+    dispatched = services.event_dispatch(event=accepted, actor=east_staff)
+    with pytest.raises(InvalidTransition) as twice:
+        services.event_dispatch(event=dispatched, actor=east_staff)
+    # dispatched → dispatched is in the table (a re-dispatch), so the refusal is the service's own
+    assert (twice.value.frm, twice.value.to, twice.value.detail) == (
+        S.DISPATCHED,
+        S.DISPATCHED,
+        "事件当前为“已派单”，不能执行此操作。",
+    )
+
+
+def test_start_records_who_started_and_their_note(report, east_staff, handler):
+    event = services.event_start(event=_dispatched(report, east_staff), actor=handler, note="已到现场")
+    entry = event.timeline.get(to_status=S.IN_PROGRESS)
+    assert (entry.actor, entry.from_status, entry.note) == (handler, S.DISPATCHED, "已到现场")
+
+
+def test_resolve_without_any_resolution_is_refused(report, east_staff, handler):
+    event = services.event_start(event=_dispatched(report, east_staff), actor=handler)
+    for resolution in (None, "", "   "):
+        with pytest.raises(ValidationError) as raised:
+            services.event_resolve(event=event, actor=handler, resolution=resolution)
+        assert raised.value.message_dict == {"resolution": ["请填写处置结果。"]}
+    assert Event.objects.get(pk=event.pk).status == S.IN_PROGRESS
+
+
+def test_urge_without_a_note_sends_the_first_200_characters_of_the_description(report, east_staff, handler):
+    event = _dispatched(report, east_staff)
+    Event.objects.filter(pk=event.pk).update(description="井" * 250)
+    event.refresh_from_db()
+    services.event_urge(event=event, actor=east_staff)
+    assert Notification.objects.get(recipient=handler, idempotency_key__contains=":urge:").body == "井" * 200
+
+
+def test_withdraw_needs_a_reason_and_records_it_cut_to_300_with_who_and_when(report, east_staff):
+    event = report()
+    for reason in ("", "  ", None):
+        with pytest.raises(ValidationError) as raised:
+            services.event_withdraw(event=event, actor=east_staff, reason=reason)
+        assert raised.value.message_dict == {"reason": ["请填写撤销原因。"]}
+    withdrawn_at = datetime(2026, 3, 6, 9, 0, tzinfo=CST)
+    with time_machine.travel(withdrawn_at, tick=False):
+        event = services.event_withdraw(event=event, actor=east_staff, reason="  重复上报" + "，" * 300 + "  ")
+    reason = ("重复上报" + "，" * 300)[:300]
+    stored = Event.objects.get(pk=event.pk)
+    assert (stored.status, stored.withdraw_reason, stored.closed_at) == (S.WITHDRAWN, reason, withdrawn_at)
+    entry = event.timeline.get(to_status=S.WITHDRAWN)
+    assert (entry.actor, entry.from_status, entry.note) == (east_staff, S.REPORTED, "重复上报" + "，" * 300)
+
+
+# --- Deadlines read the working calendar once, and only when they count working time ------------
+
+
+def test_a_calendar_window_reads_no_holiday_schedule(manhole, django_assert_num_queries):
+    start = datetime(2026, 9, 30, 15, 0, tzinfo=CST)
+    with django_assert_num_queries(0):
+        fields = services.clock_fields(category=manhole, start=start)
+    assert fields["respond_by"] == start + timedelta(minutes=manhole.response_minutes)
+
+
+def test_a_working_hours_window_reads_the_holiday_schedule_once_for_both_deadlines(manhole, django_assert_num_queries):
+    manhole.response_minutes = 8 * 60
+    manhole.response_clock = EventCategory.ResponseClock.WORKING
+    start = datetime(2026, 9, 30, 15, 0, tzinfo=CST)
+    with django_assert_num_queries(1):
+        fields = services.clock_fields(category=manhole, start=start)
+    assert (fields["respond_by"], fields["remind_at"]) == (
+        datetime(2026, 10, 8, 15, 0, tzinfo=CST),
+        datetime(2026, 10, 8, 13, 24, tzinfo=CST),
+    )
+
+
+def test_a_deadline_given_a_calendar_uses_it_and_reads_nothing(manhole, django_assert_num_queries):
+    manhole.response_minutes = 60
+    manhole.response_clock = EventCategory.ResponseClock.WORKING
+    start = datetime(2026, 10, 3, 10, 0, tzinfo=CST)  # a Saturday inside the National Day holiday
+    # A calendar saying 3 October is a working day (as an entered 调休 would): it is used as given.
+    calendar = WorkingCalendar([(date(2026, 10, 3), date(2026, 10, 3), CalendarAdjustment.Kind.WORKDAY)])
+    with django_assert_num_queries(0):
+        deadline = services.deadline_after(category=manhole, start=start, calendar=calendar)
+    assert deadline == datetime(2026, 10, 3, 11, 0, tzinfo=CST)
