@@ -729,3 +729,31 @@ def test_a_deadline_given_a_calendar_uses_it_and_reads_nothing(manhole, django_a
     with django_assert_num_queries(0):
         deadline = services.deadline_after(category=manhole, start=start, calendar=calendar)
     assert deadline == datetime(2026, 10, 3, 11, 0, tzinfo=CST)
+
+
+# --- Report: where it is ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("lon", "lat"), [(None, 39.985), (116.305, None), (None, None)])
+def test_a_report_without_both_coordinates_is_refused_on_the_location(report, lon, lat):
+    with pytest.raises(ValidationError) as raised:
+        report(lon=lon, lat=lat)
+    assert raised.value.message_dict == {"location": ["请提供事件位置（经纬度）。"]}
+    assert not Event.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("lon", "lat"), [(-180.0001, 0), (180.0001, 0), (0, 90.0001), (0, -90.0001), (-181, 0), (0, 91), (200, 100)]
+)
+def test_a_report_off_the_globe_is_refused_with_the_ranges(report, lon, lat):
+    with pytest.raises(ValidationError) as raised:
+        report(lon=lon, lat=lat)
+    assert raised.value.message_dict == {"location": ["坐标超出范围（经度 -180～180，纬度 -90～90）。"]}
+
+
+@pytest.mark.parametrize(("lon", "lat"), [(-180, 0), (180, 0), (0, 90), (0, -90)])
+def test_a_report_on_the_edge_of_the_ranges_is_on_the_globe_but_in_no_grid(report, lon, lat):
+    with pytest.raises(services.OutsideEveryGrid) as raised:
+        report(lon=lon, lat=lat)
+    assert (raised.value.code, raised.value.detail) == ("outside_grid", "该位置不在任何网格内，请确认位置后重新上报。")
+    assert raised.value.fields == {"location": ["该位置不在任何网格内。"]}
