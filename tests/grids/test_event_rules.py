@@ -757,3 +757,36 @@ def test_a_report_on_the_edge_of_the_ranges_is_on_the_globe_but_in_no_grid(repor
         report(lon=lon, lat=lat)
     assert (raised.value.code, raised.value.detail) == ("outside_grid", "该位置不在任何网格内，请确认位置后重新上报。")
     assert raised.value.fields == {"location": ["该位置不在任何网格内。"]}
+
+
+# --- Report: what it says -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("description", [None, "", "   "])
+def test_a_report_without_a_description_is_refused_on_that_field(report, description):
+    with pytest.raises(ValidationError) as raised:
+        report(description=description)
+    assert raised.value.message_dict == {"description": ["请描述发生了什么。"]}
+    assert not Event.objects.exists()
+
+
+def test_a_report_in_a_category_switched_off_is_refused_on_the_category(report, manhole):
+    manhole.is_active = False
+    manhole.save(update_fields=["is_active"])
+    with pytest.raises(ValidationError) as raised:
+        report(category=manhole)
+    assert raised.value.message_dict == {"category": ["该事件类别已停用。"]}
+    assert not Event.objects.exists()
+
+
+def test_a_report_with_only_what_is_required_stores_empty_details(report):
+    event = report(reporter=None, source="resident", description="  路灯不亮  ")
+    stored = Event.objects.get(pk=event.pk)
+    assert (stored.description, stored.address, stored.reporter_id) == ("路灯不亮", "", None)
+    assert (stored.reporter_name, stored.reporter_phone, stored.reporter_email, stored.sensor_fault) == ("", "", "", "")
+
+
+def test_a_signed_in_reporter_without_a_contact_name_is_recorded_by_their_own(report, grid_worker):
+    event = report(reporter=grid_worker)
+    assert Event.objects.get(pk=event.pk).reporter_name == grid_worker.display_name
+    assert grid_worker.display_name  # the fixture's person has a name to record
