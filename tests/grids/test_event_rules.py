@@ -6,12 +6,16 @@ reject reason, who handles for a department, and who acts next.
 """
 
 import hashlib
+import re
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from governance import services as core
 from governance.exceptions import DomainError, InvalidTransition
@@ -790,3 +794,76 @@ def test_a_signed_in_reporter_without_a_contact_name_is_recorded_by_their_own(re
     event = report(reporter=grid_worker)
     assert Event.objects.get(pk=event.pk).reporter_name == grid_worker.display_name
     assert grid_worker.display_name  # the fixture's person has a name to record
+
+
+def _statements(queries) -> list[str]:
+    """Each statement as its verb and first table: what a report costs, in words."""
+    named = []
+    for query in queries:
+        sql = query["sql"]
+        verb = sql.split()[0]
+        table = re.search(r'(?:FROM|INTO) "(\w+)"', sql)
+        named.append(f"{verb} {table.group(1)}" if table and verb in ("SELECT", "INSERT") else verb)
+    return named
+
+
+def test_a_report_checks_its_fields_without_asking_the_database_for_its_related_rows(
+    report, grid_worker, east_grid, east_staff
+):
+    # The grid, category, patrol and reporter are in hand and were checked: clean_fields leaves them
+    # out, so no foreign key is looked up again (one query each otherwise).
+    patrol = services.patrol_start(worker=grid_worker, grid=east_grid)
+    report()  # the first report compiles the prepared lookups
+    with CaptureQueriesContext(connection) as queries:
+        report(patrol=patrol)
+    assert _statements(queries.captured_queries) == [
+        "SAVEPOINT",
+        "SELECT grids_grid",
+        "INSERT grids_event",
+        "INSERT grids_timelineentry",
+        "SELECT governance_user",
+        "INSERT governance_notification",
+        "RELEASE",
+    ]
+
+
+def test_a_sensor_report_without_a_category_asks_for_the_suggestion_and_nothing_more(report, manhole):
+    device, _token = services.sensor_register(
+        device_id="MC-001", kind="manhole_cover", lon=116.305, lat=39.985, category=manhole, address="北门"
+    )
+    report()
+    with CaptureQueriesContext(connection) as queries:
+        event = report(category=None, sensor=device, source="sensor", description="井盖 位移")
+    assert _statements(queries.captured_queries) == [
+        "SAVEPOINT",
+        "SELECT grids_grid",
+        "SELECT grids_eventcategory",
+        "INSERT grids_event",
+        "INSERT grids_timelineentry",
+        "RELEASE",
+    ]
+    assert (event.sensor, event.suggested_category) == (device, manhole)
+
+
+def test_a_report_with_a_category_suggests_none(report, manhole):
+    event = report(category=manhole, description="井盖缺失")  # the manhole category's own keyword
+    assert Event.objects.get(pk=event.pk).suggested_category is None
+
+
+def test_a_finding_on_a_finished_patrol_is_refused_on_the_patrol(report, grid_worker, east_grid):
+    patrol = services.patrol_finish(patrol=services.patrol_start(worker=grid_worker, grid=east_grid), notes="结束")
+    with pytest.raises(ValidationError) as raised:
+        report(patrol=patrol)
+    assert raised.value.message_dict == {"patrol": ["该巡查已结束，不能再添加发现。"]}
+    assert not Event.objects.exists()
+
+
+def test_a_long_address_is_kept_to_its_first_200_characters(report):
+    event = report(address="东升花园北门" + "东" * 250)
+    assert Event.objects.get(pk=event.pk).address == ("东升花园北门" + "东" * 250)[:200]
+
+
+def test_a_report_by_someone_not_signed_in_has_no_reporter(report):
+    event = report(reporter=AnonymousUser(), source="resident", reporter_name="", reporter_phone="13900001111")
+    stored = Event.objects.get(pk=event.pk)
+    assert (stored.reporter_id, stored.reporter_name, stored.reporter_phone) == (None, "", "13900001111")
