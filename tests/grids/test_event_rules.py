@@ -867,3 +867,13 @@ def test_a_report_by_someone_not_signed_in_has_no_reporter(report):
     event = report(reporter=AnonymousUser(), source="resident", reporter_name="", reporter_phone="13900001111")
     stored = Event.objects.get(pk=event.pk)
     assert (stored.reporter_id, stored.reporter_name, stored.reporter_phone) == (None, "", "13900001111")
+
+
+def test_a_report_opens_its_timeline_with_the_reporter_and_the_source_and_keeps_their_photos(
+    report, grid_worker, photo
+):
+    event = report(photos=[photo])
+    entry = event.timeline.get()
+    assert (entry.kind, entry.actor, entry.from_status, entry.to_status) == ("transition", grid_worker, "", S.REPORTED)
+    assert entry.note == "来源：网格巡查"
+    assert list(event.photos.values_list("kind", "uploaded_by")) == [("report", grid_worker.pk)]
