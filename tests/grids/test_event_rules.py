@@ -797,13 +797,16 @@ def test_a_signed_in_reporter_without_a_contact_name_is_recorded_by_their_own(re
 
 
 def _statements(queries) -> list[str]:
-    """Each statement as its verb and first table: what a report costs, in words."""
+    """Each statement as its verb and first table: what a report costs, in words (savepoints left
+    out: how many a call nests depends on its caller's transaction, not on the report)."""
     named = []
     for query in queries:
         sql = query["sql"]
         verb = sql.split()[0]
+        if verb in ("SAVEPOINT", "RELEASE"):
+            continue
         table = re.search(r'(?:FROM|INTO) "(\w+)"', sql)
-        named.append(f"{verb} {table.group(1)}" if table and verb in ("SELECT", "INSERT") else verb)
+        named.append(f"{verb} {table.group(1)}" if table else verb)
     return named
 
 
@@ -817,13 +820,11 @@ def test_a_report_checks_its_fields_without_asking_the_database_for_its_related_
     with CaptureQueriesContext(connection) as queries:
         report(patrol=patrol)
     assert _statements(queries.captured_queries) == [
-        "SAVEPOINT",
         "SELECT grids_grid",
         "INSERT grids_event",
         "INSERT grids_timelineentry",
         "SELECT governance_user",
         "INSERT governance_notification",
-        "RELEASE",
     ]
 
 
@@ -835,12 +836,10 @@ def test_a_sensor_report_without_a_category_asks_for_the_suggestion_and_nothing_
     with CaptureQueriesContext(connection) as queries:
         event = report(category=None, sensor=device, source="sensor", description="井盖 位移")
     assert _statements(queries.captured_queries) == [
-        "SAVEPOINT",
         "SELECT grids_grid",
         "SELECT grids_eventcategory",
         "INSERT grids_event",
         "INSERT grids_timelineentry",
-        "RELEASE",
     ]
     assert (event.sensor, event.suggested_category) == (device, manhole)
 
