@@ -876,3 +876,10 @@ def test_a_report_opens_its_timeline_with_the_reporter_and_the_source_and_keeps_
     assert (entry.kind, entry.actor, entry.from_status, entry.to_status) == ("transition", grid_worker, "", S.REPORTED)
     assert entry.note == "来源：网格巡查"
     assert list(event.photos.values_list("kind", "uploaded_by")) == [("report", grid_worker.pk)]
+
+
+def test_a_timeline_entry_that_is_no_move_has_no_target_status_and_no_note(report):
+    event = report()
+    entry = services.timeline_add(event=event, kind=TimelineEntry.Kind.URGE)
+    stored = TimelineEntry.objects.get(pk=entry.pk)
+    assert (stored.from_status, stored.to_status, stored.note, stored.actor, stored.level) == ("", "", "", None, None)
