@@ -20,8 +20,9 @@ class Agreement(models.Model):
     ``signed_on`` is the agreement's own date (the day it was drawn up, as on the paper);
     ``effective_on`` is the day it took effect — the date of the last party signature, once every
     party has signed — and is what the follow-ups and the judicial-confirmation window count from
-    (``mediation.services.work``). Both ``effective_on`` and ``superseded_at`` are written by the
-    services only, with the compare-and-set on ``version``."""
+    (``mediation.services.agreements``; the signatures that set it are in
+    ``mediation.services.signatures``). Both ``effective_on`` and ``superseded_at`` are written by
+    the services only, with the compare-and-set on ``version``."""
 
     case = models.ForeignKey(Case, verbose_name=_("案件"), on_delete=models.CASCADE, related_name="agreements")
     round = models.PositiveSmallIntegerField(_("调解轮次"), default=1, editable=False)

@@ -1,6 +1,7 @@
 """The work on a case: its sessions (with channel notes), in their own small table in the workflow
-kit; every step also lands in the case's timeline. The agreement, its signatures, follow-ups and
-judicial confirmation are in ``mediation.services.agreements``. Permission-free: callers ask
+kit; every step also lands in the case's timeline. The agreement is in
+``mediation.services.agreements``, its signatures in ``signatures``, the follow-ups in
+``follow_ups`` and judicial confirmation in ``confirmation``. Permission-free: callers ask
 ``mediation.policies`` first.
 """
 
