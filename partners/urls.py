@@ -2,7 +2,8 @@
 
 from django.urls import path
 
-from partners import staff_views, views
+from partners import views
+from partners.views import staff_desk
 
 app_name = "partners"
 
@@ -28,13 +29,13 @@ urlpatterns = [
     path("staff/adjustments/", views.adjustments_view, name="adjustments"),
     path("staff/adjustments/<int:pk>/approve/", views.adjustment_approve_view, name="adjustment_approve"),
     path("staff/ledger/", views.ledger_view, name="ledger"),
-    path("staff/rules/", staff_views.rules_view, name="staff_rules"),
-    path("staff/rules/<int:pk>/edit/", staff_views.rule_edit_view, name="staff_rule_edit"),
-    path("staff/rewards/", staff_views.rewards_staff_view, name="staff_rewards"),
-    path("staff/rewards/<int:pk>/restock/", staff_views.reward_restock_view, name="staff_reward_restock"),
-    path("staff/projects/", staff_views.projects_staff_view, name="staff_projects"),
-    path("staff/projects/new/", staff_views.project_new_view, name="staff_project_new"),
-    path("staff/projects/<int:pk>/", staff_views.project_staff_view, name="staff_project"),
-    path("staff/projects/<int:pk>/claims/<int:claim_pk>/mark/", staff_views.claim_mark_view, name="staff_claim_mark"),
-    path("staff/projects/<int:pk>/close/", staff_views.project_close_view, name="staff_project_close"),
+    path("staff/rules/", staff_desk.rules_view, name="staff_rules"),
+    path("staff/rules/<int:pk>/edit/", staff_desk.rule_edit_view, name="staff_rule_edit"),
+    path("staff/rewards/", staff_desk.rewards_staff_view, name="staff_rewards"),
+    path("staff/rewards/<int:pk>/restock/", staff_desk.reward_restock_view, name="staff_reward_restock"),
+    path("staff/projects/", staff_desk.projects_staff_view, name="staff_projects"),
+    path("staff/projects/new/", staff_desk.project_new_view, name="staff_project_new"),
+    path("staff/projects/<int:pk>/", staff_desk.project_staff_view, name="staff_project"),
+    path("staff/projects/<int:pk>/claims/<int:claim_pk>/mark/", staff_desk.claim_mark_view, name="staff_claim_mark"),
+    path("staff/projects/<int:pk>/close/", staff_desk.project_close_view, name="staff_project_close"),
 ]
