@@ -196,6 +196,7 @@ class CaseTimelineEntry(models.Model):
         CONFIRMATION = "confirmation", _("司法确认")
         FOLLOW_UP = "follow_up", _("回访")
         REMINDER = "reminder", _("提醒")
+        PARTY = "party", _("当事人")
 
     case = models.ForeignKey(Case, verbose_name=_("案件"), on_delete=models.CASCADE, related_name="timeline")
     kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)

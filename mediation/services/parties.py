@@ -5,10 +5,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from governance.exceptions import Conflict
+from governance.masking import mask_name
 from governance.models import AuditEntry, User
 from governance.services import audit_record
-from mediation.models import Case, Party, PartyRelation
+from mediation.models import Case, CaseTimelineEntry, Party, PartyRelation
 from mediation.services._common import _clean_parties
+from mediation.services.cases import timeline_add
 
 # Parties join a case while it is being mediated; an agreement binds those who signed it.
 PARTIES_OPEN = frozenset({Case.Status.REGISTERED, Case.Status.ACCEPTED, Case.Status.MEDIATING, Case.Status.REOPENED})
@@ -36,6 +38,13 @@ def party_add(
         )
     party = Party.objects.create(case=case, **cleaned)
     audit_record(actor=actor, action=AuditEntry.Action.CREATE, obj=party, object_repr=str(case))
+    # On the case's timeline too, by role and masked name: the full name is on the parties list.
+    timeline_add(
+        case=current,
+        kind=CaseTimelineEntry.Kind.PARTY,
+        actor=actor,
+        note=_("增加当事人（%(role)s）：%(name)s") % {"role": party.get_role_display(), "name": mask_name(party.name)},
+    )
     return party
 
 

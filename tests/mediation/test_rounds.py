@@ -616,8 +616,12 @@ def test_parties_join_only_while_the_case_is_being_mediated(register, village_me
     if allowed:
         services.party_add(case=case, actor=village_mediator, role="third_party", name="王老汉")
         assert case.parties.filter(name="王老汉").exists()
+        # every state change is on the case's timeline: by role, the name masked as in lists
+        entry = case.timeline.get(kind="party")
+        assert (entry.actor, entry.note) == (village_mediator, "增加当事人（第三人）：王*汉")
     else:
         with pytest.raises(Conflict) as refused:
             services.party_add(case=case, actor=village_mediator, role="third_party", name="王老汉")
         assert refused.value.code == "parties_closed"
         assert not case.parties.filter(name="王老汉").exists()
+        assert not case.timeline.filter(kind="party").exists()
