@@ -133,11 +133,15 @@ LONGEST = 450
 ONE_FILE_ON_PURPOSE = {"governance/settings.py"}
 
 
+def app_modules() -> list[Path]:
+    """Every module of the four apps, migrations left out."""
+    return [path for app in APPS for path in sorted((BASE_DIR / app).rglob("*.py")) if "migrations" not in path.parts]
+
+
 def test_no_app_module_is_past_about_400_lines():
     long = {
         str(path.relative_to(BASE_DIR)): n
-        for app in APPS
-        for path in (BASE_DIR / app).rglob("*.py")
-        if "migrations" not in path.parts and (n := len(path.read_text(encoding="utf-8").splitlines())) > LONGEST
+        for path in app_modules()
+        if (n := len(path.read_text(encoding="utf-8").splitlines())) > LONGEST
     }
     assert {name: n for name, n in long.items() if name not in ONE_FILE_ON_PURPOSE} == {}

@@ -9,8 +9,8 @@ Chinese. Such text must be ``gettext_lazy``. The walk below finds every call of 
 import ast
 from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-APPS = ("governance", "grids", "partners", "mediation")
+from tests.test_architecture import BASE_DIR, app_modules
+
 EAGER = {"gettext", "ngettext", "pgettext"}
 
 
@@ -40,10 +40,6 @@ def eager_calls_at_import(path: Path) -> list[int]:
 
     visit(tree)
     return found
-
-
-def app_modules() -> list[Path]:
-    return [path for app in APPS for path in sorted((BASE_DIR / app).rglob("*.py")) if "migrations" not in path.parts]
 
 
 def test_the_walk_sees_eager_text_at_import_and_not_inside_functions(tmp_path):
